@@ -1,0 +1,4 @@
+package cli
+
+// classicCheckModels lists the classic models of `faultline check`.
+func classicCheckModels() []CheckModel { return nil }

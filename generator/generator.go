@@ -1,0 +1,196 @@
+// Package generator describes what a test does, as pure values: a Generator,
+// asked in a Context (the time, which threads are free, a seeded random
+// source), answers with an op to perform, "pending" (nothing now; ask again
+// after the next update or a little later) or "done", and returns the
+// generator to ask next time. It is told of every invocation and completion
+// through Update. Generators start no goroutines and read no clock: time and
+// randomness come from the Context, so one seed reproduces one schedule, and
+// Simulate can run any generator against a virtual clock.
+package generator
+
+import (
+	"math/rand/v2"
+	"slices"
+
+	"github.com/faultline/faultline/history"
+)
+
+// Status says what a generator answered.
+type Status uint8
+
+const (
+	Emit    Status = iota // Result.Op is the next op
+	Pending               // nothing yet: ask again after an update or when time passes
+	Done                  // exhausted: never asked again
+)
+
+// Result is a generator's answer. For Emit, Op has its Type (Invoke, or the
+// control types Sleep and Log), Process (a free process, chosen from the
+// context), Time (when to perform it: never before ctx.Time; the interpreter
+// holds ops whose time lies in the future), F and Value.
+type Result struct {
+	Status Status
+	Op     history.Op
+}
+
+// Generator is an immutable schedule of operations. Op and Update return the
+// generator to use from then on; a nil Generator is done.
+type Generator interface {
+	Op(ctx *Context) (Result, Generator)
+	Update(ctx *Context, event history.Op) Generator
+}
+
+// Thread is a worker slot: client threads are 0..concurrency-1 and
+// NemesisThread is the nemesis worker.
+type Thread int
+
+// NemesisThread is the thread that performs nemesis ops.
+const NemesisThread Thread = -1
+
+// Context is the state of the test as a generator sees it. The interpreter
+// (or Simulate) owns it and changes it through the mutating methods; a
+// generator reads it, and may narrow it with Restrict for a sub-generator.
+type Context struct {
+	// Time is the time since the test started, in nanoseconds.
+	Time int64
+	// Rand is the test's seeded random source. Generators draw from it only
+	// when asked for an op, so a seed reproduces a schedule.
+	Rand *rand.Rand
+
+	concurrency int
+	threads     []Thread // threads visible to this generator, ascending, nemesis first
+	process     []int    // process of thread t at index t+1
+	free        []bool   // whether thread t is free, at index t+1
+	lastUse     []int64  // a counter of when thread t was last given an op, at index t+1
+	uses        int64
+}
+
+// NewContext returns the context of a test with the given number of client
+// threads (plus the nemesis thread), all free, processes numbered like their
+// threads.
+func NewContext(concurrency int, seed uint64) *Context {
+	c := &Context{
+		Rand:        rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		concurrency: concurrency,
+		threads:     make([]Thread, 0, concurrency+1),
+		process:     make([]int, concurrency+1),
+		free:        make([]bool, concurrency+1),
+		lastUse:     make([]int64, concurrency+1),
+	}
+	c.threads = append(c.threads, NemesisThread)
+	c.process[0] = history.NemesisProcess
+	c.free[0] = true
+	for t := 0; t < concurrency; t++ {
+		c.threads = append(c.threads, Thread(t))
+		c.process[t+1] = t
+		c.free[t+1] = true
+	}
+	return c
+}
+
+// Concurrency is the number of client threads in the test.
+func (c *Context) Concurrency() int { return c.concurrency }
+
+// Threads returns the threads visible to this generator, nemesis first.
+func (c *Context) Threads() []Thread { return c.threads }
+
+// IsFree reports whether thread t is idle.
+func (c *Context) IsFree(t Thread) bool { return c.free[t+1] }
+
+// FreeThreads returns the visible idle threads, least recently used first, so
+// that work spreads evenly over threads (and so over nodes) instead of piling
+// onto the lowest-numbered one.
+func (c *Context) FreeThreads() []Thread {
+	var out []Thread
+	for _, t := range c.threads {
+		if c.free[t+1] {
+			out = append(out, t)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Thread) int {
+		switch x, y := c.lastUse[a+1], c.lastUse[b+1]; {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// AllFree reports whether every visible thread is idle.
+func (c *Context) AllFree() bool {
+	for _, t := range c.threads {
+		if !c.free[t+1] {
+			return false
+		}
+	}
+	return true
+}
+
+// Process returns the process currently running on thread t.
+func (c *Context) Process(t Thread) int { return c.process[t+1] }
+
+// ThreadOf returns the thread a process runs on. Process p of a client runs
+// on thread p mod concurrency; the nemesis process on NemesisThread.
+func (c *Context) ThreadOf(process int) Thread {
+	if process == history.NemesisProcess {
+		return NemesisThread
+	}
+	return Thread(process % c.concurrency)
+}
+
+// SomeFreeProcess returns the process of the free visible thread to use next
+// (least recently used first), or false if none is free.
+func (c *Context) SomeFreeProcess() (int, bool) {
+	best := Thread(0)
+	found := false
+	for _, t := range c.threads {
+		if c.free[t+1] && (!found || c.lastUse[t+1] < c.lastUse[best+1]) {
+			best, found = t, true
+		}
+	}
+	if !found {
+		return 0, false
+	}
+	return c.process[best+1], true
+}
+
+// Restrict returns a copy of the context that sees only the threads for which
+// keep is true (used by clients, nemesis, reserve and on-threads). The copy
+// shares the clock and random source.
+func (c *Context) Restrict(keep func(Thread) bool) *Context {
+	r := *c
+	r.threads = make([]Thread, 0, len(c.threads))
+	for _, t := range c.threads {
+		if keep(t) {
+			r.threads = append(r.threads, t)
+		}
+	}
+	return &r
+}
+
+// Busy marks the thread running process p as busy (the interpreter calls it
+// when it dispatches an op).
+func (c *Context) Busy(process int) {
+	t := c.ThreadOf(process)
+	c.free[t+1] = false
+	c.uses++
+	c.lastUse[t+1] = c.uses
+}
+
+// Free marks the thread running process p as idle again.
+func (c *Context) Free(process int) { c.free[c.ThreadOf(process)+1] = true }
+
+// Retire gives the thread of process p a fresh process (p + concurrency),
+// because p's last op completed as info and p may still be running. It
+// returns the new process.
+func (c *Context) Retire(process int) int {
+	t := c.ThreadOf(process)
+	if t == NemesisThread {
+		return process
+	}
+	c.process[t+1] += c.concurrency
+	return c.process[t+1]
+}

@@ -1,0 +1,305 @@
+package history
+
+import "fmt"
+
+// History is an ordered sequence of ops, as recorded. Build one with New
+// (which checks it and pairs invocations with completions) or fill Ops and call
+// Index.
+type History struct {
+	Ops []Op
+
+	// pair[i] is the position of the op paired with op i: the completion of an
+	// invoke, the invoke of a completion, or -1 for an invoke that never
+	// completed (the run crashed or ended first).
+	pair []int
+}
+
+// PairError says why a sequence of ops is not a well-formed history.
+type PairError struct {
+	Pos     int // position in Ops
+	Op      Op
+	Problem string
+}
+
+func (e *PairError) Error() string {
+	return fmt.Sprintf("op %d (index %d, process %s): %s", e.Pos, e.Op.Index, ProcessString(e.Op.Process), e.Problem)
+}
+
+// New builds a history from ops and pairs them. It fails on the first op that
+// breaks the rules: a completion without an outstanding invoke, an invoke by a
+// process that already has one outstanding, or a completion whose f differs
+// from its invoke's.
+func New(ops []Op) (*History, error) {
+	h := &History{Ops: ops}
+	if err := h.Index(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// MustNew is New for tests and literals; it panics on a malformed history.
+func MustNew(ops ...Op) *History {
+	h, err := New(ops)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// Index (re)computes the pairing of invocations and completions.
+func (h *History) Index() error {
+	pair := make([]int, len(h.Ops))
+	open := make(map[int]int) // process -> position of its outstanding invoke
+	for i := range h.Ops {
+		op := &h.Ops[i]
+		pair[i] = -1
+		switch op.Type {
+		case Invoke:
+			if j, busy := open[op.Process]; busy {
+				return &PairError{Pos: i, Op: *op, Problem: fmt.Sprintf("invoked while op %d of the same process is still outstanding (a process runs one op at a time)", h.Ops[j].Index)}
+			}
+			open[op.Process] = i
+		case OK, Fail, Info:
+			j, ok := open[op.Process]
+			if !ok {
+				if op.Type == Info && op.Process == NemesisProcess {
+					continue // Jepsen nemeses sometimes log bare info ops
+				}
+				return &PairError{Pos: i, Op: *op, Problem: "completes an operation that was never invoked"}
+			}
+			if h.Ops[j].F != op.F {
+				return &PairError{Pos: i, Op: *op, Problem: fmt.Sprintf("completion has f %q but its invoke (op %d) has f %q", op.F, h.Ops[j].Index, h.Ops[j].F)}
+			}
+			delete(open, op.Process)
+			pair[i], pair[j] = j, i
+		default:
+			return &PairError{Pos: i, Op: *op, Problem: "has type " + op.Type.String() + ", which is never recorded in a history"}
+		}
+	}
+	h.pair = pair
+	return nil
+}
+
+func (h *History) ensureIndexed() {
+	if h.pair == nil || len(h.pair) != len(h.Ops) {
+		if err := h.Index(); err != nil {
+			panic("history: use of an unindexed malformed history: " + err.Error())
+		}
+	}
+}
+
+// Len is the number of ops.
+func (h *History) Len() int { return len(h.Ops) }
+
+// Completion returns the position of the completion of the invoke at position
+// i, or -1 if it never completed.
+func (h *History) Completion(i int) int {
+	h.ensureIndexed()
+	if h.Ops[i].Type != Invoke {
+		return -1
+	}
+	return h.pair[i]
+}
+
+// Invocation returns the position of the invoke that the completion at
+// position i completes, or -1.
+func (h *History) Invocation(i int) int {
+	h.ensureIndexed()
+	if h.Ops[i].Type == Invoke {
+		return -1
+	}
+	return h.pair[i]
+}
+
+// Operation is an invocation together with its completion: the unit most
+// checkers reason about. Complete is nil when the run ended before the op
+// completed; such an op is treated like info (it may or may not have happened).
+type Operation struct {
+	Invoke   *Op
+	Complete *Op
+}
+
+// Outcome is the completion type, with Info for an op that never completed.
+func (o Operation) Outcome() Type {
+	if o.Complete == nil {
+		return Info
+	}
+	return o.Complete.Type
+}
+
+// Operations returns every invoked operation in invocation order, with its
+// completion. Bare completions (a nemesis info with no invoke) are skipped.
+func (h *History) Operations() []Operation {
+	h.ensureIndexed()
+	out := make([]Operation, 0, len(h.Ops)/2+1)
+	for i := range h.Ops {
+		if h.Ops[i].Type != Invoke {
+			continue
+		}
+		op := Operation{Invoke: &h.Ops[i]}
+		if j := h.pair[i]; j >= 0 {
+			op.Complete = &h.Ops[j]
+		}
+		out = append(out, op)
+	}
+	return out
+}
+
+// Filter returns a new indexed history of the ops for which keep is true.
+// Keep both halves of a pair or neither; Filter keeps an op's partner whenever
+// it keeps the op, so pairs are never split.
+func (h *History) Filter(keep func(*Op) bool) *History {
+	h.ensureIndexed()
+	sel := make([]bool, len(h.Ops))
+	for i := range h.Ops {
+		if keep(&h.Ops[i]) {
+			sel[i] = true
+			if j := h.pair[i]; j >= 0 {
+				sel[j] = true
+			}
+		}
+	}
+	ops := make([]Op, 0, len(h.Ops))
+	for i, s := range sel {
+		if s {
+			ops = append(ops, h.Ops[i])
+		}
+	}
+	out := &History{Ops: ops}
+	out.ensureIndexed()
+	return out
+}
+
+// Clients returns the history without nemesis ops.
+func (h *History) Clients() *History { return h.Filter((*Op).IsClient) }
+
+// Nemesis returns only the nemesis ops.
+func (h *History) Nemesis() *History { return h.Filter((*Op).IsNemesis) }
+
+// Processes returns the distinct processes in order of first appearance.
+func (h *History) Processes() []int {
+	seen := make(map[int]bool)
+	var out []int
+	for i := range h.Ops {
+		p := h.Ops[i].Process
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ByProcess returns, for each process, the positions of its ops in order.
+func (h *History) ByProcess() map[int][]int {
+	out := make(map[int][]int)
+	for i := range h.Ops {
+		p := h.Ops[i].Process
+		out[p] = append(out[p], i)
+	}
+	return out
+}
+
+// KeyFunc extracts the key an op concerns, and the value it carries for that
+// key. ok is false for ops that concern no key (they are left out of per-key
+// views).
+type KeyFunc func(op *Op) (key any, value any, ok bool)
+
+// TupleKey is the KeyFunc of Jepsen's independent histories, whose values are
+// [key value] tuples.
+func TupleKey(op *Op) (any, any, bool) {
+	xs, ok := AsSlice(op.Value)
+	if !ok || len(xs) != 2 {
+		return nil, nil, false
+	}
+	return xs[0], xs[1], true
+}
+
+// KeyedHistory is the sub-history of one key.
+type KeyedHistory struct {
+	Key     any
+	History *History
+}
+
+// ByKey splits the history into one sub-history per key, each op's value
+// replaced by the value keyFn gives for its key. An invoke whose value names no
+// key (a read of an independent history often invokes with [k nil], which is
+// fine, but a bare nil is not) takes the key of its completion. Sub-histories
+// are returned in order of each key's first appearance; ops keep their Index.
+func (h *History) ByKey(keyFn KeyFunc) []KeyedHistory {
+	h.ensureIndexed()
+	type bucket struct {
+		key any
+		ops []Op
+	}
+	buckets := make(map[string]*bucket)
+	var order []string
+	keyAt := func(i int) (any, any, bool) { return keyFn(&h.Ops[i]) }
+	for i := range h.Ops {
+		op := h.Ops[i]
+		k, v, ok := keyAt(i)
+		if !ok {
+			// Borrow the partner's key, so pairs stay together.
+			if j := h.pair[i]; j >= 0 {
+				if k, _, ok = keyAt(j); ok {
+					v = nil
+				}
+			}
+			if !ok {
+				continue
+			}
+		}
+		ks := Key(k)
+		b := buckets[ks]
+		if b == nil {
+			b = &bucket{key: k}
+			buckets[ks] = b
+			order = append(order, ks)
+		}
+		op.Value = v
+		b.ops = append(b.ops, op)
+	}
+	out := make([]KeyedHistory, 0, len(order))
+	for _, ks := range order {
+		b := buckets[ks]
+		sub := &History{Ops: b.ops}
+		if err := sub.Index(); err != nil {
+			// A pair split across keys: keep the sub-history usable by
+			// dropping the unpaired halves rather than failing the split.
+			sub = dropUnpaired(b.ops)
+		}
+		out = append(out, KeyedHistory{Key: b.key, History: sub})
+	}
+	return out
+}
+
+func dropUnpaired(ops []Op) *History {
+	var kept []Op
+	open := make(map[int]int)
+	for _, op := range ops {
+		switch {
+		case op.Type == Invoke:
+			if j, busy := open[op.Process]; busy {
+				kept[j].Type = 255 // mark stale invoke for removal
+			}
+			open[op.Process] = len(kept)
+			kept = append(kept, op)
+		default:
+			j, ok := open[op.Process]
+			if !ok || kept[j].F != op.F {
+				continue
+			}
+			delete(open, op.Process)
+			kept = append(kept, op)
+		}
+	}
+	out := kept[:0]
+	for _, op := range kept {
+		if op.Type != 255 {
+			out = append(out, op)
+		}
+	}
+	h := &History{Ops: out}
+	h.ensureIndexed()
+	return h
+}
