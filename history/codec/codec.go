@@ -6,6 +6,7 @@ package codec
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/faultline/faultline/history"
 )
@@ -33,4 +34,19 @@ func (w Warning) String() string { return fmt.Sprintf("%s:%d:%d: %s", w.File, w.
 // ReadFile reads a history file in the given format.
 func ReadFile(path string, f Format) (*history.History, []Warning, error) {
 	return nil, nil, fmt.Errorf("%s: reading histories is not implemented yet", path)
+}
+
+// Writer writes ops one at a time (streaming), in one format.
+type Writer interface {
+	Write(op history.Op) error
+	// Flush pushes buffered ops to the underlying writer.
+	Flush() error
+}
+
+// NewWriter returns a streaming writer: EDN writes one op map per line (the
+// form Jepsen's history.edn uses), JSON writes Faultline's JSON lines (one
+// object per line, lossless for every value type), JepsenLog writes Jepsen's
+// tab-separated history.txt rows.
+func NewWriter(w io.Writer, f Format) (Writer, error) {
+	return nil, fmt.Errorf("writing %s histories is not implemented yet", f)
 }
