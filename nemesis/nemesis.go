@@ -1,0 +1,143 @@
+// Package nemesis injects faults. A Nemesis is set up once before the run,
+// performs the fault ops the generator sends to the nemesis thread, and heals
+// everything it did in Teardown (the runner calls Teardown even when the run
+// was interrupted). Each nemesis names the fs it handles, so that several can
+// be combined with Compose, which routes each op by its f.
+//
+// This file holds the interface and the combinator; the faults themselves
+// (partitions, kill/pause, clocks, packets, files) live beside it.
+package nemesis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/faultline/faultline/control"
+	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/history"
+)
+
+// Env is what a nemesis may act on: every node (with an open connection),
+// the remote those connections came from, and the DB, whose optional
+// capabilities (db.Killer, db.Pauser, db.Primarier) kill/pause/primaries
+// faults use.
+type Env struct {
+	Nodes  []db.Node
+	Remote control.Remote
+	DB     db.DB
+}
+
+// Nemesis injects faults.
+type Nemesis interface {
+	// Setup prepares the nemesis for a run on env and returns the nemesis to
+	// use (the receiver is a prototype, as with clients).
+	Setup(ctx context.Context, env Env) (Nemesis, error)
+	// Invoke performs a fault op and returns it completed as info, with
+	// what it did (which nodes, which grudge) in Value.
+	Invoke(ctx context.Context, op history.Op) (history.Op, error)
+	// Teardown heals everything this nemesis may have done.
+	Teardown(ctx context.Context) error
+	// Fs lists the op fs this nemesis handles.
+	Fs() []string
+}
+
+// Call performs op on n and returns the completion to record: always info
+// (a fault's effect is never certain), with the error when Invoke failed or
+// panicked. It keeps the invoke's process and f whatever n returned.
+func Call(ctx context.Context, n Nemesis, op history.Op) (done history.Op) {
+	defer func() {
+		if p := recover(); p != nil {
+			done = op
+			done.Type, done.Error = history.Info, fmt.Sprintf("nemesis panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	out, err := n.Invoke(ctx, op)
+	if err != nil {
+		out = op
+		out.Error = err.Error()
+	}
+	out.Type, out.Process, out.F = history.Info, op.Process, op.F
+	return out
+}
+
+// Noop handles no fs and does nothing: the nemesis of a test without faults.
+type Noop struct{}
+
+func (Noop) Setup(context.Context, Env) (Nemesis, error) { return Noop{}, nil }
+func (Noop) Invoke(_ context.Context, op history.Op) (history.Op, error) {
+	return op, fmt.Errorf("the no-op nemesis handles no f, got %q", op.F)
+}
+func (Noop) Teardown(context.Context) error { return nil }
+func (Noop) Fs() []string                   { return nil }
+
+// composed routes ops by f to one of several nemeses.
+type composed struct {
+	parts []Nemesis
+	route map[string]int // f -> index in parts
+}
+
+// Compose combines nemeses into one that sends each op to the nemesis that
+// handles its f. Two nemeses may not claim the same f.
+func Compose(ns ...Nemesis) (Nemesis, error) {
+	c := &composed{parts: ns, route: make(map[string]int)}
+	for i, n := range ns {
+		for _, f := range n.Fs() {
+			if j, taken := c.route[f]; taken {
+				return nil, fmt.Errorf("nemesis.Compose: f %q is handled by both nemesis %d (%T) and nemesis %d (%T)", f, j, ns[j], i, n)
+			}
+			c.route[f] = i
+		}
+	}
+	return c, nil
+}
+
+// Setup sets every part up; if one fails, those already set up are torn down.
+func (c *composed) Setup(ctx context.Context, env Env) (Nemesis, error) {
+	parts := make([]Nemesis, 0, len(c.parts))
+	for i, n := range c.parts {
+		s, err := n.Setup(ctx, env)
+		if err != nil {
+			for _, done := range parts {
+				_ = done.Teardown(ctx)
+			}
+			return nil, fmt.Errorf("nemesis %d (%T): setup: %w", i, n, err)
+		}
+		parts = append(parts, s)
+	}
+	return &composed{parts: parts, route: c.route}, nil
+}
+
+// Invoke routes op to the part that handles op.F.
+func (c *composed) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
+	i, ok := c.route[op.F]
+	if !ok {
+		return op, fmt.Errorf("no nemesis handles f %q (handled: %s)", op.F, strings.Join(c.Fs(), ", "))
+	}
+	return c.parts[i].Invoke(ctx, op)
+}
+
+// Teardown heals every part, even when one fails, and reports all failures.
+func (c *composed) Teardown(ctx context.Context) error {
+	var errs []error
+	for i, n := range c.parts {
+		if err := n.Teardown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("nemesis %d (%T): teardown: %w", i, n, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Fs lists every f of every part, sorted.
+func (c *composed) Fs() []string {
+	fs := make([]string, 0, len(c.route))
+	for f := range c.route {
+		fs = append(fs, f)
+	}
+	sort.Strings(fs)
+	return slices.Compact(fs)
+}
