@@ -3,6 +3,10 @@
 // data: argv, stdin, env, dir, sudo, never a pre-joined shell string) and
 // transfers files. Implementations: SSH, Docker, Kubernetes and local, in
 // sub-packages. This package imports nothing else of Faultline's.
+//
+// Besides the interfaces it holds what every implementation shares: shell
+// quoting of commands (Quote, Script, Input) and running a function on all
+// nodes at once with per-node errors (OnNodes, ConnectAll).
 package control
 
 import (
@@ -57,9 +61,9 @@ type ExitError struct {
 }
 
 func (e *ExitError) Error() string {
-	tail := e.Result.Stderr
-	if len(tail) > 512 {
-		tail = tail[len(tail)-512:]
+	quoted := make([]string, len(e.Argv))
+	for i, a := range e.Argv {
+		quoted[i] = Quote(a)
 	}
-	return fmt.Sprintf("on %s: %s exited with status %d: %s", e.Node, strings.Join(e.Argv, " "), e.Result.ExitCode, strings.TrimSpace(string(tail)))
+	return fmt.Sprintf("on %s: %s exited with status %d: %s", e.Node, strings.Join(quoted, " "), e.Result.ExitCode, Tail(e.Result.Stderr, 512))
 }
