@@ -1,0 +1,72 @@
+package counter
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/internal/histbuild"
+	"github.com/faultline/faultline/history"
+)
+
+func TestCounter(t *testing.T) {
+	cases := []struct {
+		name  string
+		h     *histbuild.B
+		want  checker.Validity
+		error *Read // the one out-of-bounds read expected, if any
+	}{
+		{"sequential adds then a read of their sum pass",
+			histbuild.New().Op(0, history.OK, "add", 1).Op(0, history.OK, "add", 2).Op(1, history.OK, "read", 3),
+			checker.Valid, nil},
+		{"a read concurrent with an add may see it or not",
+			histbuild.New().Invoke(0, "add", 5).Op(1, history.OK, "read", 0).Op(1, history.OK, "read", 5).OK(0, "add", 5),
+			checker.Valid, nil},
+		{"an info add may or may not count",
+			histbuild.New().Op(0, history.Info, "add", 4).Op(1, history.OK, "read", 4).Op(1, history.OK, "read", 0),
+			checker.Valid, nil},
+		{"a read below the ok adds before it is a lost increment",
+			histbuild.New().Op(0, history.OK, "add", 1).Op(0, history.OK, "add", 1).Op(1, history.OK, "read", 1),
+			checker.Invalid, &Read{Index: 5, Process: 1, Lower: 2, Value: 1, Upper: 2}},
+		{"a failed add must not be seen",
+			histbuild.New().Op(0, history.Fail, "add", 3).Op(1, history.OK, "read", 3),
+			checker.Invalid, &Read{Index: 3, Process: 1, Lower: 0, Value: 3, Upper: 0}},
+		{"a negative add lowers the least possible value while in flight",
+			histbuild.New().Op(0, history.OK, "add", 5).Invoke(0, "add", -2).Op(1, history.OK, "read", 3).Fail(0, "add", -2).Op(1, history.OK, "read", 3),
+			checker.Invalid, &Read{Index: 7, Process: 1, Lower: 5, Value: 3, Upper: 5}},
+		{"no reads is unknown",
+			histbuild.New().Op(0, history.OK, "add", 1), checker.Unknown, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := Checker().Check(context.Background(), c.h.History())
+			if r.Valid != c.want {
+				t.Fatalf("valid = %v, want %v (%s %s)", r.Valid, c.want, r.Summary, r.Error)
+			}
+			d, _ := r.Details.(*Details)
+			if c.error == nil {
+				if d != nil && len(d.Errors) != 0 {
+					t.Fatalf("unexpected errors %+v", d.Errors)
+				}
+				return
+			}
+			if len(d.Errors) != 1 || d.Errors[0] != *c.error {
+				t.Fatalf("errors = %+v, want [%+v]", d.Errors, *c.error)
+			}
+			var b strings.Builder
+			d.Explain(&b)
+			if !strings.Contains(b.String(), "out of bounds") {
+				t.Fatalf("explain = %q", b.String())
+			}
+		})
+	}
+}
+
+func TestCounterRejectsNonIntegerValuesWithTheOp(t *testing.T) {
+	h := histbuild.New().Op(0, history.OK, "add", "one").History()
+	r := Checker().Check(context.Background(), h)
+	if r.Valid != checker.Unknown || !strings.Contains(r.Error, "op 0 (process 0") || !strings.Contains(r.Error, `found "one"`) {
+		t.Fatalf("got %v %q", r.Valid, r.Error)
+	}
+}

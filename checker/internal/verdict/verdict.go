@@ -1,0 +1,31 @@
+// Package verdict holds the few helpers every classic checker needs to say
+// why it could not decide: a result that names the offending op, a result for
+// a cancelled check, and values printed as EDN (the form users see in their
+// history files).
+package verdict
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/history"
+)
+
+// BadOp is an unknown result whose error names the op (its index and
+// process) and says what was expected of it.
+func BadOp(op *history.Op, format string, args ...any) checker.Result {
+	return checker.Result{Valid: checker.Unknown, Error: fmt.Sprintf("op %d (process %s, :%s %s): ", op.Index, history.ProcessString(op.Process), op.F, op.Type) + fmt.Sprintf(format, args...)}
+}
+
+// Cancelled returns an unknown result if ctx is done, checking only every
+// 4096th step i so that hot loops stay cheap.
+func Cancelled(ctx context.Context, i int) (checker.Result, bool) {
+	if i%4096 != 0 || ctx.Err() == nil {
+		return checker.Result{}, false
+	}
+	return checker.Result{Valid: checker.Unknown, Error: "check cancelled: " + ctx.Err().Error()}, true
+}
+
+// EDN renders a value as EDN text.
+func EDN(v any) string { return string(history.AppendEDN(nil, v)) }
