@@ -1,0 +1,205 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/history/codec"
+)
+
+// WriteHistory writes the finished history as history.edn (Jepsen's one op
+// map per line) and history.txt (Jepsen's tab-separated rows).
+func (r *Run) WriteHistory(ops []history.Op) error {
+	return errors.Join(
+		writeOps(r.Path(HistoryEDNFile), codec.EDN, ops),
+		writeOps(r.Path(HistoryTxtFile), codec.JepsenLog, ops),
+	)
+}
+
+func writeOps(path string, f codec.Format, ops []history.Op) error {
+	return writeFile(path, func(w *bufio.Writer) error {
+		enc, err := codec.NewWriter(w, f)
+		if err != nil {
+			return err
+		}
+		for i := range ops {
+			if err := enc.Write(ops[i]); err != nil {
+				return fmt.Errorf("op %d: %w", ops[i].Index, err)
+			}
+		}
+		return enc.Flush()
+	})
+}
+
+// writeFile writes a file through a buffer and fsyncs it, so a file the
+// store says it wrote is on disk.
+func writeFile(path string, fill func(w *bufio.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	err = fill(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("store: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteResults writes results.json and its EDN twin results.edn (with
+// Jepsen's :valid? key, so Jepsen tooling can read our verdicts).
+func (r *Run) WriteResults(res checker.Result) error {
+	js, err := checker.MarshalIndent(res)
+	if err != nil {
+		return fmt.Errorf("store: results: %w", err)
+	}
+	edn, err := ResultEDN(res)
+	if err != nil {
+		return err
+	}
+	return errors.Join(
+		writeFile(r.Path(ResultsFile), func(w *bufio.Writer) error { _, err := w.Write(append(js, '\n')); return err }),
+		writeFile(r.Path(ResultsEDNFile), func(w *bufio.Writer) error { _, err := w.WriteString(edn + "\n"); return err }),
+	)
+}
+
+// ResultEDN renders a result as Jepsen renders one: a map with keyword keys,
+// :valid? true/false/:unknown, children nested under their names.
+func ResultEDN(res checker.Result) (string, error) {
+	js, err := json.Marshal(res)
+	if err != nil {
+		return "", fmt.Errorf("store: results: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return "", fmt.Errorf("store: results: %w", err)
+	}
+	return history.FormatEDN(jsonToEDN(v, true)), nil
+}
+
+// jsonToEDN turns decoded JSON into EDN-shaped values: object keys become
+// keywords (sorted, for stable files), "valid" becomes :valid? in result
+// maps, numbers become int64 or float64.
+func jsonToEDN(v any, result bool) any {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		m := make(history.Map, 0, len(keys))
+		for _, k := range keys {
+			val := x[k]
+			name := k
+			switch {
+			case result && k == "valid":
+				name = "valid?"
+				if s, ok := val.(string); ok {
+					val = history.Keyword(s)
+				}
+			case result && k == "children":
+				m = append(m, history.MapEntry{Key: history.Keyword(k), Value: childrenEDN(val)})
+				continue
+			}
+			m = append(m, history.MapEntry{Key: history.Keyword(name), Value: jsonToEDN(val, false)})
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i := range x {
+			out[i] = jsonToEDN(x[i], false)
+		}
+		return out
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
+}
+
+// childrenEDN renders the children of a composed result: each is a result.
+func childrenEDN(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return jsonToEDN(v, false)
+	}
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make(history.Map, 0, len(m))
+	for _, n := range names {
+		out = append(out, history.MapEntry{Key: history.Keyword(n), Value: jsonToEDN(m[n], true)})
+	}
+	return out
+}
+
+// WriteConfig writes config.json: the test's configuration with every secret
+// (passwords, private keys, tokens) replaced by "<redacted>".
+func (r *Run) WriteConfig(cfg map[string]any) error {
+	js, err := json.MarshalIndent(Redact(cfg), "", "  ")
+	if err != nil {
+		return fmt.Errorf("store: config: %w", err)
+	}
+	return writeFile(r.Path(ConfigFile), func(w *bufio.Writer) error { _, err := w.Write(append(js, '\n')); return err })
+}
+
+// Redacted replaces a secret's value in stored configurations.
+const Redacted = "<redacted>"
+
+// secretWords mark configuration keys whose values are secrets.
+var secretWords = []string{"password", "passphrase", "secret", "token", "private-key", "private_key", "privatekey", "credential"}
+
+// IsSecret reports whether a configuration key names a secret.
+func IsSecret(key string) bool {
+	k := strings.ToLower(key)
+	for _, w := range secretWords {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact returns a copy of cfg with the values of secret keys (at any depth)
+// replaced by Redacted. Empty secrets stay empty, so a reader can tell "no
+// password" from "a password we hid".
+func Redact(cfg map[string]any) map[string]any {
+	out := make(map[string]any, len(cfg))
+	for k, v := range cfg {
+		switch {
+		case IsSecret(k) && v != nil && v != "":
+			out[k] = Redacted
+		default:
+			if m, ok := v.(map[string]any); ok {
+				v = Redact(m)
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
