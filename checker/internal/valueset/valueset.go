@@ -123,3 +123,15 @@ func asBig(v any) (*big.Int, bool) {
 	}
 	return nil, false
 }
+
+// Elements returns the members of a collection value: a set, vector or list.
+// nil counts as the empty collection (a read of nothing).
+func Elements(v any) ([]any, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, true
+	case history.Set:
+		return x, true
+	}
+	return history.AsSlice(v)
+}

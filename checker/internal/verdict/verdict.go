@@ -29,3 +29,20 @@ func Cancelled(ctx context.Context, i int) (checker.Result, bool) {
 
 // EDN renders a value as EDN text.
 func EDN(v any) string { return string(history.AppendEDN(nil, v)) }
+
+// List renders values as an EDN vector, cut after max elements with a count
+// of the rest, so an explanation stays readable for huge sets.
+func List(vs []any, max int) string {
+	b := []byte{'['}
+	for i, v := range vs {
+		if i == max {
+			b = fmt.Appendf(b, " ...%d more", len(vs)-max)
+			break
+		}
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = history.AppendEDN(b, v)
+	}
+	return string(append(b, ']'))
+}

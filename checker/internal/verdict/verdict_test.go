@@ -31,3 +31,12 @@ func TestCancelledOnlyWhenContextIsDone(t *testing.T) {
 		t.Fatal("only every 4096th step looks at the context")
 	}
 }
+
+func TestListCutsLongListsWithACount(t *testing.T) {
+	if got := List([]any{1, 2, 3, 4}, 2); got != "[1 2 ...2 more]" {
+		t.Fatalf("got %q", got)
+	}
+	if got := List([]any{history.Keyword("a")}, 5); got != "[:a]" {
+		t.Fatalf("got %q", got)
+	}
+}

@@ -1,0 +1,263 @@
+package set
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/internal/valueset"
+	"github.com/faultline/faultline/checker/internal/verdict"
+	"github.com/faultline/faultline/history"
+)
+
+// FullOptions configure FullChecker.
+type FullOptions struct {
+	// Linearizable makes stale reads invalid: a linearizable set shows an
+	// element to every read that begins after its add was acknowledged.
+	Linearizable bool
+}
+
+// Outcomes of an element, as Jepsen names them.
+const (
+	Stable    = "stable"     // the last reads all see it
+	Lost      = "lost"       // seen (or acknowledged), then a later read missed it for good
+	NeverRead = "never-read" // no read that began after it was known says either way
+)
+
+// Element is the story of one added element. Indices are of ops in the
+// history; -1 means none. Latencies are whole milliseconds, as Jepsen
+// reports them.
+type Element struct {
+	Element       any    `json:"element"`
+	Outcome       string `json:"outcome"`
+	Known         int    `json:"known"`        // the add's ok, or the first read that saw it
+	LastPresent   int    `json:"last-present"` // invoke of the last read that saw it
+	LastAbsent    int    `json:"last-absent"`  // invoke of the last read, begun after Known, that missed it
+	StableLatency int64  `json:"stable-latency-ms,omitempty"`
+	LostLatency   int64  `json:"lost-latency-ms,omitempty"`
+}
+
+// FullDetails is what FullChecker found. Value lists are sorted; latency
+// quantiles map "0", "0.5", "0.95", "0.99" and "1" to milliseconds.
+type FullDetails struct {
+	AttemptCount    int              `json:"attempt-count"`
+	StableCount     int              `json:"stable-count"`
+	LostCount       int              `json:"lost-count"`
+	NeverReadCount  int              `json:"never-read-count"`
+	StaleCount      int              `json:"stale-count"`
+	Lost            []any            `json:"lost,omitempty"`
+	NeverRead       []any            `json:"never-read,omitempty"`
+	Stale           []any            `json:"stale,omitempty"`
+	Duplicated      []any            `json:"duplicated,omitempty"` // read more than once in a single read
+	Unexpected      []any            `json:"unexpected,omitempty"` // read, never added
+	WorstStale      []Element        `json:"worst-stale,omitempty"`
+	LostElements    []Element        `json:"lost-elements,omitempty"` // the first few lost, with their timeline
+	StableLatencies map[string]int64 `json:"stable-latencies,omitempty"`
+	LostLatencies   map[string]int64 `json:"lost-latencies,omitempty"`
+}
+
+// Explain writes what happened to the elements in plain words.
+func (d *FullDetails) Explain(w io.Writer) {
+	fmt.Fprintf(w, "%d elements added: %d stable, %d lost, %d never read, %d stale\n",
+		d.AttemptCount, d.StableCount, d.LostCount, d.NeverReadCount, d.StaleCount)
+	for _, e := range d.LostElements {
+		fmt.Fprintf(w, "lost: %s was known at op %d and last seen by the read invoked at op %d, but the read invoked at op %d (and every later one) did not see it\n",
+			verdict.EDN(e.Element), e.Known, e.LastPresent, e.LastAbsent)
+	}
+	if len(d.Lost) > len(d.LostElements) {
+		fmt.Fprintf(w, "all lost elements: %s\n", verdict.List(d.Lost, 50))
+	}
+	if len(d.Duplicated) > 0 {
+		fmt.Fprintf(w, "duplicated: a single read returned these elements more than once: %s\n", verdict.List(d.Duplicated, 20))
+	}
+	if len(d.Unexpected) > 0 {
+		fmt.Fprintf(w, "unexpected: reads returned elements nobody added: %s\n", verdict.List(d.Unexpected, 20))
+	}
+	for _, e := range d.WorstStale {
+		fmt.Fprintf(w, "stale: %s took %d ms after it was known (op %d) to show up in every read\n", verdict.EDN(e.Element), e.StableLatency, e.Known)
+	}
+	if d.StableLatencies != nil {
+		fmt.Fprintf(w, "latency to become stable (ms) by quantile: %v\n", d.StableLatencies)
+	}
+}
+
+// FullChecker returns Jepsen's set-full checker. It follows every added
+// element through every ok read. An element becomes known when its add is
+// acknowledged or a read first returns it. It is stable if the last read to
+// see it began after the last read (begun once it was known) to miss it;
+// lost if a read begun after it was known missed it and no later-begun read
+// saw it again; never-read otherwise. A stable element is stale if reads kept
+// missing it for a millisecond or more after it was known: the stable
+// latency is the time from known to the invocation of the last read that
+// missed it.
+//
+// It proves no acknowledged element vanished from the reads that follow,
+// and (with Linearizable) that every read saw every element acknowledged
+// before it began. Lost, duplicated or unexpected elements make the history
+// invalid; without a single stable element it is unknown. It cannot tell an
+// element that was never written from one written after the last read:
+// both are never-read, which is allowed.
+func FullChecker(opts FullOptions) checker.Checker {
+	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return checkFull(ctx, h, opts) })
+}
+
+// tracked is an element under observation; ops are positions in the history.
+type tracked struct {
+	value                          any
+	key                            string
+	known, lastPresent, lastAbsent int
+}
+
+func checkFull(ctx context.Context, h *history.History, opts FullOptions) checker.Result {
+	var elems []*tracked
+	byKey := make(map[string]*tracked)
+	for i := range h.Ops {
+		if op := &h.Ops[i]; op.IsClient() && op.F == "add" && op.Type == history.Invoke {
+			if k := history.Key(op.Value); byKey[k] == nil {
+				e := &tracked{value: op.Value, key: k, known: -1, lastPresent: -1, lastAbsent: -1}
+				byKey[k] = e
+				elems = append(elems, e)
+			}
+		}
+	}
+	unexpected, duplicated := valueset.New(), valueset.New()
+	for i := range h.Ops {
+		if r, stop := verdict.Cancelled(ctx, i); stop {
+			return r
+		}
+		op := &h.Ops[i]
+		if !op.IsClient() || op.Type != history.OK {
+			continue
+		}
+		switch op.F {
+		case "add":
+			if e := byKey[history.Key(op.Value)]; e != nil && e.known < 0 {
+				e.known = i
+			}
+		case "read":
+			vs, ok := valueset.Elements(op.Value)
+			if !ok {
+				return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value))
+			}
+			inv := h.Invocation(i)
+			present := make(map[string]int, len(vs))
+			for _, v := range vs {
+				k := history.Key(v)
+				present[k]++
+				switch {
+				case present[k] == 2:
+					duplicated.Add(v, 1)
+				case present[k] == 1 && byKey[k] == nil:
+					unexpected.Add(v, 1)
+				}
+			}
+			for _, e := range elems {
+				if present[e.key] > 0 {
+					if e.known < 0 {
+						e.known = i
+					}
+					e.lastPresent = max(e.lastPresent, inv)
+				} else if e.known >= 0 && e.known < inv {
+					e.lastAbsent = max(e.lastAbsent, inv)
+				}
+			}
+		}
+	}
+	d := summarize(h, elems)
+	d.Duplicated = duplicated.Where(func(any, int) bool { return true })
+	d.Unexpected = unexpected.Where(func(any, int) bool { return true })
+	res := checker.Result{Valid: checker.Valid, Details: d}
+	switch {
+	case d.LostCount > 0 || len(d.Duplicated) > 0 || len(d.Unexpected) > 0:
+		res.Valid = checker.Invalid
+		res.Summary = fmt.Sprintf("%d lost, %d duplicated, %d unexpected", d.LostCount, len(d.Duplicated), len(d.Unexpected))
+	case opts.Linearizable && d.StaleCount > 0:
+		res.Valid = checker.Invalid
+		res.Summary = fmt.Sprintf("%d stale elements (reads missed them after they were acknowledged)", d.StaleCount)
+	case d.StableCount == 0:
+		res.Valid = checker.Unknown
+		res.Summary = "no element was ever stably read"
+	}
+	return res
+}
+
+// summarize classifies every element and computes the latency quantiles.
+func summarize(h *history.History, elems []*tracked) *FullDetails {
+	d := &FullDetails{AttemptCount: len(elems)}
+	var stableLat, lostLat []int64
+	var stale []Element
+	for _, e := range elems {
+		el := Element{Element: e.value, Known: opIndex(h, e.known), LastPresent: opIndex(h, e.lastPresent), LastAbsent: opIndex(h, e.lastAbsent)}
+		switch {
+		case e.lastPresent >= 0 && e.lastAbsent < e.lastPresent:
+			el.Outcome = Stable
+			var since int64
+			if e.lastAbsent >= 0 {
+				since = h.Ops[e.lastAbsent].Time + 1
+			}
+			el.StableLatency = millis(since - h.Ops[e.known].Time)
+			stableLat = append(stableLat, el.StableLatency)
+			d.StableCount++
+			if el.StableLatency > 0 {
+				stale = append(stale, el)
+				d.Stale = append(d.Stale, e.value)
+			}
+		case e.known >= 0 && e.lastAbsent > e.lastPresent:
+			el.Outcome = Lost
+			var since int64
+			if e.lastPresent >= 0 {
+				since = h.Ops[e.lastPresent].Time + 1
+			}
+			el.LostLatency = millis(since - h.Ops[e.known].Time)
+			lostLat = append(lostLat, el.LostLatency)
+			d.Lost = append(d.Lost, e.value)
+			if len(d.LostElements) < 8 {
+				d.LostElements = append(d.LostElements, el)
+			}
+		default:
+			el.Outcome = NeverRead
+			d.NeverRead = append(d.NeverRead, e.value)
+		}
+	}
+	d.LostCount, d.NeverReadCount, d.StaleCount = len(d.Lost), len(d.NeverRead), len(d.Stale)
+	for _, vs := range [][]any{d.Lost, d.NeverRead, d.Stale} {
+		valueset.Sort(vs)
+	}
+	sort.SliceStable(stale, func(i, j int) bool { return stale[i].StableLatency > stale[j].StableLatency })
+	d.WorstStale = stale[:min(len(stale), 8)]
+	d.StableLatencies, d.LostLatencies = quantiles(stableLat), quantiles(lostLat)
+	return d
+}
+
+func opIndex(h *history.History, pos int) int {
+	if pos < 0 {
+		return -1
+	}
+	return h.Ops[pos].Index
+}
+
+// millis truncates nanoseconds to whole milliseconds, never below zero.
+func millis(ns int64) int64 { return max(ns, 0) / int64(time.Millisecond) }
+
+// Quantiles are the points FullDetails reports latencies at.
+var Quantiles = []float64{0, 0.5, 0.95, 0.99, 1}
+
+// quantiles picks, for each q, the element at floor(n*q) of the sorted
+// sample (clamped to the last), as Jepsen does; nil for an empty sample.
+func quantiles(xs []int64) map[string]int64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	sorted := append([]int64(nil), xs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	out := make(map[string]int64, len(Quantiles))
+	for _, q := range Quantiles {
+		i := min(len(sorted)-1, int(float64(len(sorted))*q))
+		out[strconv.FormatFloat(q, 'f', -1, 64)] = sorted[i]
+	}
+	return out
+}

@@ -1,0 +1,97 @@
+package set
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/internal/histbuild"
+	"github.com/faultline/faultline/history"
+)
+
+func TestSetFull(t *testing.T) {
+	ok, info := history.OK, history.Info
+	cases := []struct {
+		name                            string
+		h                               *histbuild.B
+		linearizable                    bool
+		want                            checker.Validity
+		lost, neverRead, stale, dup, un []any
+	}{
+		{"an element read right after its add is stable and fresh",
+			histbuild.New().Op(0, ok, "add", 1).Op(1, ok, "read", []any{1}),
+			true, checker.Valid, nil, nil, nil, nil, nil},
+		{"element 1 seen then missed by a later read is lost",
+			histbuild.New().Op(0, ok, "add", 1).Op(1, ok, "read", []any{1}).Op(1, ok, "read", []any{}),
+			false, checker.Invalid, []any{1}, nil, nil, nil, nil},
+		{"element 1 missed by a read after its ack, then seen, is stale",
+			histbuild.New().Op(0, ok, "add", 1).Op(1, ok, "read", []any{}).Op(1, ok, "read", []any{1}),
+			false, checker.Valid, nil, nil, []any{1}, nil, nil},
+		{"a stale element is invalid when the set claims linearizability",
+			histbuild.New().Op(0, ok, "add", 1).Op(1, ok, "read", []any{}).Op(1, ok, "read", []any{1}),
+			true, checker.Invalid, nil, nil, []any{1}, nil, nil},
+		{"a read that began before the ack may miss the element",
+			histbuild.New().Invoke(1, "read", nil).Op(0, ok, "add", 1).OK(1, "read", []any{}).Op(1, ok, "read", []any{1}),
+			true, checker.Valid, nil, nil, nil, nil, nil},
+		{"element 2 acknowledged after the last read began is never read",
+			histbuild.New().Op(0, ok, "add", 1).Invoke(1, "read", nil).Op(0, ok, "add", 2).OK(1, "read", []any{1}),
+			true, checker.Valid, nil, []any{2}, nil, nil, nil},
+		{"an info add first seen by a read becomes known there",
+			histbuild.New().Op(0, info, "add", 3).Op(1, ok, "read", []any{3}).Op(1, ok, "read", []any{3}),
+			true, checker.Valid, nil, nil, nil, nil, nil},
+		{"element 1 twice in one read is duplicated",
+			histbuild.New().Op(0, ok, "add", 1).Op(1, ok, "read", []any{1, 1}),
+			false, checker.Invalid, nil, nil, nil, []any{1}, nil},
+		{"element 7 read but never added is unexpected",
+			histbuild.New().Op(0, ok, "add", 1).Op(1, ok, "read", []any{1, 7}),
+			false, checker.Invalid, nil, nil, nil, nil, []any{7}},
+		{"adds never read are unknown",
+			histbuild.New().Op(0, ok, "add", 1),
+			false, checker.Unknown, nil, []any{1}, nil, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := FullChecker(FullOptions{Linearizable: c.linearizable}).Check(context.Background(), c.h.History())
+			if r.Valid != c.want {
+				t.Fatalf("valid = %v, want %v (%s)", r.Valid, c.want, r.Summary)
+			}
+			d := r.Details.(*FullDetails)
+			for _, x := range []struct {
+				what      string
+				got, want []any
+			}{{"lost", d.Lost, c.lost}, {"never-read", d.NeverRead, c.neverRead}, {"stale", d.Stale, c.stale}, {"duplicated", d.Duplicated, c.dup}, {"unexpected", d.Unexpected, c.un}} {
+				if !equalValues(x.got, x.want) {
+					t.Errorf("%s = %v, want %v", x.what, x.got, x.want)
+				}
+			}
+		})
+	}
+}
+
+func TestSetFullTimesLossAndStalenessInMilliseconds(t *testing.T) {
+	// add ok at op 1 (1 ms); read invoked at op 2 sees it; read invoked at
+	// op 4 misses it: lost, 1 ms after it was known.
+	h := histbuild.New().Op(0, history.OK, "add", 1).Op(1, history.OK, "read", []any{1}).Op(1, history.OK, "read", []any{}).History()
+	d := FullChecker(FullOptions{}).Check(context.Background(), h).Details.(*FullDetails)
+	want := Element{Element: 1, Outcome: Lost, Known: 1, LastPresent: 2, LastAbsent: 4, LostLatency: 1}
+	if len(d.LostElements) != 1 || d.LostElements[0] != want {
+		t.Fatalf("lost elements = %+v, want [%+v]", d.LostElements, want)
+	}
+	if d.LostLatencies["0.5"] != 1 {
+		t.Fatalf("lost latencies = %v", d.LostLatencies)
+	}
+	var b strings.Builder
+	d.Explain(&b)
+	if !strings.Contains(b.String(), "lost: 1 was known at op 1 and last seen by the read invoked at op 2, but the read invoked at op 4") {
+		t.Fatalf("explain = %q", b.String())
+	}
+
+	// Known at 1 ms, missed by the read invoked at 2 ms, seen from 4 ms:
+	// stable 1 ms after it was known.
+	h = histbuild.New().Op(0, history.OK, "add", 1).Op(1, history.OK, "read", []any{}).Op(1, history.OK, "read", []any{1}).History()
+	d = FullChecker(FullOptions{}).Check(context.Background(), h).Details.(*FullDetails)
+	if len(d.WorstStale) != 1 || d.WorstStale[0].StableLatency != 1 || d.StableLatencies["1"] != 1 {
+		t.Fatalf("worst stale = %+v, stable latencies %v", d.WorstStale, d.StableLatencies)
+	}
+}

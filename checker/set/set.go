@@ -1,0 +1,94 @@
+// Package set checks histories of a grow-only set: :add of one element at a
+// time and :read returning every element present (Jepsen's set workload),
+// with the last ok read taken as the final state.
+//
+// Checker proves that every acknowledged add is in the final read (nothing
+// lost) and that the final read holds only elements someone tried to add
+// (nothing unexpected). It says nothing about reads before the last one; for
+// that, and for how long elements took to appear, use FullChecker.
+package set
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/internal/valueset"
+	"github.com/faultline/faultline/checker/internal/verdict"
+	"github.com/faultline/faultline/history"
+)
+
+// Details is what Checker found. Lists are sorted.
+type Details struct {
+	AttemptCount      int   `json:"attempt-count"`        // adds invoked
+	AcknowledgedCount int   `json:"acknowledged-count"`   // adds ok
+	OKCount           int   `json:"ok-count"`             // acknowledged and read
+	FinalRead         int   `json:"final-read"`           // index of the final read's completion
+	Lost              []any `json:"lost,omitempty"`       // acknowledged, not in the final read
+	Unexpected        []any `json:"unexpected,omitempty"` // read, never added
+	Recovered         []any `json:"recovered,omitempty"`  // add not acknowledged (info), yet read
+}
+
+// Explain writes the lost and unexpected elements in plain words.
+func (d *Details) Explain(w io.Writer) {
+	fmt.Fprintf(w, "%d adds attempted, %d acknowledged; the final read (op %d) holds %d of the acknowledged ones\n",
+		d.AttemptCount, d.AcknowledgedCount, d.FinalRead, d.OKCount)
+	if len(d.Lost) > 0 {
+		fmt.Fprintf(w, "lost: %d acknowledged adds are missing from the final read: %s\n", len(d.Lost), verdict.List(d.Lost, 20))
+	}
+	if len(d.Unexpected) > 0 {
+		fmt.Fprintf(w, "unexpected: %d elements were read that nobody added: %s\n", len(d.Unexpected), verdict.List(d.Unexpected, 20))
+	}
+	if len(d.Recovered) > 0 {
+		fmt.Fprintf(w, "recovered (fine): %d adds of unknown outcome turned out to have happened: %s\n", len(d.Recovered), verdict.List(d.Recovered, 20))
+	}
+}
+
+// Checker returns the set checker. A history without an ok read is unknown:
+// the set was never read.
+func Checker() checker.Checker { return checker.Func(check) }
+
+func check(ctx context.Context, h *history.History) checker.Result {
+	attempts, acked := valueset.New(), valueset.New()
+	var final *history.Op
+	var finalElems []any
+	for i := range h.Ops {
+		if r, stop := verdict.Cancelled(ctx, i); stop {
+			return r
+		}
+		op := &h.Ops[i]
+		switch {
+		case !op.IsClient():
+		case op.F == "add" && op.Type == history.Invoke:
+			attempts.Add(op.Value, 1)
+		case op.F == "add" && op.Type == history.OK:
+			acked.Add(op.Value, 1)
+		case op.F == "read" && op.Type == history.OK:
+			elems, ok := valueset.Elements(op.Value)
+			if !ok {
+				return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value))
+			}
+			final, finalElems = op, elems
+		}
+	}
+	if final == nil {
+		return checker.Result{Valid: checker.Unknown, Summary: "the set was never read"}
+	}
+	read := valueset.Of(finalElems...)
+	d := &Details{
+		AttemptCount:      attempts.Len(),
+		AcknowledgedCount: acked.Len(),
+		FinalRead:         final.Index,
+		Lost:              acked.Where(func(v any, _ int) bool { return !read.Has(v) }),
+		Unexpected:        read.Where(func(v any, _ int) bool { return !attempts.Has(v) }),
+		Recovered:         read.Where(func(v any, _ int) bool { return attempts.Has(v) && !acked.Has(v) }),
+	}
+	d.OKCount = d.AcknowledgedCount - len(d.Lost)
+	res := checker.Result{Valid: checker.Valid, Details: d}
+	if len(d.Lost) > 0 || len(d.Unexpected) > 0 {
+		res.Valid = checker.Invalid
+		res.Summary = fmt.Sprintf("%d lost, %d unexpected", len(d.Lost), len(d.Unexpected))
+	}
+	return res
+}
