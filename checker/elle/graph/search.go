@@ -1,0 +1,283 @@
+package graph
+
+import "errors"
+
+// ErrBudget is returned by a search that examined more edges than its
+// Scratch's Budget allows. The caller reports an unknown verdict rather than
+// waiting or claiming the absence of a cycle.
+var ErrBudget = errors.New("graph: search budget exhausted")
+
+// Scratch holds the working arrays of searches over one graph, so repeated
+// searches allocate almost nothing. Searches run inside a node set chosen
+// with Enter. A Scratch is not safe for concurrent use.
+type Scratch struct {
+	g     *Graph
+	nodes []int32 // the current set; nil means every node
+	local []int32 // global id -> position in nodes, -1 outside; nil when nodes is nil
+
+	// Steps counts edges examined by searches; Budget (0: unlimited) bounds it.
+	Steps  int64
+	Budget int64
+
+	// Tarjan.
+	index, low []int32
+	onStack    []bool
+	stack      []int32
+	frames     []frame
+
+	// Breadth-first search over (node, state) pairs.
+	seen   []uint32
+	stamp  uint32
+	parent []int32
+	viaRel []Rel
+	queue  []int32
+}
+
+type frame struct {
+	v   int32 // local id
+	pos int32 // next edge to look at, as an index into g.to
+}
+
+// NewScratch prepares searches over g; the current set is every node.
+func NewScratch(g *Graph) *Scratch { return &Scratch{g: g} }
+
+// Enter makes nodes the current set (nil: every node). Nodes must be distinct.
+func (s *Scratch) Enter(nodes []int32) {
+	s.Leave()
+	if nodes == nil {
+		return
+	}
+	if s.local == nil {
+		s.local = make([]int32, s.g.N())
+		for i := range s.local {
+			s.local[i] = -1
+		}
+	}
+	for i, v := range nodes {
+		s.local[v] = int32(i)
+	}
+	s.nodes = nodes
+}
+
+// Leave makes every node the current set again.
+func (s *Scratch) Leave() {
+	for _, v := range s.nodes {
+		s.local[v] = -1
+	}
+	s.nodes = nil
+}
+
+func (s *Scratch) size() int {
+	if s.nodes == nil {
+		return s.g.N()
+	}
+	return len(s.nodes)
+}
+
+// loc maps a global id to its local one, -1 outside the current set.
+func (s *Scratch) loc(v int32) int32 {
+	if s.nodes == nil {
+		return v
+	}
+	return s.local[v]
+}
+
+func (s *Scratch) glob(l int32) int32 {
+	if s.nodes == nil {
+		return l
+	}
+	return s.nodes[l]
+}
+
+func grow[T any](xs []T, n int) []T {
+	if cap(xs) < n {
+		return make([]T, n)
+	}
+	return xs[:n]
+}
+
+// Components returns the strongly connected components, with more than one
+// node, of the current set using only edges with a relation in mask. Each
+// component lists global ids. Tarjan's algorithm, with an explicit stack so
+// that a million-node chain does not overflow the goroutine stack.
+func (s *Scratch) Components(mask Rel) [][]int32 {
+	n := s.size()
+	s.index = grow(s.index, n)
+	s.low = grow(s.low, n)
+	s.onStack = grow(s.onStack, n)
+	for i := 0; i < n; i++ {
+		s.index[i] = -1
+		s.onStack[i] = false
+	}
+	s.stack = s.stack[:0]
+	var out [][]int32
+	counter := int32(0)
+	g := s.g
+	for root := int32(0); root < int32(n); root++ {
+		if s.index[root] >= 0 {
+			continue
+		}
+		s.frames = append(s.frames[:0], s.push(root, &counter))
+		for len(s.frames) > 0 {
+			f := &s.frames[len(s.frames)-1]
+			v := f.v
+			end := g.off[s.glob(v)+1]
+			descended := false
+			for f.pos < end {
+				p := f.pos
+				f.pos++
+				if g.rel[p]&mask == 0 {
+					continue
+				}
+				w := s.loc(g.to[p])
+				if w < 0 {
+					continue
+				}
+				if s.index[w] < 0 {
+					s.frames = append(s.frames, s.push(w, &counter))
+					descended = true
+					break
+				}
+				if s.onStack[w] && s.index[w] < s.low[v] {
+					s.low[v] = s.index[w]
+				}
+			}
+			if descended {
+				continue
+			}
+			if s.low[v] == s.index[v] {
+				i := len(s.stack) - 1
+				for s.stack[i] != v {
+					i--
+				}
+				if len(s.stack)-i > 1 {
+					comp := make([]int32, 0, len(s.stack)-i)
+					for _, w := range s.stack[i:] {
+						comp = append(comp, s.glob(w))
+					}
+					out = append(out, comp)
+				}
+				for _, w := range s.stack[i:] {
+					s.onStack[w] = false
+				}
+				s.stack = s.stack[:i]
+			}
+			s.frames = s.frames[:len(s.frames)-1]
+			if len(s.frames) > 0 {
+				u := s.frames[len(s.frames)-1].v
+				if s.low[v] < s.low[u] {
+					s.low[u] = s.low[v]
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (s *Scratch) push(v int32, counter *int32) frame {
+	s.index[v] = *counter
+	s.low[v] = *counter
+	*counter++
+	s.stack = append(s.stack, v)
+	s.onStack[v] = true
+	return frame{v: v, pos: s.g.off[s.glob(v)]}
+}
+
+// Automaton constrains a path search. A state (below States, at most 8)
+// records what the path so far has used; Next says whether an edge of the
+// single relation r may follow in state st, and the state after it; Accept
+// says whether a path may end in state st.
+type Automaton struct {
+	States int
+	Next   func(st uint8, r Rel) (uint8, bool)
+	Accept func(st uint8) bool
+}
+
+// Step is one edge of a path, with the single relation the search used it for.
+type Step struct {
+	From, To int32
+	Rel      Rel
+}
+
+// Path finds a shortest path from `from`, starting in state start, to `to`,
+// ending in an accepting state, through the current set, over edges with a
+// relation in mask. Where an edge carries several relations, they are tried
+// in the order of Rels. It returns nil if there is no such path, and
+// ErrBudget if the budget ran out first.
+func (s *Scratch) Path(from, to int32, start uint8, mask Rel, a *Automaton) ([]Step, error) {
+	lf, lt := s.loc(from), s.loc(to)
+	if lf < 0 || lt < 0 {
+		return nil, nil
+	}
+	k := int32(a.States)
+	n := s.size() * int(k)
+	if len(s.seen) < n {
+		s.seen = make([]uint32, n)
+		s.parent = make([]int32, n)
+		s.viaRel = make([]Rel, n)
+		s.stamp = 0
+	}
+	s.stamp++
+	if s.stamp == 0 { // wrapped: clear and restart the stamps
+		clear(s.seen)
+		s.stamp = 1
+	}
+	first := lf*k + int32(start)
+	s.seen[first] = s.stamp
+	s.parent[first] = -1
+	s.queue = append(s.queue[:0], first)
+	g := s.g
+	for qi := 0; qi < len(s.queue); qi++ {
+		cur := s.queue[qi]
+		lv, st := cur/k, uint8(cur%k)
+		v := s.glob(lv)
+		for p := g.off[v]; p < g.off[v+1]; p++ {
+			s.Steps++
+			if s.Budget > 0 && s.Steps > s.Budget {
+				return nil, ErrBudget
+			}
+			rels := g.rel[p] & mask
+			if rels == 0 {
+				continue
+			}
+			lw := s.loc(g.to[p])
+			if lw < 0 {
+				continue
+			}
+			for _, r := range Rels {
+				if rels&r == 0 {
+					continue
+				}
+				ns, ok := a.Next(st, r)
+				if !ok {
+					continue
+				}
+				id := lw*k + int32(ns)
+				if s.seen[id] == s.stamp {
+					continue
+				}
+				s.seen[id] = s.stamp
+				s.parent[id] = cur
+				s.viaRel[id] = r
+				if lw == lt && a.Accept(ns) {
+					return s.unwind(id, k), nil
+				}
+				s.queue = append(s.queue, id)
+			}
+		}
+	}
+	return nil, nil
+}
+
+func (s *Scratch) unwind(id, k int32) []Step {
+	var steps []Step
+	for s.parent[id] >= 0 {
+		p := s.parent[id]
+		steps = append(steps, Step{From: s.glob(p / k), To: s.glob(id / k), Rel: s.viaRel[id]})
+		id = p
+	}
+	for i, j := 0, len(steps)-1; i < j; i, j = i+1, j-1 {
+		steps[i], steps[j] = steps[j], steps[i]
+	}
+	return steps
+}
