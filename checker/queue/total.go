@@ -1,0 +1,96 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/internal/valueset"
+	"github.com/faultline/faultline/checker/internal/verdict"
+	"github.com/faultline/faultline/history"
+)
+
+// TotalOptions configure TotalChecker.
+type TotalOptions struct {
+	// ForbidDuplicates makes a value dequeued more often than it was enqueued
+	// invalid. Jepsen reports duplicates but allows them (at-least-once
+	// delivery), which is the default here too.
+	ForbidDuplicates bool
+}
+
+// TotalDetails is what TotalChecker found. Lists are sorted.
+type TotalDetails struct {
+	AttemptCount      int   `json:"attempt-count"`        // enqueues invoked
+	AcknowledgedCount int   `json:"acknowledged-count"`   // enqueues ok
+	DequeueCount      int   `json:"dequeue-count"`        // values dequeued or drained
+	Lost              []any `json:"lost,omitempty"`       // acknowledged, never dequeued
+	Duplicated        []any `json:"duplicated,omitempty"` // dequeued more often than enqueued
+	Unexpected        []any `json:"unexpected,omitempty"` // dequeued, never enqueued
+	Recovered         []any `json:"recovered,omitempty"`  // enqueue not acknowledged, yet dequeued
+}
+
+// Explain writes the lost, duplicated and unexpected values in plain words.
+func (d *TotalDetails) Explain(w io.Writer) {
+	fmt.Fprintf(w, "%d enqueues attempted, %d acknowledged, %d values dequeued\n", d.AttemptCount, d.AcknowledgedCount, d.DequeueCount)
+	if len(d.Lost) > 0 {
+		fmt.Fprintf(w, "lost: %d acknowledged enqueues never came out: %s\n", len(d.Lost), verdict.List(d.Lost, 20))
+	}
+	if len(d.Duplicated) > 0 {
+		fmt.Fprintf(w, "duplicated: %d values came out more often than they went in: %s\n", len(d.Duplicated), verdict.List(d.Duplicated, 20))
+	}
+	if len(d.Unexpected) > 0 {
+		fmt.Fprintf(w, "unexpected: %d values came out that nobody enqueued: %s\n", len(d.Unexpected), verdict.List(d.Unexpected, 20))
+	}
+}
+
+// TotalChecker returns Jepsen's total-queue checker. Run it on a history
+// that ends by draining the queue, or every value still queued counts as
+// lost. Lost or unexpected values make the history invalid; duplicated ones
+// only with ForbidDuplicates. With nothing dequeued at all it is unknown.
+func TotalChecker(opts TotalOptions) checker.Checker {
+	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return checkTotal(ctx, h, opts) })
+}
+
+func checkTotal(ctx context.Context, h *history.History, opts TotalOptions) checker.Result {
+	attempts, acked, out := valueset.New(), valueset.New(), valueset.New()
+	d := &TotalDetails{}
+	for i := range h.Ops {
+		if r, stop := verdict.Cancelled(ctx, i); stop {
+			return r
+		}
+		op := &h.Ops[i]
+		switch {
+		case !op.IsClient():
+		case op.F == "enqueue" && op.Type == history.Invoke:
+			attempts.Add(op.Value, 1)
+			d.AttemptCount++
+		case op.F == "enqueue" && op.Type == history.OK:
+			acked.Add(op.Value, 1)
+			d.AcknowledgedCount++
+		default:
+			vs, res, ok := dequeued(op)
+			if !ok {
+				return res
+			}
+			for _, v := range vs {
+				out.Add(v, 1)
+				d.DequeueCount++
+			}
+		}
+	}
+	d.Lost = acked.Where(func(v any, n int) bool { return out.Count(v) < n })
+	d.Unexpected = out.Where(func(v any, _ int) bool { return !attempts.Has(v) })
+	d.Duplicated = out.Where(func(v any, n int) bool { return attempts.Has(v) && n > attempts.Count(v) })
+	d.Recovered = out.Where(func(v any, _ int) bool { return attempts.Has(v) && !acked.Has(v) })
+	res := checker.Result{Valid: checker.Valid, Details: d}
+	switch {
+	case len(d.Lost) > 0 || len(d.Unexpected) > 0 || (opts.ForbidDuplicates && len(d.Duplicated) > 0):
+		res.Valid = checker.Invalid
+		res.Summary = fmt.Sprintf("%d lost, %d duplicated, %d unexpected", len(d.Lost), len(d.Duplicated), len(d.Unexpected))
+	case d.DequeueCount == 0:
+		res.Valid = checker.Unknown
+		res.Summary = "nothing was dequeued"
+	}
+	return res
+}
