@@ -1,0 +1,251 @@
+// Package scan is the buffered, position-keeping byte reader under
+// Faultline's streaming history parsers: EDN in history/edn, JSON and
+// Jepsen's text rows in history/codec. It reads an io.Reader in chunks (never
+// the whole input), knows the line and column of every byte it hands out, and
+// gives tokens as contiguous byte slices even across chunk boundaries, so the
+// parsers stay simple and fast and every error can say file:line:col.
+//
+// Columns are 1-based and count bytes, as Go's own compiler messages do.
+package scan
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Pos is a place in the input: 1-based line and byte column.
+type Pos struct{ Line, Col int }
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// Error is a syntax error at a place in a named input. EOF is true when the
+// input ended before the construct being read was complete (a truncated file),
+// as opposed to holding something malformed.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+	EOF       bool
+}
+
+func (e *Error) Error() string {
+	if e.File == "" {
+		return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// Pos returns where the error is.
+func (e *Error) Pos() Pos { return Pos{e.Line, e.Col} }
+
+const chunk = 64 << 10
+
+// Scanner reads bytes from an io.Reader or a byte slice and tracks where they
+// are. The zero value is not usable; use New or Reset.
+type Scanner struct {
+	File string
+
+	r    io.Reader
+	buf  []byte // buf[pos:] is unread
+	pos  int
+	err  error // the reader's error once it has returned one (io.EOF at the end)
+	line int   // line of buf[pos]
+	// lineStart is the index in buf where the current line starts; it is
+	// negative when the line started in a chunk already discarded.
+	lineStart int
+}
+
+// New returns a scanner over r; file names the input in errors.
+func New(r io.Reader, file string) *Scanner {
+	return &Scanner{File: file, r: r, buf: make([]byte, 0, chunk), line: 1}
+}
+
+// Reset makes s read the byte slice b, whose first byte is at pos in the
+// named file. The scanner does not copy b; it is reused without allocating,
+// which lets row-oriented readers parse each row in place.
+func (s *Scanner) Reset(b []byte, file string, pos Pos) {
+	s.File, s.r, s.buf, s.pos, s.err = file, nil, b, 0, io.EOF
+	s.line, s.lineStart = pos.Line, -(pos.Col - 1)
+}
+
+// Pos is the position of the next unread byte.
+func (s *Scanner) Pos() Pos { return Pos{s.line, s.pos - s.lineStart + 1} }
+
+// Errorf makes an *Error at p.
+func (s *Scanner) Errorf(p Pos, format string, args ...any) *Error {
+	return &Error{File: s.File, Line: p.Line, Col: p.Col, Msg: fmt.Sprintf(format, args...)}
+}
+
+// EOFErrorf makes an *Error for input that ended too soon: it sits at the end
+// of the input, says what was expected, and has EOF set.
+func (s *Scanner) EOFErrorf(format string, args ...any) *Error {
+	e := s.Errorf(s.Pos(), format, args...)
+	e.EOF = true
+	return e
+}
+
+// ReadErr returns the underlying reader's error, if it failed with something
+// other than io.EOF.
+func (s *Scanner) ReadErr() error {
+	if s.err == nil || errors.Is(s.err, io.EOF) {
+		return nil
+	}
+	return s.err
+}
+
+// fill reads more input, keeping buf[keep:] (keep <= pos). It reports whether
+// it added any bytes.
+func (s *Scanner) fill(keep int) bool {
+	if s.err != nil {
+		return false
+	}
+	if keep > 0 {
+		n := copy(s.buf, s.buf[keep:])
+		s.buf = s.buf[:n]
+		s.pos -= keep
+		s.lineStart -= keep
+	}
+	if len(s.buf) == cap(s.buf) {
+		nb := make([]byte, len(s.buf), 2*cap(s.buf))
+		copy(nb, s.buf)
+		s.buf = nb
+	}
+	for tries := 0; tries < 100; tries++ {
+		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		if err != nil {
+			s.err = err
+		}
+		if n > 0 || err != nil {
+			return n > 0
+		}
+	}
+	s.err = io.ErrNoProgress
+	return false
+}
+
+// Peek returns the next byte without consuming it; ok is false at the end of
+// the input (or on a read error, see ReadErr).
+func (s *Scanner) Peek() (c byte, ok bool) {
+	if s.pos < len(s.buf) {
+		return s.buf[s.pos], true
+	}
+	if s.fill(s.pos) {
+		return s.buf[s.pos], true
+	}
+	return 0, false
+}
+
+// Lookahead returns up to n unread bytes without consuming them (fewer only
+// at the end of the input).
+func (s *Scanner) Lookahead(n int) []byte {
+	for len(s.buf)-s.pos < n && s.fill(s.pos) {
+	}
+	return s.buf[s.pos:min(len(s.buf), s.pos+n)]
+}
+
+// Skip consumes the next byte, which must not be a newline (use Newline).
+func (s *Scanner) Skip() { s.pos++ }
+
+// Newline consumes the next byte, which must be '\n'.
+func (s *Scanner) Newline() {
+	s.pos++
+	s.line++
+	s.lineStart = s.pos
+}
+
+// Next consumes and returns the next byte.
+func (s *Scanner) Next() (byte, bool) {
+	c, ok := s.Peek()
+	if ok {
+		if c == '\n' {
+			s.Newline()
+		} else {
+			s.pos++
+		}
+	}
+	return c, ok
+}
+
+// Set is a set of bytes, for the Take functions.
+type Set [256]bool
+
+// NewSet returns the set of the bytes in chars plus those for which in is
+// true (in may be nil).
+func NewSet(chars string, in func(byte) bool) *Set {
+	var s Set
+	for i := range s {
+		s[i] = in != nil && in(byte(i))
+	}
+	for i := 0; i < len(chars); i++ {
+		s[chars[i]] = true
+	}
+	return &s
+}
+
+// Take consumes the longest run of bytes in set and returns it as one slice,
+// valid until the next call on s (any call: reading more moves the buffer).
+// Newlines in the run are counted.
+func (s *Scanner) Take(set *Set) []byte {
+	tok, _, _ := s.TakeNext(set)
+	return tok
+}
+
+// TakeNext is Take that also returns the byte that stopped the run (not
+// consumed), with more=false at the end of the input. Use it instead of a
+// Peek after Take, which could move the buffer under the run.
+func (s *Scanner) TakeNext(set *Set) (tok []byte, next byte, more bool) {
+	start := s.pos
+	i := s.pos
+	for {
+		for i < len(s.buf) && set[s.buf[i]] {
+			i++
+		}
+		if i < len(s.buf) {
+			more = true
+			break
+		}
+		// Ran off the chunk: keep the run and read more.
+		n := i - start
+		if !s.fill(start) {
+			i = s.pos + n
+			start = s.pos
+			break
+		}
+		start, i = s.pos, s.pos+n
+	}
+	tok = s.buf[start:i]
+	s.pos = i
+	if set['\n'] {
+		if n := bytes.Count(tok, []byte{'\n'}); n > 0 {
+			s.line += n
+			s.lineStart = start + bytes.LastIndexByte(tok, '\n') + 1
+		}
+	}
+	if more {
+		next = s.buf[i]
+	}
+	return tok, next, more
+}
+
+// Line consumes the rest of the current line and the newline ending it, and
+// returns the line without its line ending ("\n" or "\r\n"). ok is false at the
+// end of the input; a last line without a newline is returned with
+// complete=false.
+func (s *Scanner) Line() (line []byte, complete, ok bool) {
+	if _, ok := s.Peek(); !ok {
+		return nil, false, false
+	}
+	line, _, complete = s.TakeNext(notNewline)
+	if complete {
+		s.Newline()
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, complete, true
+}
+
+var notNewline = NewSet("", func(c byte) bool { return c != '\n' })
