@@ -1,0 +1,104 @@
+// Package uniqueids checks histories of an id generator: :generate ops whose
+// ok completion carries the id handed out (Jepsen's unique-ids workload). It
+// proves no id was handed out twice among acknowledged generates. It cannot
+// see duplicates among generates whose outcome is unknown (their ids were
+// never reported), nor say anything about ordering.
+package uniqueids
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/internal/valueset"
+	"github.com/faultline/faultline/checker/internal/verdict"
+	"github.com/faultline/faultline/history"
+)
+
+// Duplicate is an id handed out more than once, with the ok ops that
+// returned it.
+type Duplicate struct {
+	ID  any   `json:"id"`
+	Ops []int `json:"ops"`
+}
+
+// Details is what the checker found.
+type Details struct {
+	AttemptCount      int         `json:"attempted-count"`
+	AcknowledgedCount int         `json:"acknowledged-count"`
+	DuplicatedCount   int         `json:"duplicated-count"`
+	Duplicated        []Duplicate `json:"duplicated,omitempty"` // sorted by id
+	Range             []any       `json:"range,omitempty"`      // least and greatest integer id, if ids are integers
+}
+
+// Explain lists the ids handed out twice.
+func (d *Details) Explain(w io.Writer) {
+	fmt.Fprintf(w, "%d ids requested, %d acknowledged, %d handed out more than once\n", d.AttemptCount, d.AcknowledgedCount, d.DuplicatedCount)
+	for i, dup := range d.Duplicated {
+		if i == 20 {
+			fmt.Fprintf(w, "  ... and %d more\n", len(d.Duplicated)-i)
+			break
+		}
+		fmt.Fprintf(w, "  id %s was returned by ops %v\n", verdict.EDN(dup.ID), dup.Ops)
+	}
+}
+
+// Checker returns the unique-ids checker. Without any acknowledged generate
+// the result is unknown.
+func Checker() checker.Checker { return checker.Func(check) }
+
+func check(ctx context.Context, h *history.History) checker.Result {
+	d := &Details{}
+	ids := valueset.New()
+	where := make(map[string][]int)
+	var lo, hi int64
+	allInts := true
+	for i := range h.Ops {
+		if r, stop := verdict.Cancelled(ctx, i); stop {
+			return r
+		}
+		op := &h.Ops[i]
+		if !op.IsClient() || op.F != "generate" {
+			continue
+		}
+		switch op.Type {
+		case history.Invoke:
+			d.AttemptCount++
+		case history.OK:
+			if op.Value == nil {
+				return verdict.BadOp(op, "an ok generate must carry the id it returned, found nil")
+			}
+			k := history.Key(op.Value)
+			ids.Add(op.Value, 1)
+			where[k] = append(where[k], op.Index)
+			if n, ok := history.AsInt(op.Value); ok && allInts {
+				if d.AcknowledgedCount == 0 || n < lo {
+					lo = n
+				}
+				if d.AcknowledgedCount == 0 || n > hi {
+					hi = n
+				}
+			} else {
+				allInts = false
+			}
+			d.AcknowledgedCount++
+		}
+	}
+	if d.AcknowledgedCount == 0 {
+		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "no id was ever acknowledged"}
+	}
+	if allInts {
+		d.Range = []any{lo, hi}
+	}
+	for _, id := range ids.Where(func(_ any, n int) bool { return n > 1 }) {
+		d.Duplicated = append(d.Duplicated, Duplicate{ID: id, Ops: where[history.Key(id)]})
+	}
+	d.DuplicatedCount = len(d.Duplicated)
+	if d.DuplicatedCount > 0 {
+		first := d.Duplicated[0]
+		return checker.Result{Valid: checker.Invalid, Details: d,
+			Summary: fmt.Sprintf("%d ids handed out more than once, e.g. %s by ops %v", d.DuplicatedCount, verdict.EDN(first.ID), first.Ops)}
+	}
+	return checker.Result{Valid: checker.Valid, Details: d}
+}
