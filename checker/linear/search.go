@@ -1,0 +1,218 @@
+package linear
+
+import (
+	"github.com/faultline/faultline/checker/linear/model"
+)
+
+// outcome is what a search of one partition found.
+type outcome struct {
+	verdict verdict
+	reason  string // why the search gave up, for an unknown verdict
+	// For an invalid verdict: the furthest point any linearization reached.
+	prefix  []linStep     // that linearization, in order
+	blocked int32         // the op whose completion it could not get past
+	states  []model.State // the states possible just before that op
+}
+
+type verdict uint8
+
+const (
+	valid verdict = iota
+	invalid
+	unknown
+)
+
+// linStep is one op of a linearization, with the alternative that took it.
+type linStep struct {
+	op, alt int32
+}
+
+// frame is one entry of the undo stack: a call entry that was lifted, the
+// state before it, and which alternative of its step was taken.
+type frame struct {
+	entry int32
+	alt   int32
+	more  bool
+	node  int32
+	state model.State
+}
+
+// lnode is a node of the tree of linearizations the search has built: an op
+// and its predecessor. A frame's node names the whole linearization up to
+// it, so the furthest one can be kept without copying the stack.
+type lnode struct {
+	op, alt, parent int32
+}
+
+// budget bounds a search: it stops when stop reports true (checked every
+// few thousand steps) or its memo outgrows maxBytes.
+type budget struct {
+	stop     func() (string, bool)
+	maxBytes int64
+}
+
+// search decides whether part is linearizable under machine, by the
+// Wing-Gong search with Lowe's improvements: the history is a doubly linked
+// list of call and return entries; linearizing an op lifts its call and
+// return out of the list, and an undo stack puts them back on backtracking;
+// the set of (linearized ops, state) configurations already explored is
+// memoised, the linearized set kept as a bitset with an incremental
+// (Zobrist) hash. An op with no return entry (info) never blocks the search,
+// so it may be linearized at any point after its call, or never.
+func search(part *partition, mach model.Machine, b budget) outcome {
+	n := len(part.ops)
+	if part.oks == 0 {
+		return outcome{verdict: valid}
+	}
+	// Entries: 0 is the head, 1..len(events) the events, tail a sentinel
+	// return entry that is never reached while an ok op is left.
+	ne := len(part.events) + 2
+	tail := int32(ne - 1)
+	next := make([]int32, ne)
+	prev := make([]int32, ne)
+	entOp := make([]int32, ne)
+	match := make([]int32, ne) // call: its return entry or -1; return: -2
+	callEntry := make([]int32, n)
+	for i := range next {
+		next[i], prev[i] = int32(i+1), int32(i-1)
+		match[i] = -2
+	}
+	next[tail] = tail
+	for e, ev := range part.events {
+		entry := int32(e + 1)
+		entOp[entry] = ev.op
+		if ev.ret {
+			match[callEntry[ev.op]] = entry
+		} else {
+			callEntry[ev.op] = entry
+			match[entry] = -1
+		}
+	}
+	zob := make([]uint64, n)
+	seed := uint64(0x243f6a8885a308d3)
+	for i := range zob {
+		seed += 0x9e3779b97f4a7c15
+		z := seed
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+		zob[i] = z ^ (z >> 31)
+	}
+
+	cache := newMemo(n)
+	bits := make([]uint64, cache.words)
+	var (
+		setHash   uint64
+		stack     []frame
+		nodes     []lnode
+		top       = int32(-1)
+		state     = mach.Init()
+		remaining = part.oks
+		entry     = next[0]
+		alt       int32
+		steps     uint32
+		// the furthest point reached: the position of the return entry
+		// that stopped the search there.
+		bestPos    = int32(-1)
+		bestNode   int32
+		bestOp     int32
+		bestStates []model.State
+	)
+	for remaining > 0 {
+		steps++
+		if steps&4095 == 0 {
+			if why, stop := b.stop(); stop {
+				return outcome{verdict: unknown, reason: why}
+			}
+			if b.maxBytes > 0 && cache.bytes()+int64(len(nodes))*12 > b.maxBytes {
+				return outcome{verdict: unknown, reason: "memory budget exhausted"}
+			}
+		}
+		if m := match[entry]; m != -2 { // a call entry: try to linearize it now
+			op := entOp[entry]
+			ns, ok, more := mach.Step(state, int(op), int(alt))
+			if ok {
+				w, bit := op>>6, uint64(1)<<(op&63)
+				bits[w] |= bit
+				h := setHash ^ zob[op]
+				if cache.insert(h, ns, bits) {
+					nodes = append(nodes, lnode{op: op, alt: alt, parent: top})
+					top = int32(len(nodes) - 1)
+					stack = append(stack, frame{entry: entry, alt: alt, more: more, node: top, state: state})
+					state, setHash = ns, h
+					// lift the call and its return out of the list
+					next[prev[entry]], prev[next[entry]] = next[entry], prev[entry]
+					if m >= 0 {
+						next[prev[m]], prev[next[m]] = next[m], prev[m]
+						remaining--
+					}
+					entry, alt = next[0], 0
+					continue
+				}
+				bits[w] &^= bit
+			}
+			if more {
+				alt++
+			} else {
+				entry, alt = next[entry], 0
+			}
+			continue
+		}
+		if entry == tail {
+			panic("linear: search reached the end of the entry list with ok ops left")
+		}
+		// A return entry: its op had to be linearized by now. Note how far
+		// this linearization got, then backtrack.
+		if pos := part.refs[entOp[entry]].complete; pos > bestPos {
+			bestPos, bestNode, bestOp = pos, top, entOp[entry]
+			bestStates = append(bestStates[:0], state)
+		} else if pos == bestPos && len(bestStates) < maxStates && !containsState(bestStates, state) {
+			bestStates = append(bestStates, state)
+		}
+		if len(stack) == 0 {
+			return outcome{verdict: invalid, prefix: linearization(nodes, bestNode), blocked: bestOp, states: bestStates}
+		}
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		op := entOp[f.entry]
+		bits[op>>6] &^= uint64(1) << (op & 63)
+		setHash ^= zob[op]
+		state = f.state
+		top = nodes[f.node].parent
+		// unlift: the return first, then the call (the reverse of lift)
+		if m := match[f.entry]; m >= 0 {
+			next[prev[m]], prev[next[m]] = m, m
+			remaining++
+		}
+		next[prev[f.entry]], prev[next[f.entry]] = f.entry, f.entry
+		if f.more {
+			entry, alt = f.entry, f.alt+1
+		} else {
+			entry, alt = next[f.entry], 0
+		}
+	}
+	return outcome{verdict: valid}
+}
+
+// maxStates caps how many distinct states a counterexample lists.
+const maxStates = 8
+
+func containsState(ss []model.State, s model.State) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// linearization walks the tree of linearizations back from node.
+func linearization(nodes []lnode, node int32) []linStep {
+	var out []linStep
+	for ; node >= 0; node = nodes[node].parent {
+		out = append(out, linStep{op: nodes[node].op, alt: nodes[node].alt})
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
