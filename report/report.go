@@ -1,0 +1,141 @@
+// Package report turns a history into the files people look at after a run:
+// latency (raw and quantiles), throughput, bank totals and clock-offset plots
+// as PNG and SVG, and timeline.html, an interactive view of every op. Fault
+// periods computed from nemesis ops are shaded as bands on all of them.
+//
+// Everything here is data in, file out: functions read a history and write to
+// an io.Writer (or, for WriteAll, a run directory). Checkers never write
+// files; this package is where rendering lives, so it may do I/O, but it
+// decides nothing about validity.
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/faultline/faultline/history"
+)
+
+// Renderer draws reports with a fault table; the zero value uses
+// DefaultFaults. Nemesis packages that bring new fault families render with
+// Renderer{Faults: DefaultFaults().With(theirs...)}.
+type Renderer struct {
+	Faults FaultTable
+}
+
+func (r Renderer) faults() FaultTable {
+	if r.Faults == nil {
+		return DefaultFaults()
+	}
+	return r.Faults
+}
+
+// LatencyRaw is Renderer{}.LatencyRaw: the latency scatter with the default faults.
+func LatencyRaw(h *history.History, w io.Writer, f Format) error {
+	return Renderer{}.LatencyRaw(h, w, f)
+}
+
+// LatencyQuantiles is Renderer{}.LatencyQuantiles with the default faults.
+func LatencyQuantiles(h *history.History, w io.Writer, f Format) error {
+	return Renderer{}.LatencyQuantiles(h, w, f)
+}
+
+// Rate is Renderer{}.Rate with the default faults.
+func Rate(h *history.History, w io.Writer, f Format) error { return Renderer{}.Rate(h, w, f) }
+
+// BankTotals is Renderer{}.BankTotals with the default faults.
+func BankTotals(h *history.History, w io.Writer, f Format) error {
+	return Renderer{}.BankTotals(h, w, f)
+}
+
+// ClockOffsets is Renderer{}.ClockOffsets with the default faults.
+func ClockOffsets(h *history.History, w io.Writer, f Format) error {
+	return Renderer{}.ClockOffsets(h, w, f)
+}
+
+// Timeline is Renderer{}.Timeline with the default faults.
+func Timeline(h *history.History, w io.Writer) error { return Renderer{}.Timeline(h, w) }
+
+// WriteAll writes every report that applies to h into dir (which must exist)
+// with the default faults, and returns the paths written. See
+// Renderer.WriteAll.
+func WriteAll(dir string, h *history.History) ([]string, error) {
+	return Renderer{}.WriteAll(dir, h)
+}
+
+// plots are the plots WriteAll renders, by file base name. A plot that does
+// not apply to a history (no client ops, not a bank history, no clock
+// measurements) reports one of the skip errors.
+func (r Renderer) plots() []struct {
+	name string
+	draw func(*history.History, io.Writer, Format) error
+} {
+	return []struct {
+		name string
+		draw func(*history.History, io.Writer, Format) error
+	}{
+		{"latency-raw", r.LatencyRaw},
+		{"latency-quantiles", r.LatencyQuantiles},
+		{"rate", r.Rate},
+		{"bank", r.BankTotals},
+		{"clock-offsets", r.ClockOffsets},
+	}
+}
+
+// skip reports whether err only says that a plot does not apply.
+func skip(err error) bool {
+	return errors.Is(err, errNoClientOps) || errors.Is(err, errNotBank) || errors.Is(err, errNoClockOffsets)
+}
+
+// WriteAll writes, into dir, each applicable plot as <name>.png and
+// <name>.svg (latency-raw, latency-quantiles, rate, bank, clock-offsets) and
+// timeline.html, and returns the paths written in that order. A plot that
+// fails does not stop the others: the errors are joined, each naming its file.
+func (r Renderer) WriteAll(dir string, h *history.History) ([]string, error) {
+	var written []string
+	var errs []error
+	for _, pl := range r.plots() {
+		for _, f := range []Format{PNG, SVG} {
+			path := filepath.Join(dir, pl.name+"."+string(f))
+			err := writeFile(path, func(w io.Writer) error { return pl.draw(h, w, f) })
+			switch {
+			case err == nil:
+				written = append(written, path)
+			case skip(err):
+				_ = os.Remove(path)
+			default:
+				errs = append(errs, err)
+			}
+		}
+	}
+	path := filepath.Join(dir, "timeline.html")
+	if err := writeFile(path, func(w io.Writer) error { return r.Timeline(h, w) }); err != nil {
+		errs = append(errs, err)
+	} else {
+		written = append(written, path)
+	}
+	return written, errors.Join(errs...)
+}
+
+// writeFile creates path and fills it with write; an error names the file.
+func writeFile(path string, write func(io.Writer) error) (err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("%s: %w", path, cerr)
+		}
+	}()
+	if err := write(f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func itoa(x int64) string { return strconv.FormatInt(x, 10) }
