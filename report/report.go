@@ -106,7 +106,6 @@ func (r Renderer) WriteAll(dir string, h *history.History) ([]string, error) {
 			case err == nil:
 				written = append(written, path)
 			case skip(err):
-				_ = os.Remove(path)
 			default:
 				errs = append(errs, err)
 			}
@@ -133,6 +132,7 @@ func writeFile(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 	if err := write(f); err != nil {
+		_ = os.Remove(path) // a half-written plot would look like a real one
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

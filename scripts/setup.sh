@@ -13,7 +13,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 
 # Debian packages the tests use. Extend this list as integration tests grow.
-packages=(iproute2 iptables util-linux openssh-server openssh-client procps psmisc)
+packages=(iproute2 iptables util-linux openssh-server openssh-client procps psmisc chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,194 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/history"
+)
+
+// timelineData is the JSON the page embeds.
+type timelineData struct {
+	End    int64    `json:"end"`
+	Lanes  []string `json:"lanes"`
+	Fs     []string `json:"fs"`
+	Ops    [][]any  `json:"ops"`
+	Faults [][]any  `json:"faults"`
+	Bands  [][]any  `json:"bands"`
+}
+
+// extractTimelineData parses the data block out of a timeline page.
+func extractTimelineData(t *testing.T, page string) timelineData {
+	t.Helper()
+	const open = `<script id="timeline-data" type="application/json">`
+	_, rest, ok := strings.Cut(page, open)
+	if !ok {
+		t.Fatal("timeline page has no data block")
+	}
+	data, _, ok := strings.Cut(rest, "</script>")
+	if !ok {
+		t.Fatal("timeline data block is not closed")
+	}
+	var d timelineData
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		t.Fatalf("timeline data is not JSON: %v\n%.300s", err, data)
+	}
+	return d
+}
+
+func TestTimelineData(t *testing.T) {
+	h := history.MustNew(
+		history.Op{Index: 0, Time: 0, Type: history.Invoke, Process: 1, F: "write", Value: "</script><b>x</b>"},
+		history.Op{Index: 1, Time: 5, Type: history.Invoke, Process: history.NemesisProcess, F: "start-partition", Value: history.Keyword("majority")},
+		history.Op{Index: 2, Time: 7, Type: history.OK, Process: 1, F: "write", Value: "</script><b>x</b>", Extra: []history.Field{{Name: "node", Value: "n2"}}},
+		history.Op{Index: 3, Time: 8, Type: history.Info, Process: history.NemesisProcess, F: "start-partition", Value: history.Map{{Key: "n1", Value: []any{"n2"}}}},
+		history.Op{Index: 4, Time: 9, Type: history.Invoke, Process: 0, F: "read"},
+		history.Op{Index: 5, Time: 11, Type: history.Fail, Process: 0, F: "read", Error: history.Keyword("timeout")},
+		history.Op{Index: 6, Time: 12, Type: history.Invoke, Process: 0, F: "read"},
+	)
+	var buf bytes.Buffer
+	if err := Timeline(h, &buf); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if strings.Count(page, "</script>") != 3 {
+		t.Errorf("a value containing </script> must not close the data block early: %d closing tags", strings.Count(page, "</script>"))
+	}
+	d := extractTimelineData(t, page)
+	if !slices.Equal(d.Lanes, []string{"nemesis", "0", "1"}) {
+		t.Errorf("lanes = %v, want nemesis, 0, 1", d.Lanes)
+	}
+	if d.End != 12 || len(d.Ops) != 4 {
+		t.Fatalf("end %d with %d ops, want 12 and 4 boxes", d.End, len(d.Ops))
+	}
+	// [lane, start, end, outcome, f, invokeIndex, completeIndex, value, completedValue, error, node]
+	want := [][]any{
+		{0.0, 5.0, 8.0, float64(tlInfo), "start-partition", 1.0, 3.0, ":majority", `{"n1" ["n2"]}`, "", ""},
+		{1.0, 9.0, 11.0, float64(tlFail), "read", 4.0, 5.0, "nil", "", ":timeout", ""},
+		{1.0, 12.0, 12.0, float64(tlOpen), "read", 6.0, -1.0, "nil", "", "", ""},
+		{2.0, 0.0, 7.0, float64(tlOK), "write", 0.0, 2.0, `"</script><b>x</b>"`, `"</script><b>x</b>"`, "", "n2"},
+	}
+	for i, w := range want {
+		got := slices.Clone(d.Ops[i])
+		got[4] = d.Fs[int(got[4].(float64))]
+		for j := range w {
+			if got[j] != w[j] {
+				t.Errorf("op %d field %d = %#v, want %#v (op %v)", i, j, got[j], w[j], got)
+			}
+		}
+	}
+	if len(d.Bands) != 1 || len(d.Faults) != 1 || d.Faults[0][0] != "partition" || d.Faults[0][1] != "#888888" {
+		t.Errorf("bands %v faults %v, want one open partition band", d.Bands, d.Faults)
+	}
+	if b := d.Bands[0]; b[1] != 5.0 || b[2] != 12.0 || b[5] != true {
+		t.Errorf("partition band = %v, want from 5 to the end (12), open", b)
+	}
+}
+
+func TestTimelineOf100kOpsIsQuick(t *testing.T) {
+	h := genHistory(genOpts{seed: 42, ops: 100_000, concurrency: 10, nemesis: true, seconds: 120})
+	if h.Len() < 100_000 {
+		t.Fatalf("generated %d ops, want at least 100k", h.Len())
+	}
+	var buf bytes.Buffer
+	start := time.Now()
+	if err := Timeline(h, &buf); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	// The target is 2 s (BenchmarkTimeline100k measures it); the bound is
+	// generous because the test machine is shared with other builds.
+	if took > 6*time.Second {
+		t.Errorf("timeline of %d ops took %v, want well under 2 s", h.Len(), took)
+	}
+	d := extractTimelineData(t, buf.String())
+	if got, want := len(d.Ops), len(h.Operations()); got != want {
+		t.Errorf("timeline holds %d boxes, want one per operation (%d)", got, want)
+	}
+	t.Logf("timeline of %d ops: %v, %d bytes", h.Len(), took, buf.Len())
+}
+
+func TestWriteAll(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		h    *history.History
+		want []string
+	}{
+		{"register with nemesis", genHistory(genOpts{seed: 5, ops: 1000, concurrency: 3, nemesis: true}),
+			[]string{"latency-raw.png", "latency-raw.svg", "latency-quantiles.png", "latency-quantiles.svg", "rate.png", "rate.svg", "clock-offsets.png", "clock-offsets.svg", "timeline.html"}},
+		{"bank without nemesis", genHistory(genOpts{seed: 5, ops: 1000, concurrency: 3, bank: true}),
+			[]string{"latency-raw.png", "latency-raw.svg", "latency-quantiles.png", "latency-quantiles.svg", "rate.png", "rate.svg", "bank.png", "bank.svg", "timeline.html"}},
+		{"empty history", history.MustNew(), []string{"timeline.html"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			paths, err := WriteAll(dir, c.h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, p := range paths {
+				names = append(names, filepath.Base(p))
+				if filepath.Dir(p) != dir {
+					t.Errorf("%s written outside %s", p, dir)
+				}
+			}
+			if !slices.Equal(names, c.want) {
+				t.Errorf("wrote %v, want %v", names, c.want)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != len(c.want) {
+				t.Errorf("directory holds %d files, want exactly the %d written (no empty leftovers)", len(entries), len(c.want))
+			}
+			for _, p := range paths {
+				data, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch filepath.Ext(p) {
+				case ".png":
+					checkPNG(t, p, data)
+				case ".svg":
+					checkSVG(t, p, data)
+				}
+			}
+		})
+	}
+}
+
+func TestWriteAllNamesTheFileThatFailed(t *testing.T) {
+	h := history.MustNew(
+		history.Op{Index: 0, Time: 1, Type: history.Invoke, Process: 0, F: "read"},
+		history.Op{Index: 1, Time: 5, Type: history.OK, Process: 0, F: "read", Value: history.Map{{Key: int64(0), Value: true}}},
+	)
+	dir := t.TempDir()
+	paths, err := WriteAll(dir, h)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "bank.png")) || !strings.Contains(err.Error(), "op 1") {
+		t.Fatalf("want an error naming bank.png and op 1, got %v", err)
+	}
+	if len(paths) != 7 { // the other plots and the timeline are still written
+		t.Errorf("wrote %v, want the 3 other plots in both formats and the timeline", paths)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bank.png")); !os.IsNotExist(err) {
+		t.Errorf("a failed plot leaves no file behind, yet bank.png exists (%v)", err)
+	}
+}
+
+func BenchmarkTimeline100k(b *testing.B) {
+	h := genHistory(genOpts{seed: 42, ops: 100_000, concurrency: 10, nemesis: true, seconds: 120})
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := Timeline(h, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(buf.Len()), "page-bytes")
+}
