@@ -1,0 +1,82 @@
+package logpattern
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/checker"
+)
+
+func write(t *testing.T, dir, rel, text string) {
+	t.Helper()
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLogPatternFindsCrashSignaturesPerNode(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "n1/db.log", "starting\nserving\n")
+	write(t, dir, "n2/db.log", "starting\npanic: runtime error: index out of range\ngoroutine 1\n")
+	write(t, dir, "n3/logs/kv.log", "ok\nAssertion `x > 0' failed.\n")
+	c, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Check(context.Background(), nil)
+	if r.Valid != checker.Invalid {
+		t.Fatalf("valid = %v (%s %s)", r.Valid, r.Summary, r.Error)
+	}
+	d := r.Details.(*Details)
+	got := []string{}
+	for _, m := range d.Matches {
+		got = append(got, m.Node+" "+m.File+":"+strconv.Itoa(m.Line))
+	}
+	want := []string{"n2 n2/db.log:2", "n3 n3/logs/kv.log:2"}
+	if !reflect.DeepEqual(got, want) || d.FileCount != 3 || d.MatchCount != 2 {
+		t.Fatalf("matches = %v (%d files), want %v", got, d.FileCount, want)
+	}
+	var b strings.Builder
+	d.Explain(&b)
+	if !strings.Contains(b.String(), "n2: n2/db.log:2: panic: runtime error: index out of range") {
+		t.Fatalf("explain = %q", b.String())
+	}
+}
+
+
+func TestLogPatternCleanLogsPassAndPlainFilesNameTheirNode(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "n1.log", "all good\n")
+	c, _ := New(dir, `OOM`)
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Valid || r.Details.(*Details).FileCount != 1 {
+		t.Fatalf("clean logs: %+v", r)
+	}
+	write(t, dir, "n1.log", "killed: OOM\n")
+	r := c.Check(context.Background(), nil)
+	if m := r.Details.(*Details).Matches; r.Valid != checker.Invalid || len(m) != 1 || m[0].Node != "n1" {
+		t.Fatalf("plain file: %+v", r)
+	}
+}
+
+func TestLogPatternIsUnknownWithoutLogsAndRejectsBadPatterns(t *testing.T) {
+	c, _ := New(t.TempDir())
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Unknown || !strings.Contains(r.Summary, "no log files") {
+		t.Fatalf("empty dir: %+v", r)
+	}
+	c, _ = New(filepath.Join(t.TempDir(), "missing"))
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Unknown || !strings.Contains(r.Error, "missing") {
+		t.Fatalf("missing dir: %+v", r)
+	}
+	if _, err := New("x", "ok", "(unclosed"); err == nil || !strings.Contains(err.Error(), `log pattern 2 "(unclosed"`) {
+		t.Fatalf("bad pattern: %v", err)
+	}
+}
