@@ -52,7 +52,6 @@ func TestLogPatternFindsCrashSignaturesPerNode(t *testing.T) {
 	}
 }
 
-
 func TestLogPatternCleanLogsPassAndPlainFilesNameTheirNode(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "n1.log", "all good\n")
