@@ -32,28 +32,29 @@ var quantiles = []struct {
 // was invoked, y how long it took (log scale), one series per f and outcome,
 // over the history's fault bands.
 func (r Renderer) LatencyRaw(h *history.History, w io.Writer, format Format) error {
-	s := groupSamples(samples(h))
-	if len(s.keys) == 0 {
-		return errNoClientOps
+	s, fig, _, err := r.clientPlot(h, "Latency (raw)", "latency (ms)", 0)
+	if err != nil {
+		return err
 	}
-	fig := newFigure("Latency (raw)", "latency (ms)", historyEnd(h))
-	fig.setBands(r.faults().Bands(h))
 	lo, hi := math.Inf(1), minLatencyMS
-	for _, k := range s.keys {
-		pts := make(plotter.XYs, len(s.by[k]))
-		for i, x := range s.by[k] {
-			pts[i].X = seconds(x.start)
-			pts[i].Y = math.Max(float64(x.latency)/1e6, minLatencyMS)
-			lo, hi = math.Min(lo, pts[i].Y), math.Max(hi, pts[i].Y)
+	all := make([]plotter.XYs, len(s.keys))
+	for i, k := range s.keys {
+		all[i] = make(plotter.XYs, len(s.by[k]))
+		for j, x := range s.by[k] {
+			pt := plotter.XY{X: seconds(x.start), Y: math.Max(float64(x.latency)/1e6, minLatencyMS)}
+			all[i][j] = pt
+			lo, hi = math.Min(lo, pt.Y), math.Max(hi, pt.Y)
 		}
-		sc, err := plotter.NewScatter(pts)
+	}
+	fig.logY(lo, hi)
+	for i, k := range s.keys {
+		sc, err := plotter.NewScatter(all[i])
 		if err != nil {
 			return err
 		}
 		sc.GlyphStyle = s.glyph(k)
 		fig.add(k.String(), sc, sc)
 	}
-	fig.logY(lo, hi)
 	return fig.write(w, format)
 }
 
@@ -61,14 +62,10 @@ func (r Renderer) LatencyRaw(h *history.History, w io.Writer, format Format) err
 // and maximum latency of the client operations invoked in that bucket, one
 // line per f and outcome and quantile, over the fault bands.
 func (r Renderer) LatencyQuantiles(h *history.History, w io.Writer, format Format) error {
-	s := groupSamples(samples(h))
-	if len(s.keys) == 0 {
-		return errNoClientOps
+	s, fig, dt, err := r.clientPlot(h, "Latency quantiles", "latency (ms)", 50)
+	if err != nil {
+		return err
 	}
-	end := historyEnd(h)
-	dt := bucketWidth(end, 50)
-	fig := newFigure("Latency quantiles ("+durationLabel(dt)+" windows)", "latency (ms)", end)
-	fig.setBands(r.faults().Bands(h))
 	lo, hi := math.Inf(1), minLatencyMS
 	named := map[seriesKey]bool{}
 	for _, k := range s.keys {
@@ -138,46 +135,26 @@ func (r Renderer) LatencyQuantiles(h *history.History, w io.Writer, format Forma
 
 // quantileThumb is the legend key of a quantile's dash pattern.
 func quantileThumb(dashes []vg.Length) *plotter.Line {
-	l := &plotter.Line{LineStyle: draw.LineStyle{Color: rgb(0x33, 0x33, 0x33), Width: vg.Points(1), Dashes: dashes}}
-	return l
+	return &plotter.Line{LineStyle: draw.LineStyle{Color: rgb(0x33, 0x33, 0x33), Width: vg.Points(1), Dashes: dashes}}
 }
 
-// Rate plots throughput: completed client operations per second in each time
-// bucket, by completion time, one line per f and outcome, over the fault
-// bands. Buckets with no completions count as zero, so an outage shows as a
-// drop to the axis.
-func (r Renderer) Rate(h *history.History, w io.Writer, format Format) error {
+// clientPlot starts a plot of client operations: it groups the completed
+// ones into series, picks a time-bucket width for at most buckets buckets
+// (named in the title; 0 for no buckets) and shades the fault bands.
+func (r Renderer) clientPlot(h *history.History, title, ylabel string, buckets int) (series, *figure, int64, error) {
 	s := groupSamples(samples(h))
 	if len(s.keys) == 0 {
-		return errNoClientOps
+		return s, nil, 0, errNoClientOps
 	}
 	end := historyEnd(h)
-	dt := bucketWidth(end, 100)
-	n := end/dt + 1
-	fig := newFigure("Throughput ("+durationLabel(dt)+" windows)", "operations per second", end)
-	fig.setBands(r.faults().Bands(h))
-	for _, k := range s.keys {
-		counts := make([]int, n)
-		for _, x := range s.by[k] {
-			counts[x.end/dt]++
-		}
-		pts := make(plotter.XYs, n)
-		for b := range pts {
-			pts[b].X = seconds(int64(b)*dt + dt/2)
-			pts[b].Y = float64(counts[b]) / seconds(dt)
-		}
-		line, points, err := plotter.NewLinePoints(pts)
-		if err != nil {
-			return err
-		}
-		line.LineStyle = s.line(k, nil)
-		points.GlyphStyle = s.glyph(k)
-		points.GlyphStyle.Radius = vg.Points(1.5)
-		fig.add(k.String(), line, line, points)
-		fig.p.Add(points)
+	var dt int64
+	if buckets > 0 {
+		dt = bucketWidth(end, buckets)
+		title += " (" + durationLabel(dt) + " windows)"
 	}
-	fig.p.Y.Min = 0
-	return fig.write(w, format)
+	fig := newFigure(title, ylabel, end)
+	fig.setBands(r.faults().Bands(h))
+	return s, fig, dt, nil
 }
 
 // durationLabel renders a bucket width compactly: 500ms, 2s, 10s.

@@ -179,16 +179,3 @@ func TestWriteAllNamesTheFileThatFailed(t *testing.T) {
 		t.Errorf("a failed plot leaves no file behind, yet bank.png exists (%v)", err)
 	}
 }
-
-func BenchmarkTimeline100k(b *testing.B) {
-	h := genHistory(genOpts{seed: 42, ops: 100_000, concurrency: 10, nemesis: true, seconds: 120})
-	var buf bytes.Buffer
-	b.ReportAllocs()
-	for b.Loop() {
-		buf.Reset()
-		if err := Timeline(h, &buf); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(buf.Len()), "page-bytes")
-}
