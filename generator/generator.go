@@ -28,6 +28,11 @@ const (
 // control types Sleep and Log), Process (a free process, chosen from the
 // context), Time (when to perform it: never before ctx.Time; the interpreter
 // holds ops whose time lies in the future), F and Value.
+//
+// The generator returned with Pending is the one to ask next. The one
+// returned with an Emit whose time lies in the future is not: the
+// interpreter waits (for that time or the next completion, whichever comes
+// first) and asks the old generator again, since the op was never performed.
 type Result struct {
 	Status Status
 	Op     history.Op
@@ -63,6 +68,10 @@ type Context struct {
 	free        []bool   // whether thread t is free, at index t+1
 	lastUse     []int64  // a counter of when thread t was last given an op, at index t+1
 	uses        int64
+
+	// validate is set under Validate: Ask and Tell then check every op a
+	// child emits and name the path to a generator that misbehaves.
+	validate bool
 }
 
 // NewContext returns the context of a test with the given number of client
@@ -129,6 +138,16 @@ func (c *Context) AllFree() bool {
 	return true
 }
 
+// visible reports whether thread t is one this context shows.
+func (c *Context) visible(t Thread) bool {
+	for _, u := range c.threads {
+		if u == t {
+			return true
+		}
+	}
+	return false
+}
+
 // Process returns the process currently running on thread t.
 func (c *Context) Process(t Thread) int { return c.process[t+1] }
 
@@ -166,6 +185,20 @@ func (c *Context) Restrict(keep func(Thread) bool) *Context {
 	for _, t := range c.threads {
 		if keep(t) {
 			r.threads = append(r.threads, t)
+		}
+	}
+	return &r
+}
+
+// only returns a copy of the context that sees just thread t, which must be
+// visible. It allocates less than Restrict: the thread list is a slice of
+// this context's.
+func (c *Context) only(t Thread) *Context {
+	r := *c
+	r.threads = nil
+	for k, u := range c.threads {
+		if u == t {
+			r.threads = c.threads[k : k+1 : k+1]
 		}
 	}
 	return &r

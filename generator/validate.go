@@ -1,0 +1,244 @@
+package generator
+
+import (
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/faultline/faultline/history"
+)
+
+// Error says which generator misbehaved and how: Path names it from the
+// outermost combinator down (each step is a combinator and, where it has
+// several children, the child's position), as in
+// "phases[1] > limit(10) > mix[2]: emitted an op for busy process 3".
+//
+// Generators report errors by panicking with an *Error (a generator is code,
+// and a bad one is a bug in the test, not a condition to handle); Validate
+// adds the path as the panic unwinds, and Next turns it back into an error
+// for the interpreter and Simulate.
+type Error struct {
+	Path    []string
+	Problem string
+	Op      *history.Op // the offending op, if an op was at fault
+	Event   *history.Op // the event being delivered, if Update failed
+	Cause   any         // the value a generator panicked with, if it did
+	Stack   []byte      // where that panic happened
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if len(e.Path) > 0 {
+		b.WriteString(strings.Join(e.Path, " > "))
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Problem)
+	if e.Op != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Op.String())
+	}
+	if e.Event != nil {
+		b.WriteString(" (while told of ")
+		b.WriteString(e.Event.String())
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Unwrap returns the panic value if it was an error.
+func (e *Error) Unwrap() error {
+	err, _ := e.Cause.(error)
+	return err
+}
+
+// Validate wraps g so that every op any generator inside it emits is checked
+// against the context that generator saw: its type must be invoke, sleep or
+// log, an invoke must have an f, its process must run on a thread the
+// generator can see, be that thread's current process and be free, and its
+// time must not lie before the context's time. A violation, or a panic inside
+// g, becomes an *Error naming the path to the generator at fault (Jepsen's
+// validate and friendly-exceptions in one). Checking costs time on every op,
+// so production runs may leave it out; Simulate uses it unless told not to.
+func Validate(g Generator) Generator {
+	if g == nil {
+		return nil
+	}
+	if v, ok := g.(*validated); ok {
+		return v
+	}
+	return &validated{g}
+}
+
+type validated struct{ g Generator }
+
+func (v *validated) String() string { return "validate" }
+
+func (v *validated) Op(ctx *Context) (Result, Generator) {
+	c := ctx
+	if !ctx.validate {
+		copied := *ctx
+		copied.validate = true
+		c = &copied
+	}
+	res, next := Ask(c, nil, -1, v.g)
+	return res, Validate(next)
+}
+
+func (v *validated) Update(ctx *Context, event history.Op) Generator {
+	c := ctx
+	if !ctx.validate {
+		copied := *ctx
+		copied.validate = true
+		c = &copied
+	}
+	return Validate(Tell(c, nil, -1, v.g, event))
+}
+
+// Ask asks g, the child number i of parent (i < 0 for an only child), for
+// its next op in ctx, the context the child sees. Combinators call their
+// children through Ask (and Tell) rather than directly so that, under
+// Validate, the op is checked and a failure names the path through parent;
+// otherwise Ask costs one branch. A nil g is done.
+func Ask(ctx *Context, parent fmt.Stringer, i int, g Generator) (Result, Generator) {
+	if g == nil {
+		return Result{Status: Done}, nil
+	}
+	if !ctx.validate {
+		return g.Op(ctx)
+	}
+	return askChecked(ctx, parent, i, g)
+}
+
+// Tell passes event to g, the child number i of parent, in the context the
+// child sees, and returns the child's next state. See Ask.
+func Tell(ctx *Context, parent fmt.Stringer, i int, g Generator, event history.Op) Generator {
+	if g == nil {
+		return nil
+	}
+	if !ctx.validate {
+		return g.Update(ctx, event)
+	}
+	return tellChecked(ctx, parent, i, g, event)
+}
+
+func askChecked(ctx *Context, parent fmt.Stringer, i int, g Generator) (res Result, next Generator) {
+	defer blame(parent, i, nil)
+	res, next = g.Op(ctx)
+	if problem := checkResult(ctx, res); problem != "" {
+		op := res.Op
+		panic(&Error{Problem: problem, Op: &op})
+	}
+	return res, next
+}
+
+func tellChecked(ctx *Context, parent fmt.Stringer, i int, g Generator, event history.Op) Generator {
+	defer blame(parent, i, &event)
+	return g.Update(ctx, event)
+}
+
+// blame recovers a panic raised below parent's child i, turns it into an
+// *Error if it is not one, adds the child's step to the front of its path and
+// panics again, so that the path grows as the panic unwinds.
+func blame(parent fmt.Stringer, i int, event *history.Op) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	e := asError(r, event)
+	if parent != nil {
+		step := parent.String()
+		if i >= 0 {
+			step += "[" + strconv.Itoa(i) + "]"
+		}
+		e.Path = append([]string{step}, e.Path...)
+	}
+	panic(e)
+}
+
+// checkResult says what is wrong with a generator's answer in ctx, or "".
+func checkResult(ctx *Context, res Result) string {
+	switch res.Status {
+	case Pending, Done:
+		return ""
+	case Emit:
+	default:
+		return fmt.Sprintf("answered with unknown status %d", res.Status)
+	}
+	op := &res.Op
+	switch op.Type {
+	case history.Invoke:
+		if op.F == "" {
+			return "emitted an invoke with no f"
+		}
+	case history.Sleep, history.Log:
+	default:
+		return "emitted an op of type " + op.Type.String() + "; generators emit invoke, sleep or log ops"
+	}
+	if op.Process != history.NemesisProcess && op.Process < 0 {
+		return fmt.Sprintf("emitted an op for process %d, which no thread runs", op.Process)
+	}
+	t := ctx.ThreadOf(op.Process)
+	switch {
+	case !ctx.visible(t):
+		return fmt.Sprintf("emitted an op for process %s on thread %s, which this generator cannot see (it sees %s)",
+			history.ProcessString(op.Process), threadName(t), threadList(ctx.threads))
+	case ctx.Process(t) != op.Process:
+		return fmt.Sprintf("emitted an op for process %d, but thread %d now runs process %d (the old one was retired)",
+			op.Process, t, ctx.Process(t))
+	case !ctx.IsFree(t):
+		return "emitted an op for busy process " + history.ProcessString(op.Process)
+	case op.Time < ctx.Time:
+		return fmt.Sprintf("emitted an op at time %d ns, before the context's time %d ns", op.Time, ctx.Time)
+	}
+	return ""
+}
+
+// Next asks g for its next op like the interpreter must: a panic inside g
+// (an *Error from Validate, or any other) comes back as an *Error instead of
+// unwinding through the caller.
+func Next(ctx *Context, g Generator) (res Result, next Generator, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = asError(r, nil)
+		}
+	}()
+	res, next = Ask(ctx, nil, -1, g)
+	return res, next, nil
+}
+
+// Deliver tells g of event like Next asks: a panic comes back as an error.
+func Deliver(ctx *Context, g Generator, event history.Op) (next Generator, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = asError(r, &event)
+		}
+	}()
+	return Tell(ctx, nil, -1, g, event), nil
+}
+
+func asError(r any, event *history.Op) *Error {
+	if e, ok := r.(*Error); ok {
+		return e
+	}
+	verb := "when asked for an op"
+	if event != nil {
+		verb = "when told of an event"
+	}
+	return &Error{Problem: fmt.Sprintf("generator panicked %s: %v", verb, r), Cause: r, Stack: debug.Stack(), Event: event}
+}
+
+func threadName(t Thread) string {
+	if t == NemesisThread {
+		return "nemesis"
+	}
+	return strconv.Itoa(int(t))
+}
+
+func threadList(ts []Thread) string {
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = threadName(t)
+	}
+	return "[" + strings.Join(names, " ") + "]"
+}
