@@ -5,8 +5,10 @@
 package codec
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/faultline/faultline/history"
 )
@@ -31,9 +33,23 @@ type Warning struct {
 
 func (w Warning) String() string { return fmt.Sprintf("%s:%d:%d: %s", w.File, w.Line, w.Col, w.Msg) }
 
-// ReadFile reads a history file in the given format.
+// ReadFile reads a history file in the given format (Auto detects it) and
+// pairs its ops with history.New. Warnings report what was skipped or
+// repaired without failing the read: a truncated last op of a crashed run,
+// processes renamed after re-invoking following an :info completion.
+// Errors name the file, the line and column, and what was expected.
 func ReadFile(path string, f Format) (*history.History, []Warning, error) {
-	return nil, nil, fmt.Errorf("%s: reading histories is not implemented yet", path)
+	file, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer file.Close()
+	r, err := NewReader(file, path, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := r.ReadAll()
+	return h, r.Warnings(), err
 }
 
 // Writer writes ops one at a time (streaming), in one format.
@@ -48,5 +64,9 @@ type Writer interface {
 // object per line, lossless for every value type), JepsenLog writes Jepsen's
 // tab-separated history.txt rows.
 func NewWriter(w io.Writer, f Format) (Writer, error) {
-	return nil, fmt.Errorf("writing %s histories is not implemented yet", f)
+	switch f {
+	case EDN, JSON, JepsenLog:
+		return &writer{w: bufio.NewWriter(w), format: f}, nil
+	}
+	return nil, fmt.Errorf("cannot write %q histories: expected edn, json or jepsen-log", f)
 }

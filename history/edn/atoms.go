@@ -390,3 +390,34 @@ func (d *Decoder) char() (any, error) {
 	}
 	return nil, s.Errorf(p, "unknown character \\%s: expected one character, \\newline, \\space, \\tab, \\return, \\backspace, \\formfeed or \\uXXXX", name)
 }
+
+// IsName reports whether s can be written as the name of a keyword (after
+// its colon) or symbol and read back unchanged.
+func IsName(s string) bool {
+	if s == "" || s[0] == ':' || !utf8.ValidString(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !symbolChar[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// IsSymbolName reports whether s can be written as a symbol and read back as
+// the same symbol (not as a number, nil, true or false).
+func IsSymbolName(s string) bool {
+	if !IsName(s) || !symbolStart[s[0]] {
+		return false
+	}
+	if (s[0] == '+' || s[0] == '-') && len(s) > 1 && s[1] >= '0' && s[1] <= '9' {
+		return false
+	}
+	return s != "nil" && s != "true" && s != "false"
+}
+
+// IsTagName reports whether s can be written as a tag (#s).
+func IsTagName(s string) bool {
+	return IsName(s) && (s[0]|0x20) >= 'a' && (s[0]|0x20) <= 'z'
+}

@@ -244,7 +244,7 @@ func (d *Decoder) collection() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var xs []any
+	xs := []any{} // empty collections are empty, not nil, whatever their kind
 	for {
 		more, err := d.More(k)
 		if err != nil {
@@ -273,9 +273,6 @@ func (d *Decoder) collection() (any, error) {
 			m[i] = history.MapEntry{Key: xs[2*i], Value: xs[2*i+1]}
 		}
 		return m, nil
-	}
-	if xs == nil {
-		xs = []any{}
 	}
 	return xs, nil
 }

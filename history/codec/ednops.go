@@ -1,0 +1,144 @@
+package codec
+
+import (
+	"io"
+
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/history/edn"
+	"github.com/faultline/faultline/history/edn/scan"
+)
+
+// opRecordTag is the tag Clojure prints Jepsen's op records with.
+const opRecordTag = "jepsen.history.Op"
+
+// ednOps reads Jepsen EDN histories: op maps (or #jepsen.history.Op records)
+// one after another, typically one per line as Jepsen's history.edn has
+// them, and/or inside top-level vectors or lists, whose elements are streamed
+// one at a time.
+type ednOps struct {
+	d    *edn.Decoder
+	s    *scan.Scanner
+	coll *edn.Coll // the top-level vector or list being streamed, if any
+	b    opBuilder
+}
+
+func newEDNOps(s *scan.Scanner) *ednOps {
+	return &ednOps{d: edn.OnScanner(s), s: s, b: opBuilder{s: s}}
+}
+
+func (e *ednOps) next() (parsed, error) {
+	for {
+		if e.coll != nil {
+			more, err := e.d.More(*e.coll)
+			if err != nil {
+				return parsed{}, truncatedAt(err, e.s.Pos(), "the history "+e.coll.Kind+" opened at "+e.coll.Pos.String()+" is never closed")
+			}
+			if !more {
+				e.coll = nil
+				continue
+			}
+			return e.op()
+		}
+		c, ok, err := e.d.Peek()
+		if err != nil {
+			return parsed{}, truncatedAt(err, e.s.Pos(), "")
+		}
+		if !ok {
+			return parsed{}, io.EOF
+		}
+		if c == '[' || c == '(' {
+			coll, err := e.d.Open()
+			if err != nil {
+				return parsed{}, err
+			}
+			e.coll = &coll
+			continue
+		}
+		return e.op()
+	}
+}
+
+// op reads one op map or record.
+func (e *ednOps) op() (parsed, error) {
+	start := e.d.Pos()
+	p, err := e.readOp(start)
+	if err != nil {
+		return parsed{}, truncatedAt(err, start, "")
+	}
+	return p, nil
+}
+
+func (e *ednOps) readOp(start scan.Pos) (parsed, error) {
+	d := e.d
+	if d.IsTag() {
+		tag, err := d.Tag()
+		if err != nil {
+			return parsed{}, err
+		}
+		if tag != opRecordTag {
+			return parsed{}, e.s.Errorf(start, "expected an op map or a #%s record, found #%s", opRecordTag, tag)
+		}
+	}
+	c, ok, err := d.Peek()
+	switch {
+	case err != nil:
+		return parsed{}, err
+	case !ok:
+		return parsed{}, e.s.EOFErrorf("expected an op map {...}, found EOF")
+	case c != '{':
+		at := d.Pos()
+		v, err := d.Value()
+		if err != nil {
+			return parsed{}, err
+		}
+		return parsed{}, e.s.Errorf(at, "expected an op map {:type ..., :process ..., :f ..., ...}, found %s", clip(history.FormatEDN(v)))
+	}
+	m, err := d.Open()
+	if err != nil {
+		return parsed{}, err
+	}
+	b := &e.b
+	b.reset()
+	for {
+		more, err := d.More(m)
+		if err != nil {
+			return parsed{}, err
+		}
+		if !more {
+			break
+		}
+		kp := d.Pos()
+		k, err := d.Value()
+		if err != nil {
+			return parsed{}, err
+		}
+		name, ok := k.(history.Keyword)
+		if !ok {
+			return parsed{}, e.s.Errorf(kp, "op map keys must be keywords such as :type, found %s", clip(history.FormatEDN(k)))
+		}
+		if more, err := d.More(m); err != nil || !more {
+			if err == nil {
+				err = e.s.Errorf(kp, "op map key :%s has no value before the closing }", name)
+			}
+			return parsed{}, err
+		}
+		vp := d.Pos()
+		v, err := d.Value()
+		if err != nil {
+			return parsed{}, err
+		}
+		if err := b.set(string(name), v, vp); err != nil {
+			return parsed{}, err
+		}
+	}
+	op, hasIndex, err := b.finish(start)
+	return parsed{op: op, pos: start, hasIndex: hasIndex}, err
+}
+
+// clip shortens a rendering of a value for an error message.
+func clip(s string) string {
+	if len(s) > 60 {
+		return s[:57] + "..."
+	}
+	return s
+}

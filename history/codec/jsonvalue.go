@@ -1,0 +1,441 @@
+package codec
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/history/edn"
+	"github.com/faultline/faultline/history/edn/scan"
+)
+
+// Faultline's JSON encoding of history values. Plain JSON stays plain:
+//
+//	nil -> null, bool -> true/false, string -> "...", int64 -> 12,
+//	float64 -> 1.5 or 2.0 (always with a '.' or an exponent),
+//	vector []any -> [...], Map whose keys are all strings -> {"k": v, ...}
+//
+// Everything JSON cannot say is an object with exactly one key starting with
+// '#', whose value carries the data:
+//
+//	Keyword    {"#keyword": "append"}        Symbol  {"#symbol": "x"}
+//	Char       {"#char": "a"}                List    {"#list": [...]}
+//	Set        {"#set": [...]}               Tagged  {"#tagged": ["inst", "..."]}
+//	Map with other keys, or a one-entry map whose key starts with '#':
+//	           {"#map": [[key, value], ...]}
+//	*big.Int   beyond int64: a plain integer; within int64: {"#bigint": "5"}
+//	float64    NaN, +Inf, -Inf: {"#float": "NaN"} / "Inf" / "-Inf"
+//
+// so EDN -> JSON -> EDN gives back equal values of the same types. An object
+// with one '#' key that is not one of these is read as a plain map, so
+// foreign JSON is never rejected for its key names.
+
+// jsonDecoder reads JSON values from a scanner.
+type jsonDecoder struct {
+	s       *scan.Scanner
+	scratch []byte
+	depth   int
+}
+
+var jsonSpace = scan.NewSet(" \t\n\r", nil)
+
+// skipSpace skips whitespace and returns the next byte.
+func (j *jsonDecoder) peek() (byte, bool) {
+	j.s.Take(jsonSpace)
+	return j.s.Peek()
+}
+
+func (j *jsonDecoder) eof(what string) error {
+	if err := j.s.ReadErr(); err != nil {
+		return err
+	}
+	return j.s.EOFErrorf("expected %s, found EOF", what)
+}
+
+func (j *jsonDecoder) value() (any, error) {
+	c, ok := j.peek()
+	if !ok {
+		return nil, j.eof("a JSON value")
+	}
+	s := j.s
+	p := s.Pos()
+	switch {
+	case c == '{':
+		m, err := j.object()
+		if err != nil {
+			return nil, err
+		}
+		return j.unwrap(m, p)
+	case c == '[':
+		return j.array()
+	case c == '"':
+		return j.str()
+	case c == '-' || c >= '0' && c <= '9':
+		return j.number()
+	case c >= 'a' && c <= 'z':
+		word := s.Take(lowerLetters)
+		switch string(word) {
+		case "null":
+			return nil, nil
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+		return nil, s.Errorf(p, "expected a JSON value, found %q", clip(string(word)))
+	}
+	return nil, s.Errorf(p, "expected a JSON value, found %s", quoteByte(c))
+}
+
+var lowerLetters = scan.NewSet("", func(c byte) bool { return c >= 'a' && c <= 'z' })
+
+func quoteByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return "'" + string(c) + "'"
+	}
+	return "byte 0x" + strconv.FormatUint(uint64(c), 16)
+}
+
+func (j *jsonDecoder) enter() error {
+	if j.depth >= 10000 {
+		return j.s.Errorf(j.s.Pos(), "JSON nested more than 10000 deep")
+	}
+	j.depth++
+	return nil
+}
+
+// members reads an object's members, calling member for each key once the
+// decoder stands before its value (which member must read).
+func (j *jsonDecoder) members(member func(key string, keyPos scan.Pos) error) error {
+	if err := j.enter(); err != nil {
+		return err
+	}
+	defer func() { j.depth-- }()
+	s := j.s
+	open := s.Pos()
+	s.Skip() // {
+	for first := true; ; first = false {
+		c, ok := j.peek()
+		if !ok {
+			return j.eof("} to close the object opened at " + open.String())
+		}
+		if c == '}' && first {
+			s.Skip()
+			return nil
+		}
+		if c != '"' {
+			return s.Errorf(s.Pos(), "expected a string key in the object opened at %s, found %s", open, quoteByte(c))
+		}
+		kp := s.Pos()
+		k, err := j.str()
+		if err != nil {
+			return err
+		}
+		if c, ok = j.peek(); !ok {
+			return j.eof("':' after the key")
+		}
+		if c != ':' {
+			return s.Errorf(s.Pos(), "expected ':' after the key %q, found %s", clip(k), quoteByte(c))
+		}
+		s.Skip()
+		if err := member(k, kp); err != nil {
+			return err
+		}
+		if c, ok = j.peek(); !ok {
+			return j.eof("',' or '}' in the object opened at " + open.String())
+		}
+		s.Skip()
+		if c == '}' {
+			return nil
+		}
+		if c != ',' {
+			return s.Errorf(s.Pos(), "expected ',' or '}' in the object opened at %s, found %s", open, quoteByte(c))
+		}
+	}
+}
+
+func (j *jsonDecoder) object() (history.Map, error) {
+	m := history.Map{}
+	err := j.members(func(k string, _ scan.Pos) error {
+		v, err := j.value()
+		m = append(m, history.MapEntry{Key: k, Value: v})
+		return err
+	})
+	return m, err
+}
+
+// elements reads an array's elements, calling elem before each.
+func (j *jsonDecoder) elements(elem func() error) error {
+	if err := j.enter(); err != nil {
+		return err
+	}
+	defer func() { j.depth-- }()
+	s := j.s
+	open := s.Pos()
+	s.Skip() // [
+	for first := true; ; first = false {
+		c, ok := j.peek()
+		if !ok {
+			return j.eof("] to close the array opened at " + open.String())
+		}
+		if c == ']' && first {
+			s.Skip()
+			return nil
+		}
+		if err := elem(); err != nil {
+			return err
+		}
+		if c, ok = j.peek(); !ok {
+			return j.eof("',' or ']' in the array opened at " + open.String())
+		}
+		s.Skip()
+		if c == ']' {
+			return nil
+		}
+		if c != ',' {
+			return s.Errorf(s.Pos(), "expected ',' or ']' in the array opened at %s, found %s", open, quoteByte(c))
+		}
+	}
+}
+
+func (j *jsonDecoder) array() ([]any, error) {
+	xs := []any{}
+	err := j.elements(func() error {
+		v, err := j.value()
+		xs = append(xs, v)
+		return err
+	})
+	return xs, err
+}
+
+// jsonNumberChar marks the bytes a JSON number token may contain.
+var jsonNumberChar = scan.NewSet("+-.eE", func(c byte) bool { return c >= '0' && c <= '9' })
+
+func (j *jsonDecoder) number() (any, error) {
+	p := j.s.Pos()
+	tok := j.s.Take(jsonNumberChar)
+	t := string(tok)
+	if !validJSONNumber(t) {
+		return nil, j.s.Errorf(p, "invalid JSON number %q", clip(t))
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] == '.' || t[i] == 'e' || t[i] == 'E' {
+			f, err := strconv.ParseFloat(t, 64)
+			if err != nil && !isRange(err) {
+				return nil, j.s.Errorf(p, "invalid JSON number %q", clip(t))
+			}
+			return f, nil
+		}
+	}
+	if n, err := strconv.ParseInt(t, 10, 64); err == nil {
+		return n, nil
+	}
+	n, _ := new(big.Int).SetString(t, 10)
+	return n, nil
+}
+
+func isRange(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// validJSONNumber checks -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?.
+func validJSONNumber(t string) bool {
+	i := 0
+	digits := func() bool {
+		start := i
+		for i < len(t) && t[i] >= '0' && t[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(t) && t[i] == '-' {
+		i++
+	}
+	if i < len(t) && t[i] == '0' {
+		i++
+	} else if !digits() {
+		return false
+	}
+	if i < len(t) && t[i] == '.' {
+		i++
+		if !digits() {
+			return false
+		}
+	}
+	if i < len(t) && (t[i] == 'e' || t[i] == 'E') {
+		i++
+		if i < len(t) && (t[i] == '+' || t[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return false
+		}
+	}
+	return i == len(t)
+}
+
+// plainJSONByte marks bytes a JSON string can hold without an escape.
+var plainJSONByte = scan.NewSet("", func(c byte) bool { return c != '"' && c != '\\' && c >= 0x20 })
+
+var jsonEscapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+
+func (j *jsonDecoder) str() (string, error) {
+	s := j.s
+	open := s.Pos()
+	s.Skip() // "
+	b := j.scratch[:0]
+	for {
+		tok, next, more := s.TakeNext(plainJSONByte)
+		b = append(b, tok...)
+		if !more {
+			return "", j.eof("\" to close the string opened at " + open.String())
+		}
+		p := s.Pos()
+		switch next {
+		case '"':
+			s.Skip()
+			j.scratch = b
+			if !utf8.Valid(b) {
+				return "", s.Errorf(open, "string is not valid UTF-8")
+			}
+			return string(b), nil
+		case '\\':
+			s.Skip()
+			r, err := j.escape(p)
+			if err != nil {
+				return "", err
+			}
+			b = utf8.AppendRune(b, r)
+		default:
+			return "", s.Errorf(p, "control character %s in a JSON string: expected it escaped (\\n, \\t, \\u00XX)", quoteByte(next))
+		}
+	}
+}
+
+// escape reads the escape after a backslash (at p) and returns its rune.
+func (j *jsonDecoder) escape(p scan.Pos) (rune, error) {
+	s := j.s
+	c, ok := s.Peek()
+	if !ok {
+		return 0, j.eof("an escape after \\")
+	}
+	s.Skip()
+	if r, ok := jsonEscapes[c]; ok {
+		return rune(r), nil
+	}
+	if c != 'u' {
+		return 0, s.Errorf(p, "unknown escape \\%c in a JSON string", c)
+	}
+	r, err := j.hex4(p)
+	if err != nil || r < 0xd800 || r > 0xdfff {
+		return r, err
+	}
+	if r <= 0xdbff {
+		if la := s.Lookahead(2); len(la) == 2 && la[0] == '\\' && la[1] == 'u' {
+			s.Skip()
+			s.Skip()
+			lo, err := j.hex4(p)
+			if err != nil {
+				return 0, err
+			}
+			if lo >= 0xdc00 && lo <= 0xdfff {
+				return (r-0xd800)<<10 + (lo - 0xdc00) + 0x10000, nil
+			}
+		}
+	}
+	return 0, s.Errorf(p, "\\u%04x is half of a UTF-16 surrogate pair without its other half", r)
+}
+
+func (j *jsonDecoder) hex4(p scan.Pos) (rune, error) {
+	la := j.s.Lookahead(4)
+	if len(la) < 4 {
+		return 0, j.eof("4 hex digits after \\u at " + p.String())
+	}
+	n, err := strconv.ParseUint(string(la), 16, 32)
+	if err != nil || la[0] == '+' || la[0] == '-' {
+		return 0, j.s.Errorf(p, "expected 4 hex digits after \\u, found %q", la)
+	}
+	for i := 0; i < 4; i++ {
+		j.s.Skip()
+	}
+	return rune(n), nil
+}
+
+// unwrap turns a one-key '#' object into the value it encodes.
+func (j *jsonDecoder) unwrap(m history.Map, p scan.Pos) (any, error) {
+	if len(m) != 1 {
+		return m, nil
+	}
+	key, _ := m[0].Key.(string)
+	v := m[0].Value
+	bad := func(want string) (any, error) {
+		return nil, j.s.Errorf(p, "{%q: ...} must hold %s, found %s", key, want, clip(string(appendJSON(nil, v))))
+	}
+	str, isStr := v.(string)
+	xs, isArr := v.([]any)
+	switch key {
+	case "#keyword":
+		if !isStr || !edn.IsName(str) {
+			return bad("a keyword name (without the colon)")
+		}
+		return history.Keyword(str), nil
+	case "#symbol":
+		if !isStr || !edn.IsSymbolName(str) {
+			return bad("a symbol name")
+		}
+		return history.Symbol(str), nil
+	case "#char":
+		r, size := utf8.DecodeRuneInString(str)
+		if !isStr || size == 0 || size != len(str) {
+			return bad("a string of one character")
+		}
+		return history.Char(r), nil
+	case "#list", "#set":
+		if !isArr {
+			return bad("an array")
+		}
+		if key == "#set" {
+			return history.Set(xs), nil
+		}
+		return history.List(xs), nil
+	case "#map":
+		if !isArr {
+			return bad("an array of [key, value] pairs")
+		}
+		out := make(history.Map, len(xs))
+		for i, x := range xs {
+			kv, ok := x.([]any)
+			if !ok || len(kv) != 2 {
+				return bad("an array of [key, value] pairs")
+			}
+			out[i] = history.MapEntry{Key: kv[0], Value: kv[1]}
+		}
+		return out, nil
+	case "#bigint":
+		n, ok := new(big.Int).SetString(str, 10)
+		if !isStr || !ok || str[0] == '+' {
+			return bad("a decimal integer in a string")
+		}
+		return n, nil
+	case "#float":
+		if f, ok := specialFloats[str]; ok && isStr {
+			return f, nil
+		}
+		return bad(`"NaN", "Inf" or "-Inf"`)
+	case "#tagged":
+		if !isArr || len(xs) != 2 {
+			return bad("[tag, value]")
+		}
+		tag, ok := xs[0].(string)
+		if !ok || !edn.IsTagName(tag) {
+			return bad("[tag, value] with a tag name such as \"inst\"")
+		}
+		return history.Tagged{Tag: tag, Value: xs[1]}, nil
+	}
+	return m, nil
+}
+
+var specialFloats = map[string]float64{"NaN": math.NaN(), "Inf": math.Inf(1), "-Inf": math.Inf(-1)}

@@ -1,0 +1,164 @@
+package codec
+
+import (
+	"fmt"
+
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/history/edn"
+	"github.com/faultline/faultline/history/edn/scan"
+)
+
+// The fields every op has; any other field goes to Op.Extra in order.
+const (
+	fieldIndex uint8 = 1 << iota
+	fieldTime
+	fieldType
+	fieldProcess
+	fieldF
+	fieldValue
+	fieldError
+)
+
+var standardFields = map[string]uint8{
+	"index": fieldIndex, "time": fieldTime, "type": fieldType, "process": fieldProcess,
+	"f": fieldF, "value": fieldValue, "error": fieldError,
+}
+
+// opBuilder collects the fields of one op read from an EDN map or a JSON
+// object and checks them, with errors that name the field and its place in
+// the notation of the file (":type" in EDN, "\"type\"" in JSON).
+type opBuilder struct {
+	s    *scan.Scanner
+	json bool
+	op   history.Op
+	seen uint8
+}
+
+func (b *opBuilder) reset() {
+	b.op = history.Op{}
+	b.seen = 0
+}
+
+func (b *opBuilder) fieldName(name string) string {
+	if b.json {
+		return `"` + name + `"`
+	}
+	return ":" + name
+}
+
+func (b *opBuilder) show(v any) string {
+	if b.json {
+		return string(appendJSON(nil, v))
+	}
+	return history.FormatEDN(v)
+}
+
+// set records field name = v, read at p.
+func (b *opBuilder) set(name string, v any, p scan.Pos) error {
+	bit, standard := standardFields[name]
+	if !standard {
+		b.op.Extra = append(b.op.Extra, history.Field{Name: name, Value: v})
+		return nil
+	}
+	if b.seen&bit != 0 {
+		return b.s.Errorf(p, "op has %s twice", b.fieldName(name))
+	}
+	b.seen |= bit
+	switch bit {
+	case fieldIndex:
+		n, ok := history.AsInt(v)
+		if !ok || n < 0 || int64(int(n)) != n {
+			return b.s.Errorf(p, "%s must be a non-negative integer, found %s", b.fieldName(name), b.show(v))
+		}
+		b.op.Index = int(n)
+	case fieldTime:
+		n, ok := history.AsInt(v)
+		if !ok {
+			return b.s.Errorf(p, "%s must be an integer (nanoseconds), found %s", b.fieldName(name), b.show(v))
+		}
+		b.op.Time = n
+	case fieldType:
+		t, ok := opType(v)
+		if !ok {
+			return b.s.Errorf(p, "%s must be one of %s, found %s", b.fieldName(name), b.typeChoices(), b.show(v))
+		}
+		b.op.Type = t
+	case fieldProcess:
+		proc, ok := opProcess(v)
+		if !ok {
+			return b.s.Errorf(p, "%s must be a non-negative integer or %s, found %s", b.fieldName(name), b.show(nemesisValue(b.json)), b.show(v))
+		}
+		b.op.Process = proc
+	case fieldF:
+		f, ok := history.AsString(v)
+		if !ok || f == "" {
+			return b.s.Errorf(p, "%s must be a non-empty keyword or string naming the operation, found %s", b.fieldName(name), b.show(v))
+		}
+		b.op.F = f
+	case fieldValue:
+		b.op.Value = v
+	case fieldError:
+		b.op.Error = v
+	}
+	return nil
+}
+
+// finish checks that the op had its required fields; start is where the op
+// begins. hasIndex says whether the op carried its own index.
+func (b *opBuilder) finish(start scan.Pos) (op history.Op, hasIndex bool, err error) {
+	for _, req := range [...]struct {
+		bit  uint8
+		name string
+	}{{fieldType, "type"}, {fieldProcess, "process"}, {fieldF, "f"}} {
+		if b.seen&req.bit == 0 {
+			return history.Op{}, false, b.s.Errorf(start, "op has no %s: every op needs %s, %s and %s", b.fieldName(req.name), b.fieldName("type"), b.fieldName("process"), b.fieldName("f"))
+		}
+	}
+	return b.op, b.seen&fieldIndex != 0, nil
+}
+
+func (b *opBuilder) typeChoices() string {
+	if b.json {
+		return `"invoke", "ok", "fail", "info"`
+	}
+	return ":invoke, :ok, :fail, :info"
+}
+
+func nemesisValue(json bool) any {
+	if json {
+		return "nemesis"
+	}
+	return history.Keyword("nemesis")
+}
+
+// opType accepts the four recorded types as keywords or strings, with or
+// without a colon.
+func opType(v any) (history.Type, bool) {
+	s, ok := history.AsString(v)
+	if !ok {
+		return 0, false
+	}
+	t, err := history.ParseType(s)
+	return t, err == nil && t <= history.Info
+}
+
+// opProcess accepts a non-negative integer or nemesis (keyword or string).
+func opProcess(v any) (int, bool) {
+	if s, ok := history.AsString(v); ok {
+		return history.NemesisProcess, s == "nemesis" || s == ":nemesis"
+	}
+	n, ok := history.AsInt(v)
+	if !ok || n < 0 || int64(int(n)) != n {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// checkName reports whether name can be written as an EDN keyword (the EDN
+// and text writers write f and extra field names as keywords).
+func checkName(what, name string) error {
+	if !edn.IsName(name) {
+		return fmt.Errorf("%s %q cannot be written as an EDN keyword", what, name)
+	}
+	return nil
+}

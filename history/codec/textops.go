@@ -1,0 +1,186 @@
+package codec
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/history/edn"
+	"github.com/faultline/faultline/history/edn/scan"
+)
+
+// logMarker precedes an op row in a jepsen.log line:
+//
+//	INFO  jepsen.util - 3	:invoke	:cas	[1 4]
+const logMarker = "jepsen.util - "
+
+// textOps reads Jepsen's tab-separated op rows,
+//
+//	process	:type	:f	value[	error]
+//
+// either alone (history.txt) or at the end of jepsen.log lines. In a
+// jepsen.log (a file whose first line is not a row) every line that is not a
+// row is ignored; in a history.txt every non-blank line must be one. Fields
+// may be separated by tabs or, as in some copied logs, by spaces. process is
+// an integer or :nemesis; the value and error are EDN, and an error that is
+// not one EDN value (Jepsen prints errors with str, not pr-str) is kept as a
+// string. Rows carry neither index nor time: ops get their position as
+// index, and time 0.
+type textOps struct {
+	s       *scan.Scanner
+	row     scan.Scanner // the row being parsed, over the line's bytes
+	d       *edn.Decoder // reads row
+	mode int
+}
+
+const (
+	modeUnknown = iota
+	modeLog     // jepsen.log: rows are picked out of other lines
+	modeRows    // history.txt: every line is a row
+)
+
+func newTextOps(s *scan.Scanner) *textOps {
+	t := &textOps{s: s}
+	t.d = edn.OnScanner(&t.row)
+	return t
+}
+
+func (t *textOps) next() (parsed, error) {
+	for {
+		pos := t.s.Pos()
+		line, complete, ok := t.s.Line()
+		if !ok {
+			if err := t.s.ReadErr(); err != nil {
+				return parsed{}, err
+			}
+			return parsed{}, io.EOF
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		row, col := line, 1
+		if i := bytes.Index(line, []byte(logMarker)); i >= 0 {
+			row, col = line[i+len(logMarker):], i+len(logMarker)+1
+			if t.mode == modeUnknown {
+				t.mode = modeLog
+			}
+		}
+		isRow := looksLikeRow(row)
+		if t.mode == modeUnknown {
+			t.mode = modeLog
+			if isRow {
+				t.mode = modeRows
+			}
+		}
+		if !isRow && t.mode == modeLog {
+			continue
+		}
+		// line stays valid until t.s is read again: parse the row in place.
+		t.row.Reset(row, t.s.File, scan.Pos{Line: pos.Line, Col: col})
+		op, err := t.parseRow()
+		if err != nil {
+			var se *scan.Error
+			if errors.As(err, &se) && se.EOF {
+				if !complete {
+					// The row is the file's last, without a newline: a
+					// crashed run cut it short.
+					return parsed{}, &truncation{start: pos, err: se}
+				}
+				se.Msg = strings.Replace(se.Msg, "found EOF", "found the end of the line", 1)
+				se.EOF = false
+			}
+			return parsed{}, err
+		}
+		return parsed{op: op, pos: pos}, nil
+	}
+}
+
+// looksLikeRow reports whether a line starts like an op row: a process
+// (digits or :nemesis), blanks, and one of the four op types.
+func looksLikeRow(b []byte) bool {
+	i := 0
+	switch {
+	case bytes.HasPrefix(b, []byte(":nemesis")):
+		i = len(":nemesis")
+	default:
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == 0 {
+			return false
+		}
+	}
+	j := i
+	for j < len(b) && (b[j] == '\t' || b[j] == ' ') {
+		j++
+	}
+	if j == i {
+		return false
+	}
+	for _, t := range [...]string{":invoke", ":ok", ":fail", ":info"} {
+		if bytes.HasPrefix(b[j:], []byte(t)) {
+			k := j + len(t)
+			return k == len(b) || b[k] == '\t' || b[k] == ' '
+		}
+	}
+	return false
+}
+
+func (t *textOps) parseRow() (history.Op, error) {
+	var op history.Op
+	d, s := t.d, &t.row
+	p := d.Pos()
+	proc, err := d.Value()
+	if err != nil {
+		return op, err
+	}
+	var ok bool
+	if op.Process, ok = opProcess(proc); !ok {
+		return op, s.Errorf(p, "expected a process (an integer or :nemesis) at the start of the row, found %s", clip(history.FormatEDN(proc)))
+	}
+	p = d.Pos()
+	typ, err := d.Value()
+	if err != nil {
+		return op, err
+	}
+	if op.Type, ok = opType(typ); !ok {
+		return op, s.Errorf(p, "the op type must be one of :invoke, :ok, :fail, :info, found %s", clip(history.FormatEDN(typ)))
+	}
+	if _, ok, _ := d.Peek(); !ok {
+		return op, s.EOFErrorf("expected the op's f after its type, found EOF")
+	}
+	p = d.Pos()
+	f, err := d.Value()
+	if err != nil {
+		return op, err
+	}
+	if op.F, ok = history.AsString(f); !ok || op.F == "" {
+		return op, s.Errorf(p, "the op's f must be a keyword such as :read, found %s", clip(history.FormatEDN(f)))
+	}
+	if _, ok, _ := d.Peek(); !ok {
+		return op, s.EOFErrorf("expected the op's value after its f, found EOF")
+	}
+	if op.Value, err = d.Value(); err != nil {
+		return op, err
+	}
+	op.Error = t.rowError()
+	return op, nil
+}
+
+// rowError reads what follows the value: nothing, one EDN value, or free
+// text (kept as a string).
+func (t *textOps) rowError() any {
+	rest := bytes.TrimSpace(t.row.Lookahead(math.MaxInt32))
+	if len(rest) == 0 {
+		return nil
+	}
+	if v, err := t.d.Value(); err == nil {
+		if _, more, err := t.d.Peek(); !more && err == nil {
+			return v
+		}
+	}
+	return string(rest)
+}
