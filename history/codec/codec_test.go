@@ -132,9 +132,9 @@ func TestEDNToJSONLinesToEDNIsByteIdentical(t *testing.T) {
 func TestJSONKeepsPlainValuesPlain(t *testing.T) {
 	cases := map[string]any{
 		`null`: nil, `true`: true, `12`: int64(12), `1.5`: 1.5, `2.0`: 2.0, `"s"`: "s",
-		`[1,"a",[]]`:           []any{int64(1), "a", []any{}},
-		`{"a":1,"b":[null]}`:   history.Map{{Key: "a", Value: int64(1)}, {Key: "b", Value: []any{nil}}},
-		`99999999999999999999`: func() any { n, _ := new(big.Int).SetString("99999999999999999999", 10); return n }(),
+		`[1,"a",[]]`:            []any{int64(1), "a", []any{}},
+		`{"a":1,"b":[null]}`:    history.Map{{Key: "a", Value: int64(1)}, {Key: "b", Value: []any{nil}}},
+		`99999999999999999999`:  func() any { n, _ := new(big.Int).SetString("99999999999999999999", 10); return n }(),
 		`{"#keyword":"append"}`: kw("append"),
 		`{"#map":[[1,2]]}`:      history.Map{{Key: int64(1), Value: int64(2)}},
 		`{"#bigint":"5"}`:       big.NewInt(5),
@@ -257,17 +257,17 @@ func TestReinvokeAfterInfoGetsAFreshProcess(t *testing.T) {
 
 func TestDetectFormat(t *testing.T) {
 	cases := map[string]Format{
-		"":                                         EDN,
-		"  {:index 0}":                             EDN,
-		"[{:index 0}]":                             EDN,
-		"#jepsen.history.Op{}":                     EDN,
-		"; comment\n{:a 1}":                        EDN,
-		"(\n{:a 1})":                               EDN,
-		`{"index":0}`:                              JSON,
-		"[\n  {\n \"type\": \"ok\"}]":              JSON,
-		"[]":                                       JSON,
-		"0\t:invoke\t:read\tnil":                   JepsenLog,
-		":nemesis\t:info\t:start\tnil":             JepsenLog,
+		"":                             EDN,
+		"  {:index 0}":                 EDN,
+		"[{:index 0}]":                 EDN,
+		"#jepsen.history.Op{}":         EDN,
+		"; comment\n{:a 1}":            EDN,
+		"(\n{:a 1})":                   EDN,
+		`{"index":0}`:                  JSON,
+		"[\n  {\n \"type\": \"ok\"}]":  JSON,
+		"[]":                           JSON,
+		"0\t:invoke\t:read\tnil":       JepsenLog,
+		":nemesis\t:info\t:start\tnil": JepsenLog,
 		"INFO  jepsen.util - 0\t:invoke\t:read\tnil": JepsenLog,
 	}
 	for text, want := range cases {
