@@ -146,12 +146,12 @@ func (j *jsonDecoder) members(member func(key string, keyPos scan.Pos) error) er
 		if c, ok = j.peek(); !ok {
 			return j.eof("',' or '}' in the object opened at " + open.String())
 		}
+		if c != ',' && c != '}' {
+			return s.Errorf(s.Pos(), "expected ',' or '}' in the object opened at %s, found %s", open, quoteByte(c))
+		}
 		s.Skip()
 		if c == '}' {
 			return nil
-		}
-		if c != ',' {
-			return s.Errorf(s.Pos(), "expected ',' or '}' in the object opened at %s, found %s", open, quoteByte(c))
 		}
 	}
 }
@@ -190,12 +190,12 @@ func (j *jsonDecoder) elements(elem func() error) error {
 		if c, ok = j.peek(); !ok {
 			return j.eof("',' or ']' in the array opened at " + open.String())
 		}
+		if c != ',' && c != ']' {
+			return s.Errorf(s.Pos(), "expected ',' or ']' in the array opened at %s, found %s", open, quoteByte(c))
+		}
 		s.Skip()
 		if c == ']' {
 			return nil
-		}
-		if c != ',' {
-			return s.Errorf(s.Pos(), "expected ',' or ']' in the array opened at %s, found %s", open, quoteByte(c))
 		}
 	}
 }

@@ -132,8 +132,7 @@ func looksLikeRow(b []byte) bool {
 func (t *textOps) parseRow() (history.Op, error) {
 	var op history.Op
 	d, s := t.d, &t.row
-	p := d.Pos()
-	proc, err := d.Value()
+	p, proc, err := d.PosValue()
 	if err != nil {
 		return op, err
 	}
@@ -141,8 +140,7 @@ func (t *textOps) parseRow() (history.Op, error) {
 	if op.Process, ok = opProcess(proc); !ok {
 		return op, s.Errorf(p, "expected a process (an integer or :nemesis) at the start of the row, found %s", clip(history.FormatEDN(proc)))
 	}
-	p = d.Pos()
-	typ, err := d.Value()
+	p, typ, err := d.PosValue()
 	if err != nil {
 		return op, err
 	}
@@ -152,8 +150,7 @@ func (t *textOps) parseRow() (history.Op, error) {
 	if _, ok, _ := d.Peek(); !ok {
 		return op, s.EOFErrorf("expected the op's f after its type, found EOF")
 	}
-	p = d.Pos()
-	f, err := d.Value()
+	p, f, err := d.PosValue()
 	if err != nil {
 		return op, err
 	}

@@ -128,6 +128,16 @@ func (d *Decoder) Peek() (c byte, ok bool, err error) {
 	return c, ok, d.s.ReadErr()
 }
 
+// PosValue is Value that also returns where the value starts.
+func (d *Decoder) PosValue() (scan.Pos, any, error) {
+	if err := d.SkipSpace(); err != nil {
+		return d.s.Pos(), nil, err
+	}
+	p := d.s.Pos()
+	v, err := d.value("a value")
+	return p, v, err
+}
+
 // Value reads one value, skipping space before it. Running out of input is a
 // *SyntaxError with EOF set.
 func (d *Decoder) Value() (any, error) { return d.value("a value") }

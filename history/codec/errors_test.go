@@ -1,0 +1,109 @@
+package codec
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestMalformedInputErrorsSayWhereAndWhatWasExpected(t *testing.T) {
+	cases := []struct {
+		name, text string
+		f          Format
+		want       string // the error's text starts with this (file:line:col: message)
+	}{
+		{"bad type", "{:type :invoke, :process 0, :f :read}\n{:index 1, :type :foo, :process 0, :f :read}\n", EDN,
+			"e.edn:2:18: :type must be one of :invoke, :ok, :fail, :info, found :foo"},
+		{"sleep is never recorded", "{:type :sleep, :process 0, :f :read}", EDN,
+			"e.edn:1:8: :type must be one of"},
+		{"missing process", "{:type :ok, :f :read}\n", EDN,
+			"e.edn:1:1: op has no :process: every op needs :type, :process and :f"},
+		{"bad process", "{:type :ok, :process :client, :f :read}", EDN,
+			"e.edn:1:22: :process must be a non-negative integer or :nemesis, found :client"},
+		{"negative index", "{:index -3, :type :ok, :process 1, :f :read}", EDN,
+			"e.edn:1:9: :index must be a non-negative integer, found -3"},
+		{"duplicate field", "{:type :ok, :process 1, :f :read, :type :ok}", EDN,
+			"e.edn:1:41: op has :type twice"},
+		{"string key", "{\"type\" :ok}", EDN,
+			"e.edn:1:2: op map keys must be keywords such as :type, found \"type\""},
+		{"not a map", "{:type :ok, :process 1, :f :read}\n[1 2]\n", EDN,
+			"e.edn:2:2: expected an op map {:type ..., :process ..., :f ..., ...}, found 1"},
+		{"other record", "#jepsen.Foo{:type :ok}", EDN,
+			"e.edn:1:1: expected an op map or a #jepsen.history.Op record, found #jepsen.Foo"},
+		{"unclosed string mid-file", "{:type :ok, :process 1, :f :read, :value \"abc}\n{:type :ok, :process 1, :f :read}\n", EDN,
+			"e.edn:3:1: expected \" to close the string opened at 1:42, found EOF (the op starting at 1:1 is never finished, and it is not on the last line)"},
+		{"odd map", "{:type :ok, :process 1, :f}\n", EDN,
+			"e.edn:1:25: op map key :f has no value before the closing }"},
+		{"json bad type", "{\"type\":\"ok\",\"process\":0,\"f\":\"read\"}\n{\"type\":\"done\",\"process\":0,\"f\":\"read\"}\n", JSON,
+			"e.jsonl:2:9: \"type\" must be one of \"invoke\", \"ok\", \"fail\", \"info\", found \"done\""},
+		{"json missing comma", "{\"type\":\"ok\" \"process\":0}", JSON,
+			"e.jsonl:1:14: expected ',' or '}' in the object opened at 1:1, found '\"'"},
+		{"json bad literal", "{\"type\":\"ok\",\"process\":0,\"f\":\"read\",\"value\":nil}", JSON,
+			"e.jsonl:1:45: expected a JSON value, found \"nil\""},
+		{"json array separator", "[{\"type\":\"ok\",\"process\":0,\"f\":\"read\"} {\"type\":\"ok\"}]", JSON,
+			"e.jsonl:1:39: expected ',' or ']' in the array opened at 1:1, found '{'"},
+		{"json bad wrapper", "{\"type\":\"ok\",\"process\":0,\"f\":\"read\",\"value\":{\"#keyword\":3}}", JSON,
+			"e.jsonl:1:45: {\"#keyword\": ...} must hold a keyword name (without the colon), found 3"},
+		{"json control char", "{\"type\":\"ok\",\"process\":0,\"f\":\"re\tad\"}", JSON,
+			"e.jsonl:1:33: control character byte 0x9 in a JSON string"},
+		{"row bad type", "0\t:invoke\t:read\tnil\n0\t:okay\t:read\t1\n", JepsenLog,
+			"e.txt:2:3: the op type must be one of :invoke, :ok, :fail, :info, found :okay"},
+		{"row bad value", "0\t:invoke\t:read\tnil\n0\t:ok\t:read\t[1 2\n0\t:invoke\t:read\tnil\n", JepsenLog,
+			"e.txt:2:17: expected ] to close vector opened at 2:13, found the end of the line"},
+		{"row no f", "INFO  jepsen.util - 0\t:invoke\n", JepsenLog,
+			"e.txt:1:30: expected the op's f after its type, found the end of the line"},
+		{"not a row", "INFO  jepsen.util - 0 invoked :read\n", JepsenLog, ""},
+		{"log row bad f", "INFO  jepsen.util - 0\t:invoke\t12\tnil\n", JepsenLog,
+			"e.txt:1:31: the op's f must be a keyword such as :read, found 12"},
+	}
+	for _, c := range cases {
+		ops, _, err := readString("e."+map[Format]string{EDN: "edn", JSON: "jsonl", JepsenLog: "txt"}[c.f], c.f, c.text)
+		if c.want == "" {
+			if err != nil || len(ops) != 0 {
+				t.Errorf("%s: a line that is not a row should be ignored in a jepsen.log, got %v, %v", c.name, ops, err)
+			}
+			continue
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%s:\n got  %v\n want %s...", c.name, err, c.want)
+		}
+		var se *SyntaxError
+		if err != nil && !errors.As(err, &se) {
+			t.Errorf("%s: error %T is not a *SyntaxError", c.name, err)
+		}
+	}
+}
+
+func TestTruncatedLastOpIsAWarningAndEverythingBeforeItIsKept(t *testing.T) {
+	const two = "{:type :invoke, :process 0, :f :read}\n{:type :ok, :process 0, :f :read, :value 1}\n"
+	const twoJSON = "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\"}\n{\"type\":\"ok\",\"process\":0,\"f\":\"read\",\"value\":1}\n"
+	const twoRows = "0\t:invoke\t:read\tnil\n0\t:ok\t:read\t1\n"
+	cases := []struct {
+		name, text string
+		want       string // warning text
+	}{
+		{"edn line cut", two + "{:type :invoke, :process 0, :f :wri", "t:3:1: the last op is cut short (a crashed run?) and was dropped; the 2 ops before it are kept: expected } to close map opened at 3:1, found EOF"},
+		{"edn line cut inside a string, newline kept", two + "{:type :invoke, :process 0, :f :write, :value \"ab\n", "t:3:1: the last op is cut short"},
+		{"edn vector never closed", "[" + two, "t:3:1: the history vector opened at 1:1 is never closed (a crashed run?); the 2 ops in it are kept"},
+		{"edn vector cut mid-op", "[" + two + " {:type", "t:3:2: the last op is cut short"},
+		{"record cut", two + "#jepsen.history.Op{:type :invoke", "t:3:1: the last op is cut short"},
+		{"jsonl cut", twoJSON + "{\"type\":\"invoke\",\"proc", "t:3:1: the last op is cut short"},
+		{"json array never closed", "[" + strings.ReplaceAll(strings.TrimSpace(twoJSON), "\n", ",\n"), "t:2:47: the history array opened at 1:1 is never closed"},
+		{"json array cut after comma", "[" + strings.ReplaceAll(twoJSON, "\n", ",\n"), "t:3:1: the history array opened at 1:1 is never closed"},
+		{"txt row cut", twoRows + "0\t:invoke\t:cas\t[1", "t:3:1: the last op is cut short"},
+		{"log row cut", "INFO  jepsen.util - " + strings.ReplaceAll(twoRows, "\n", "\nINFO  jepsen.util - ") + "0\t:invoke\t:cas\t[1", "t:3:1: the last op is cut short"},
+	}
+	for _, c := range cases {
+		ops, warnings, err := readString("t", Auto, c.text)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if len(ops) != 2 || ops[1].Value != int64(1) {
+			t.Errorf("%s: ops = %v, want the 2 complete ones", c.name, ops)
+		}
+		if len(warnings) != 1 || !strings.HasPrefix(warnings[0].String(), c.want) {
+			t.Errorf("%s:\n got  %v\n want %s...", c.name, warnings, c.want)
+		}
+	}
+}
