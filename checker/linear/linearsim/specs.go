@@ -49,7 +49,9 @@ func (s *register) Apply(f string, v any) (history.Type, any) {
 
 // KV is a map of keys 0..keys-1 to cas-registers holding nil at first, in
 // Jepsen's independent shape: values are [key value] tuples.
-func KV(keys, values int) Spec { return &kv{keys: keys, values: values, regs: make(map[int64]*register)} }
+func KV(keys, values int) Spec {
+	return &kv{keys: keys, values: values, regs: make(map[int64]*register)}
+}
 
 type kv struct {
 	keys, values int

@@ -1,0 +1,68 @@
+package model
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/history"
+)
+
+func TestByNameKnowsEveryListedModel(t *testing.T) {
+	for _, name := range Names {
+		m, err := ByName(name, nil)
+		if err != nil || m.Name() != name {
+			t.Fatalf("%s: %v %v", name, m, err)
+		}
+	}
+}
+
+func TestByNameRejectsUnknownModelsAndMisplacedInitialValues(t *testing.T) {
+	if _, err := ByName("linked-list", nil); err == nil || !strings.Contains(err.Error(), "expected one of") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := ByName("mutex", int64(3)); err == nil || !strings.Contains(err.Error(), "takes no initial value") {
+		t.Fatalf("err = %v", err)
+	}
+	m, err := ByName("cas-register", int64(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mach, err := m.Build([]Op{{F: "read", Value: int64(3), Known: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !history.Equal(mach.Show(mach.Init()), int64(3)) {
+		t.Fatalf("initial state %v", mach.Show(mach.Init()))
+	}
+	if _, ok, _ := mach.Step(mach.Init(), 0, 0); !ok {
+		t.Fatal("reading the initial value is not allowed")
+	}
+}
+
+func TestEqualValuesGetEqualStatesWhateverTheirRepresentation(t *testing.T) {
+	// A set read as a vector and as an EDN set, elements in other orders,
+	// keyword or string: all the same state.
+	m, _ := ByName("set", nil)
+	ops := []Op{
+		{F: "read", Value: []any{int64(2), history.Keyword("a")}, Known: true},
+		{F: "read", Value: history.Set{"a", int64(2)}, Known: true},
+	}
+	mach, err := m.Build(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm := mach.(*collectionMachine)
+	if cm.arg[0] != cm.arg[1] {
+		t.Fatalf("same set, different states %d %d", cm.arg[0], cm.arg[1])
+	}
+}
+
+func TestModelsRejectOpsTheyDoNotKnowWithTheIndex(t *testing.T) {
+	for _, name := range Names {
+		m, _ := ByName(name, nil)
+		_, err := m.Build([]Op{{Index: 41, F: "frobnicate", Value: []any{int64(1), int64(2)}, Known: true}})
+		if err == nil || !strings.Contains(err.Error(), "op 41") || !strings.Contains(err.Error(), "expects") {
+			t.Fatalf("%s: err = %v", name, err)
+		}
+	}
+}
