@@ -69,7 +69,7 @@ func (d *Details) Explain(w io.Writer) {
 			break
 		}
 		shown++
-		fmt.Fprintf(w, "key %s (%d ops): %s %s%s\n", verdict.EDN(k.Key), k.Ops, k.Result.Valid, k.Result.Summary, k.Result.Error)
+		fmt.Fprintf(w, "key %s (%d ops): %s: %s%s\n", verdict.EDN(k.Key), k.Ops, k.Result.Valid, k.Result.Summary, k.Result.Error)
 		if e, ok := k.Result.Details.(interface{ Explain(io.Writer) }); ok {
 			e.Explain(w)
 		}

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCheck runs `faultline check args...` and returns its exit code, stdout
+// and stderr.
+func runCheck(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb strings.Builder
+	code := Execute(Root(), append([]string{"check"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func classicFixture(name string) string { return filepath.Join("testdata", "classic", name) }
+
+func TestCheckClassicModels(t *testing.T) {
+	f := classicFixture
+	cases := []struct {
+		name string
+		args []string
+		code int
+		out  []string // lines or fragments stdout must contain
+		err  string   // fragment stderr must contain
+	}{
+		{"counter reads within bounds are valid",
+			[]string{"--model", "counter", f("counter-ok.edn")}, ExitValid,
+			[]string{f("counter-ok.edn") + ": valid (counter, 6 ops, "}, ""},
+		{"counter read below the acknowledged adds is invalid",
+			[]string{"--model", "counter", "--explain", f("counter-lost.edn")}, ExitInvalid,
+			[]string{f("counter-lost.edn") + ": INVALID (counter, 6 ops, ", "1 of 1 reads out of bounds; first: op 5 read 1, allowed 3..3",
+				"  op 5 (process 1) read 1, below the least possible value: adds allowed only 3..3"}, ""},
+		{"set with element 2 lost is invalid, nemesis ops ignored",
+			[]string{"--model", "set", "--explain", f("set-lost.edn")}, ExitInvalid,
+			[]string{"INVALID (set, 8 ops, ", ": 1 lost, 0 unexpected", "lost: 1 acknowledged adds are missing from the final read: [2]"}, ""},
+		{"set-full allows a stale read by default",
+			[]string{"--model", "set-full", f("set-full-stale.edn")}, ExitValid,
+			[]string{"valid (set-full, 6 ops, "}, ""},
+		{"set-full stale read is invalid when linearizable",
+			[]string{"--model", "set-full", "--set-full-linearizable", "--explain", f("set-full-stale.edn")}, ExitInvalid,
+			[]string{"1 stale elements", "stale: 1 took 1 ms after it was known (op 1) to show up in every read"}, ""},
+		{"set-full element seen then gone is lost",
+			[]string{"--model", "set-full", "--explain", f("set-full-lost.edn")}, ExitInvalid,
+			[]string{"1 lost, 0 duplicated, 0 unexpected",
+				"lost: 1 was known at op 1 and last seen by the read invoked at op 2, but the read invoked at op 4 (and every later one) did not see it"}, ""},
+		{"queue dequeue of a value never enqueued is invalid",
+			[]string{"--model", "queue", "--explain", f("queue-phantom.edn")}, ExitInvalid,
+			[]string{"op 5 dequeued 2, which was never enqueued", "op 5 dequeued 2, but every enqueue of 2 invoked before it"}, ""},
+		{"total-queue allows duplicates by default",
+			[]string{"--model", "total-queue", f("total-queue-duplicate.edn")}, ExitValid,
+			[]string{"valid (total-queue, 6 ops, "}, ""},
+		{"total-queue duplicate is invalid when forbidden",
+			[]string{"--model", "total-queue", "--total-queue-no-duplicates", "--explain", f("total-queue-duplicate.edn")}, ExitInvalid,
+			[]string{"0 lost, 1 duplicated, 0 unexpected", "duplicated: 1 values came out more often than they went in: [1]"}, ""},
+		{"unique-ids handing out 41 twice is invalid",
+			[]string{"--model", "unique-ids", "--explain", f("unique-ids-dup.edn")}, ExitInvalid,
+			[]string{"1 ids handed out more than once, e.g. 41 by ops [2 3]", "  id 41 was returned by ops [2 3]"}, ""},
+		{"bank negative balance is invalid",
+			[]string{"--model", "bank", "--bank-total", "20", "--bank-accounts", "0,1", "--explain", f("bank-negative.edn")}, ExitInvalid,
+			[]string{"negative-value x1 (first op 3)", "negative-value: 1 reads; first at op 3, worst at op 3 (process 1): negative balances account 0: -5"}, ""},
+		{"bank negative balance passes when allowed",
+			[]string{"--model", "bank", "--bank-total", "20", "--bank-negative-ok", f("bank-negative.edn")}, ExitValid,
+			[]string{"valid (bank, 4 ops, "}, ""},
+		{"bank with the wrong total configured is invalid",
+			[]string{"--model", "bank", "--bank-total", "100", f("bank-negative.edn")}, ExitInvalid,
+			[]string{"wrong-total x1 (first op 3)"}, ""},
+		{"bank without a total is a usage error",
+			[]string{"--model", "bank", f("bank-negative.edn")}, ExitBadArgs,
+			nil, "--bank-total is required"},
+		{"long-fork reads that saw writes in opposite orders are invalid",
+			[]string{"--model", "long-fork", "--long-fork-group-size", "2", "--explain", f("long-fork.edn")}, ExitInvalid,
+			[]string{"1 forks; e.g. op 4 saw 0 without 1, op 5 saw 1 without 0",
+				"op 4 (process 2) saw key 0 written but not key 1; op 5 (process 3) saw 1 but not 0: they saw the two writes in opposite orders"}, ""},
+		{"long-fork group size out of range is a usage error",
+			[]string{"--model", "long-fork", "--long-fork-group-size", "65", f("long-fork.edn")}, ExitBadArgs,
+			nil, "--long-fork-group-size 65: expected 0 (groups as read) or 1..64"},
+		{"monotonic value going backwards in real time is invalid",
+			[]string{"--model", "monotonic", "--explain", f("monotonic-backwards.edn")}, ExitInvalid,
+			[]string{"key :x: op 1 (process 0) saw 3, then op 3 (process 1) saw 2, in an op that began after op 1 had ended"}, ""},
+		{"monotonic with only reads as observations misses the inc",
+			[]string{"--model", "monotonic", "--monotonic-fs", "read", f("monotonic-backwards.edn")}, ExitValid,
+			[]string{"valid (monotonic, 4 ops, "}, ""},
+		{"sequential read with a gap is invalid",
+			[]string{"--model", "sequential", "--explain", f("sequential-gap.edn")}, ExitInvalid,
+			[]string{"op 1 (process 0) read key 5 as [3 nil 1]: it saw the subkey at position 0 but not the one at position 1"}, ""},
+		{"independent set lists the failing key",
+			[]string{"--model", "set", "--independent", "--explain", f("independent-set.edn")}, ExitInvalid,
+			[]string{"1 of 2 keys invalid, 0 unknown: [:b]; key :b: 1 lost, 0 unexpected", "key :b (4 ops): false", "missing from the final read: [2]"}, ""},
+		{"stats of a history where every f succeeded is valid",
+			[]string{"--model", "stats", f("counter-ok.edn")}, ExitValid,
+			[]string{"valid (stats, 6 ops, "}, ""},
+		{"several files exit with the worst verdict",
+			[]string{"--model", "counter", f("counter-ok.edn"), f("counter-lost.edn")}, ExitInvalid,
+			[]string{f("counter-ok.edn") + ": valid", f("counter-lost.edn") + ": INVALID"}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runCheck(t, c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, out, errOut)
+			}
+			for _, want := range c.out {
+				if !strings.Contains(out, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, out)
+				}
+			}
+			if !strings.Contains(errOut, c.err) {
+				t.Errorf("stderr lacks %q:\n%s", c.err, errOut)
+			}
+		})
+	}
+}
+
+func TestCheckHelpListsEveryClassicModel(t *testing.T) {
+	code, out, _ := runCheck(t, "--help")
+	if code != ExitValid {
+		t.Fatalf("exit %d", code)
+	}
+	for _, m := range classicCheckModels() {
+		if !strings.Contains(out, "  "+m.Name+" ") || !strings.Contains(out, m.Summary) {
+			t.Errorf("help does not list %s: %s", m.Name, m.Summary)
+		}
+	}
+	for _, flag := range []string{"--bank-total", "--bank-accounts", "--bank-negative-ok", "--long-fork-group-size", "--set-full-linearizable", "--total-queue-no-duplicates", "--monotonic-fs", "--independent"} {
+		if !strings.Contains(out, flag) {
+			t.Errorf("help lacks %s", flag)
+		}
+	}
+}
