@@ -1,0 +1,225 @@
+package elle
+
+import (
+	"fmt"
+
+	"github.com/faultline/faultline/checker/elle/graph"
+	"github.com/faultline/faultline/history"
+)
+
+// analysis is the state shared by a workload's analyzer, the cycle search
+// and the explanations: the transactions of one history, interned, and the
+// graph being built over them.
+type analysis struct {
+	h      *history.History
+	txns   []txn
+	mops   []mop
+	keys   keyIndex
+	vals   valueIndex
+	writes []write
+	reads  []read
+	found  []Anomaly // non-cycle anomalies
+	b      *graph.Builder
+	opts   *Options
+	// committed counts transactions that completed ok.
+	committed int
+}
+
+// workloadSpec says which micro-op functions a workload accepts.
+type workloadSpec struct {
+	name      string
+	writeF    string // "append" or "w"
+	writeKind uint8
+	listReads bool // reads return lists
+}
+
+var listAppendSpec = workloadSpec{name: "list-append", writeF: "append", writeKind: mopAppend, listReads: true}
+var rwRegisterSpec = workloadSpec{name: "rw-register", writeF: "w", writeKind: mopWrite}
+
+// parse reads the :txn operations of h into an analysis. It fails on the
+// first malformed transaction, saying where and what was expected.
+func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error) {
+	n := len(h.Ops) / 2
+	a := &analysis{
+		h:    h,
+		txns: make([]txn, 0, n),
+		mops: make([]mop, 0, 2*n),
+		keys: keyIndex{ints: map[int64]int32{}, other: map[string]int32{}},
+		vals: valueIndex{ints: make(map[intPair]int32, n), other: map[string]int32{}},
+		opts: opts,
+	}
+	for pos := range h.Ops {
+		op := &h.Ops[pos]
+		if op.Type != history.Invoke || op.F != "txn" || op.IsNemesis() {
+			continue
+		}
+		t := txn{invoke: int32(pos), complete: -1, process: op.Process, status: unknown}
+		src := pos
+		value := op.Value
+		if c := h.Completion(pos); c >= 0 {
+			t.complete = int32(c)
+			switch h.Ops[c].Type {
+			case history.OK:
+				t.status = committed
+				src, value = c, h.Ops[c].Value
+				a.committed++
+			case history.Fail:
+				t.status = aborted
+			}
+		}
+		id := int32(len(a.txns))
+		t.mopsFrom = int32(len(a.mops))
+		if err := a.parseTxn(id, &t, value, wl); err != nil {
+			err.Pos, err.Index, err.Process = src, h.Ops[src].Index, h.Ops[src].Process
+			return nil, err
+		}
+		t.mopsTo = int32(len(a.mops))
+		a.txns = append(a.txns, t)
+		a.markFinalWrites(t)
+	}
+	return a, nil
+}
+
+func (a *analysis) parseTxn(id int32, t *txn, value any, wl workloadSpec) *InputError {
+	xs, ok := history.AsSlice(value)
+	if !ok {
+		return &InputError{Mop: -1, Problem: fmt.Sprintf("expected a transaction, a vector of micro-ops such as [[:%s 1 2] [:r 1 ...]], found %s", wl.writeF, history.FormatEDN(value))}
+	}
+	for j, m := range xs {
+		parts, ok := history.AsSlice(m)
+		if !ok || len(parts) != 3 {
+			return &InputError{Mop: j, Problem: fmt.Sprintf("expected a micro-op [f key value], found %s", history.FormatEDN(m))}
+		}
+		f, ok := history.AsString(parts[0])
+		if !ok || (f != wl.writeF && f != "r") {
+			return &InputError{Mop: j, Problem: fmt.Sprintf("expected :%s or :r as the function of %s (a %s history), found %s", wl.writeF, history.FormatEDN(m), wl.name, history.FormatEDN(parts[0]))}
+		}
+		key := a.keys.id(parts[1])
+		mi := int32(len(a.mops))
+		if f == wl.writeF {
+			w := int32(len(a.writes))
+			if prev := a.vals.put(key, parts[2], w); prev >= 0 {
+				other := a.h.Ops[a.txns[a.writes[prev].txn].invoke]
+				return &InputError{Mop: j, Problem: fmt.Sprintf("%s writes %s to key %s, which op %d already wrote: %s needs every value written to a key to be unique", history.FormatEDN(m), history.FormatEDN(parts[2]), history.FormatEDN(parts[1]), other.Index, wl.name)}
+			}
+			a.writes = append(a.writes, write{txn: id, key: key, mop: mi, value: parts[2]})
+			a.mops = append(a.mops, mop{kind: wl.writeKind, key: key, arg: w})
+			continue
+		}
+		if t.status != committed {
+			// What a transaction that did not commit read is unknown and
+			// says nothing about the database.
+			a.mops = append(a.mops, mop{kind: mopRead, key: key, arg: -1})
+			continue
+		}
+		v := parts[2]
+		if wl.listReads && v != nil {
+			if _, ok := history.AsSlice(v); !ok {
+				return &InputError{Mop: j, Problem: fmt.Sprintf("expected the read %s to return a list such as [1 2] (or nil), found %s", history.FormatEDN(m), history.FormatEDN(v))}
+			}
+		}
+		r := int32(len(a.reads))
+		a.reads = append(a.reads, read{txn: id, key: key, mop: mi, value: v})
+		a.mops = append(a.mops, mop{kind: mopRead, key: key, arg: r})
+	}
+	return nil
+}
+
+// markFinalWrites flags each transaction's last write to every key: reading
+// any other of its writes is an intermediate read (G1b).
+func (a *analysis) markFinalWrites(t txn) {
+	ms := a.mops[t.mopsFrom:t.mopsTo]
+	for i, m := range ms {
+		if m.kind == mopRead {
+			continue
+		}
+		final := true
+		for _, later := range ms[i+1:] {
+			if later.kind != mopRead && later.key == m.key {
+				final = false
+				break
+			}
+		}
+		a.writes[m.arg].final = final
+	}
+}
+
+// node reports whether a transaction is a node of the dependency graph: it
+// committed, or might have.
+func (a *analysis) node(t int32) bool { return t >= 0 && a.txns[t].status != aborted }
+
+// edge adds a dependency edge between two transactions, ignoring aborted
+// ones and self edges.
+func (a *analysis) edge(from, to int32, r graph.Rel) {
+	if a.node(from) && a.node(to) {
+		a.b.Add(from, to, r)
+	}
+}
+
+// txnMops returns the micro-ops of transaction t.
+func (a *analysis) txnMops(t int32) []mop {
+	x := a.txns[t]
+	return a.mops[x.mopsFrom:x.mopsTo]
+}
+
+// keyValue returns the original key value of key id k.
+func (a *analysis) keyValue(k int32) any { return a.keys.keys[k] }
+
+// addOrders adds process-order and realtime-order edges. Realtime order is
+// an interval order with up to n*concurrency direct edges; instead each ok
+// completion gets a time-point node, the points form a chain, a transaction
+// points to its completion's point, and the latest point before an
+// invocation points to the invoked transaction. A path through points is
+// exactly "completed before invoked", in 3n edges. Point nodes come after
+// the transaction nodes; cycle search collapses them away.
+func (a *analysis) addOrders(rels graph.Rel) {
+	if rels&graph.Process != 0 {
+		last := map[int]int32{}
+		for id := range a.txns {
+			t := int32(id)
+			if !a.node(t) {
+				continue
+			}
+			p := a.txns[t].process
+			if prev, ok := last[p]; ok {
+				a.b.Add(prev, t, graph.Process)
+			}
+			last[p] = t
+		}
+	}
+	if rels&graph.Realtime == 0 {
+		return
+	}
+	// Events in history order: invocations and ok completions of nodes.
+	ofPos := make([]int32, len(a.h.Ops))
+	for i := range ofPos {
+		ofPos[i] = -1
+	}
+	for id, t := range a.txns {
+		if t.status == aborted {
+			continue
+		}
+		ofPos[t.invoke] = int32(id)
+		if t.status == committed {
+			ofPos[t.complete] = int32(id)
+		}
+	}
+	point := int32(-1)
+	for pos, id := range ofPos {
+		if id < 0 {
+			continue
+		}
+		if int32(pos) == a.txns[id].invoke {
+			if point >= 0 {
+				a.b.Add(point, id, graph.Realtime)
+			}
+			continue
+		}
+		p := a.b.AddNodes(1)
+		a.b.Add(id, p, graph.Realtime)
+		if point >= 0 {
+			a.b.Add(point, p, graph.Realtime)
+		}
+		point = p
+	}
+}

@@ -1,0 +1,221 @@
+// Package elle checks transactional histories for isolation anomalies in
+// the manner of Jepsen's Elle: it recovers version orders from what
+// transactions read, builds the dependency graph (ww, wr, rw, plus process
+// and realtime orders), finds strongly connected components and searches
+// each for cycles of every anomaly class, and reports which consistency
+// models the anomalies rule out. Two workloads are understood: list-append
+// ([:append k v], [:r k [v ...]]) and rw-register ([:w k v], [:r k v]).
+//
+// Results are data (a checker.Result whose Details is a *Report); rendering
+// lives in report/elle. The package is pure: no I/O.
+package elle
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/elle/consistency"
+	"github.com/faultline/faultline/checker/elle/graph"
+	"github.com/faultline/faultline/history"
+)
+
+// Options configure a check. The zero value checks strict-serializable.
+type Options struct {
+	// ConsistencyModels the history must satisfy; default strict-serializable.
+	ConsistencyModels []string
+	// Anomalies to treat as invalid on top of those the models forbid.
+	Anomalies []string
+	// CycleSearchBudget bounds the edges visited while searching one
+	// strongly connected component; 0 means DefaultCycleSearchBudget.
+	CycleSearchBudget int64
+	// MaxPerType bounds the anomalies listed per type (the rest are
+	// counted); 0 means 8.
+	MaxPerType int
+
+	// Version-order inference of rw-register (list-append needs none).
+	// InitialNil: every key starts at nil, before any write.
+	InitialNil bool
+	// WritesFollowReads: a transaction that read version a of a key and then
+	// wrote b installed b after a.
+	WritesFollowReads bool
+	// SequentialKeys: each process sees each key's versions in order.
+	SequentialKeys bool
+	// LinearizableKeys: a version observed by a transaction that completed
+	// before another began precedes what that other one observes.
+	LinearizableKeys bool
+}
+
+// DefaultCycleSearchBudget is the default per-component search budget.
+const DefaultCycleSearchBudget = 50_000_000
+
+// Report is the Details of an Elle result.
+type Report struct {
+	Workload string   `json:"workload"`
+	Models   []string `json:"consistency-models"`
+	// AnomalyTypes lists every anomaly type found, sorted, whether or not
+	// the models forbid it.
+	AnomalyTypes []string `json:"anomaly-types"`
+	// Anomalies lists found anomalies by type, at most MaxPerType each.
+	Anomalies []Anomaly `json:"anomalies"`
+	// Omitted counts anomalies per type beyond MaxPerType.
+	Omitted map[string]int `json:"omitted,omitempty"`
+	// Not lists the weakest models the anomalies rule out; AlsoNot the
+	// stronger models that fall with them.
+	Not     []string `json:"not"`
+	AlsoNot []string `json:"also-not"`
+	// Counts of what was analysed.
+	Txns       int `json:"txns"`
+	Committed  int `json:"committed"`
+	Edges      int `json:"edges"`
+	Components int `json:"cycle-components"`
+}
+
+// ListAppend returns the list-append checker.
+func ListAppend(o Options) checker.Checker {
+	return checker.Func(func(ctx context.Context, h *history.History) checker.Result {
+		return result(AnalyzeListAppend(ctx, h, o))
+	})
+}
+
+// RWRegister returns the rw-register checker.
+func RWRegister(o Options) checker.Checker {
+	return checker.Func(func(ctx context.Context, h *history.History) checker.Result {
+		return result(AnalyzeRWRegister(ctx, h, o))
+	})
+}
+
+// AnalyzeListAppend checks a list-append history and returns its verdict
+// and report, or an error for malformed input or bad options.
+func AnalyzeListAppend(ctx context.Context, h *history.History, o Options) (checker.Validity, *Report, error) {
+	return analyze(ctx, h, o, listAppendSpec, func(a *analysis) explainer { return analyzeListAppend(a) })
+}
+
+// AnalyzeRWRegister checks an rw-register history.
+func AnalyzeRWRegister(ctx context.Context, h *history.History, o Options) (checker.Validity, *Report, error) {
+	return analyze(ctx, h, o, rwRegisterSpec, func(a *analysis) explainer { return analyzeRWRegister(a) })
+}
+
+func result(v checker.Validity, r *Report, err error) checker.Result {
+	if err != nil {
+		return checker.Result{Valid: checker.Unknown, Error: err.Error()}
+	}
+	res := checker.Result{Valid: v, Details: r}
+	switch {
+	case len(r.Not) > 0:
+		res.Summary = fmt.Sprintf("%s; not %s", strings.Join(r.AnomalyTypes, ", "), strings.Join(r.Not, ", "))
+	case len(r.AnomalyTypes) > 0:
+		res.Summary = strings.Join(r.AnomalyTypes, ", ")
+	case r.Committed == 0:
+		res.Summary = "no committed transactions"
+	}
+	return res
+}
+
+// forbidden resolves the options to the set of anomalies that make a
+// history invalid, and the order relations the graph needs for them.
+func (o *Options) forbidden() (map[string]bool, []string, graph.Rel, error) {
+	ms := o.ConsistencyModels
+	if len(ms) == 0 {
+		ms = []string{"strict-serializable"}
+	}
+	set := map[string]bool{}
+	var canon []string
+	for _, m := range ms {
+		c, err := consistency.Canonical(m)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		canon = append(canon, c)
+		for _, a := range consistency.Forbids(c) {
+			set[a] = true
+		}
+	}
+	for _, a := range o.Anomalies {
+		if !consistency.KnownAnomaly(a) {
+			return nil, nil, 0, fmt.Errorf("unknown anomaly %q: expected e.g. G0, G1a, G1c, G-single-item, G2-item, internal, lost-update, or a cycle class with -process or -realtime", a)
+		}
+		set[a] = true
+	}
+	rels := graph.Data
+	for a := range set {
+		if strings.HasSuffix(a, "-process") {
+			rels |= graph.Process
+		}
+		if strings.HasSuffix(a, "-realtime") {
+			rels |= graph.Process | graph.Realtime
+		}
+	}
+	return set, canon, rels, nil
+}
+
+func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec, run func(*analysis) explainer) (checker.Validity, *Report, error) {
+	forbid, models, rels, err := o.forbidden()
+	if err != nil {
+		return checker.Unknown, nil, err
+	}
+	a, err := parse(h, wl, &o)
+	if err != nil {
+		return checker.Unknown, nil, err
+	}
+	a.b = graph.NewBuilder(len(a.txns), 3*len(a.mops)+3*len(a.txns))
+	ex := run(a)
+	a.addOrders(rels)
+	g := a.b.Build()
+	a.b = nil
+	budget := o.CycleSearchBudget
+	if budget <= 0 {
+		budget = DefaultCycleSearchBudget
+	}
+	r := &Report{Workload: wl.name, Models: models, Txns: len(a.txns), Committed: a.committed, Edges: g.EdgeCount()}
+	cs := &cycleSearch{a: a, g: g, ntxn: int32(len(a.txns)), rels: rels, budget: budget, ex: ex}
+	cycles, err := cs.run(ctx)
+	r.Components = cs.components
+	if err != nil {
+		return checker.Unknown, nil, fmt.Errorf("cycle search interrupted: %w", err)
+	}
+	all := append(a.found, cycles...)
+	all = append(all, cs.timeouts...)
+	r.fill(all, o.MaxPerType)
+	valid := checker.Valid
+	if len(cs.timeouts) > 0 || a.committed == 0 {
+		valid = checker.Unknown
+	}
+	for _, t := range r.AnomalyTypes {
+		for _, b := range consistency.Implied(t) {
+			if forbid[b] {
+				valid = checker.Invalid
+			}
+		}
+	}
+	return valid, r, nil
+}
+
+// fill sorts anomalies into the report, capping each type.
+func (r *Report) fill(all []Anomaly, max int) {
+	if max <= 0 {
+		max = 8
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Type < all[j].Type })
+	count := map[string]int{}
+	for _, an := range all {
+		if count[an.Type] == 0 && an.Type != consistency.CycleSearchTimeout {
+			r.AnomalyTypes = append(r.AnomalyTypes, an.Type)
+		}
+		count[an.Type]++
+		if count[an.Type] <= max {
+			r.Anomalies = append(r.Anomalies, an)
+		} else {
+			if r.Omitted == nil {
+				r.Omitted = map[string]int{}
+			}
+			r.Omitted[an.Type]++
+		}
+	}
+	r.Not, r.AlsoNot = consistency.RuledOut(r.AnomalyTypes)
+	if r.AnomalyTypes == nil {
+		r.AnomalyTypes = []string{}
+	}
+}

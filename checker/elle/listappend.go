@@ -1,0 +1,317 @@
+package elle
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/faultline/faultline/checker/elle/consistency"
+	"github.com/faultline/faultline/checker/elle/graph"
+	"github.com/faultline/faultline/history"
+)
+
+// listAppend holds what the list-append analysis learns per key: the
+// version order recovered from the longest read (every read must be a
+// prefix of it) and, per write, its position in that order.
+type listAppend struct {
+	*analysis
+	longest  []int32   // key -> read id of its longest read, -1
+	versions [][]int32 // key -> write ids in version order (-1: nobody wrote it)
+	broken   []bool    // key -> its order is unusable (duplicates)
+	// firstAborted is, per key, the first position of its version order
+	// appended by a failed transaction, -1 if none.
+	firstAborted []int32
+	pos          []int32 // write -> position in its key's version order, -1
+	external     []int32 // read -> length of the read without the reader's own trailing appends, -1 if unusable
+}
+
+// analyzeListAppend finds the non-cycle anomalies of a list-append history
+// and adds its ww, wr and rw edges to a.b.
+func analyzeListAppend(a *analysis) *listAppend {
+	la := &listAppend{analysis: a}
+	nk := len(a.keys.keys)
+	la.longest = make([]int32, nk)
+	for i := range la.longest {
+		la.longest[i] = -1
+	}
+	for r, rd := range a.reads {
+		if l := la.longest[rd.key]; l < 0 || listLen(rd.value) > listLen(a.reads[l].value) {
+			la.longest[rd.key] = int32(r)
+		}
+	}
+	la.versionOrders()
+	la.external = make([]int32, len(a.reads))
+	var lost []lostCandidate
+	for r := range a.reads {
+		la.external[r] = la.checkRead(int32(r))
+		if m := la.external[r]; m >= 0 && la.readsBeforeAppending(int32(r)) {
+			lost = append(lost, lostCandidate{key: a.reads[r].key, version: m, read: int32(r)})
+		}
+	}
+	la.lostUpdates(lost)
+	for id := range a.txns {
+		la.checkInternal(int32(id))
+	}
+	la.writeEdges()
+	return la
+}
+
+func listLen(v any) int {
+	xs, _ := history.AsSlice(v)
+	return len(xs)
+}
+
+// versionOrders maps each key's longest read onto writes, reporting
+// elements nobody appended and elements that appear twice.
+func (la *listAppend) versionOrders() {
+	a := la.analysis
+	la.versions = make([][]int32, len(a.keys.keys))
+	la.broken = make([]bool, len(a.keys.keys))
+	la.firstAborted = make([]int32, len(a.keys.keys))
+	for i := range la.firstAborted {
+		la.firstAborted[i] = -1
+	}
+	la.pos = make([]int32, len(a.writes))
+	for i := range la.pos {
+		la.pos[i] = -1
+	}
+	for k, r := range la.longest {
+		if r < 0 {
+			continue
+		}
+		rd := a.reads[r]
+		xs, _ := history.AsSlice(rd.value)
+		vs := make([]int32, len(xs))
+		for p, x := range xs {
+			w := a.vals.get(int32(k), x)
+			vs[p] = w
+			switch {
+			case w < 0:
+				a.report(consistency.GarbageRead, int32(k), []int32{rd.txn},
+					fmt.Sprintf("T1 read key %s = %s, but no transaction appended %s to key %s", edn(a.keyValue(int32(k))), edn(rd.value), edn(x), edn(a.keyValue(int32(k)))))
+			case la.pos[w] >= 0:
+				la.broken[k] = true
+				a.report(consistency.DuplicateElements, int32(k), []int32{rd.txn},
+					fmt.Sprintf("T1 read key %s = %s, in which %s appears at positions %d and %d, but it was appended once", edn(a.keyValue(int32(k))), edn(rd.value), edn(x), la.pos[w], p))
+			default:
+				la.pos[w] = int32(p)
+			}
+		}
+		la.versions[k] = vs
+		for p, w := range vs {
+			if w >= 0 && a.txns[a.writes[w].txn].status == aborted {
+				la.firstAborted[k] = int32(p)
+				break
+			}
+		}
+	}
+}
+
+// checkRead compares read r with its key's version order and returns the
+// number of versions it saw from other transactions, or -1 if the read is
+// unusable for dependencies (not a prefix of the order).
+func (la *listAppend) checkRead(r int32) int32 {
+	a := la.analysis
+	rd := a.reads[r]
+	xs, _ := history.AsSlice(rd.value)
+	lr := a.reads[la.longest[rd.key]]
+	longest, _ := history.AsSlice(lr.value)
+	k := rd.key
+	if !isPrefix(xs, longest) {
+		a.report(consistency.IncompatibleOrder, k, []int32{rd.txn, lr.txn},
+			fmt.Sprintf("T1 read key %s = %s and T2 read key %s = %s: neither is a prefix of the other, so no single order of appends explains both", edn(a.keyValue(k)), edn(rd.value), edn(a.keyValue(k)), edn(lr.value)))
+		return -1
+	}
+	if la.broken[k] {
+		return -1
+	}
+	vs := la.versions[k][:len(xs)]
+	// Aborted reads: the first element of the read whose appender failed.
+	if fa := la.firstAborted[k]; fa >= 0 && int(fa) < len(vs) {
+		w := a.writes[vs[fa]]
+		a.report(consistency.G1a, k, []int32{rd.txn, w.txn},
+			fmt.Sprintf("T1 read key %s = %s, which includes %s, appended by T2, which failed (aborted)", edn(a.keyValue(k)), edn(rd.value), edn(w.value)))
+	}
+	m := len(vs)
+	for m > 0 && vs[m-1] >= 0 && a.writes[vs[m-1]].txn == rd.txn {
+		m--
+	}
+	la.futureReads(r, vs)
+	if m > 0 && vs[m-1] >= 0 {
+		w := a.writes[vs[m-1]]
+		if !w.final && a.txns[w.txn].status != aborted {
+			a.report(consistency.G1b, k, []int32{rd.txn, w.txn},
+				fmt.Sprintf("T1 read key %s = %s, ending in %s, which T2 appended but then appended more to key %s: an intermediate state of T2", edn(a.keyValue(k)), edn(rd.value), edn(w.value), edn(a.keyValue(k))))
+		}
+		a.edge(w.txn, rd.txn, graph.WR)
+	}
+	if m < len(la.versions[k]) {
+		if w := la.versions[k][m]; w >= 0 {
+			a.edge(rd.txn, a.writes[w].txn, graph.RW)
+		}
+	}
+	return int32(m)
+}
+
+// futureReads reports a read that includes an append its own transaction
+// makes only later.
+func (la *listAppend) futureReads(r int32, vs []int32) {
+	a := la.analysis
+	rd := a.reads[r]
+	for _, m := range a.txnMops(rd.txn) {
+		if m.kind != mopAppend || m.key != rd.key {
+			continue
+		}
+		w := a.writes[m.arg]
+		if p := la.pos[m.arg]; w.mop > rd.mop && p >= 0 && int(p) < len(vs) {
+			a.report(consistency.FutureRead, rd.key, []int32{rd.txn},
+				fmt.Sprintf("T1 read key %s = %s, which includes %s, which T1 itself appends only later", edn(a.keyValue(rd.key)), edn(rd.value), edn(w.value)))
+			return
+		}
+	}
+}
+
+func isPrefix(xs, of []any) bool {
+	if len(xs) > len(of) {
+		return false
+	}
+	if len(xs) == 0 || &xs[0] == &of[0] {
+		return true // same backing array: equal elements by construction
+	}
+	for i, x := range xs {
+		if !sameValue(x, of[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// readsBeforeAppending reports whether the read's transaction reads the key
+// before it first appends to it, and appends to it afterwards: the shape of
+// a read-modify-write, two of which on one version lose an update.
+func (la *listAppend) readsBeforeAppending(r int32) bool {
+	a := la.analysis
+	rd := a.reads[r]
+	for _, m := range a.txnMops(rd.txn) {
+		if m.key != rd.key {
+			continue
+		}
+		if m.kind == mopAppend {
+			return a.writes[m.arg].mop > rd.mop
+		}
+		if m.kind == mopRead && m.arg != r {
+			return false // an earlier read of the key counts instead
+		}
+	}
+	return false
+}
+
+type lostCandidate struct {
+	key     int32
+	version int32
+	read    int32
+}
+
+// lostUpdates reports committed transactions that read the same version of
+// a key and both appended to it.
+func (la *listAppend) lostUpdates(cs []lostCandidate) {
+	a := la.analysis
+	slices.SortFunc(cs, func(x, y lostCandidate) int {
+		if x.key != y.key {
+			return int(x.key - y.key)
+		}
+		return int(x.version - y.version)
+	})
+	for i := 0; i < len(cs); {
+		j := i + 1
+		for j < len(cs) && cs[j].key == cs[i].key && cs[j].version == cs[i].version {
+			j++
+		}
+		if j-i > 1 {
+			ts := make([]int32, 0, j-i)
+			for _, c := range cs[i:j] {
+				ts = append(ts, a.reads[c.read].txn)
+			}
+			k := cs[i].key
+			a.report(consistency.LostUpdate, k, ts,
+				fmt.Sprintf("%d committed transactions read key %s = %s and each appended to it: each overwrote a version the others read", len(ts), edn(a.keyValue(k)), edn(a.reads[cs[i].read].value)))
+		}
+		i = j
+	}
+}
+
+// checkInternal checks that each read of a transaction agrees with its own
+// earlier micro-ops on the key: an earlier read followed by its appends, or
+// at least ending in the appends it made since.
+func (la *listAppend) checkInternal(t int32) {
+	a := la.analysis
+	ms := a.txnMops(t)
+	for j, m := range ms {
+		if m.kind != mopRead || m.arg < 0 {
+			continue
+		}
+		var appended []any
+		var prior []any
+		hasPrior := false
+		for i := j - 1; i >= 0; i-- {
+			o := ms[i]
+			if o.key != m.key {
+				continue
+			}
+			if o.kind == mopAppend {
+				appended = append(appended, a.writes[o.arg].value)
+				continue
+			}
+			prior, _ = history.AsSlice(a.reads[o.arg].value)
+			hasPrior = true
+			break
+		}
+		slices.Reverse(appended)
+		if len(appended) == 0 && !hasPrior {
+			continue
+		}
+		got, _ := history.AsSlice(a.reads[m.arg].value)
+		ok := len(got) >= len(appended) && isPrefix(appended, got[len(got)-len(appended):])
+		expected := fmt.Sprintf("a list ending in %s", edn(appended))
+		if hasPrior {
+			want := append(slices.Clone(prior), appended...)
+			ok = len(got) == len(want) && isPrefix(got, want)
+			expected = edn(want)
+		}
+		if !ok {
+			a.report(consistency.Internal, m.key, []int32{t},
+				fmt.Sprintf("T1 read key %s = %s, but its own earlier micro-ops say it should have read %s", edn(a.keyValue(m.key)), edn(got), expected))
+		}
+	}
+}
+
+// writeEdges adds ww edges between the appenders of consecutive versions
+// and reports dirty updates: a committed append after an aborted one.
+func (la *listAppend) writeEdges() {
+	a := la.analysis
+	for k, vs := range la.versions {
+		if la.broken[k] {
+			continue
+		}
+		abortedAt := int32(-1)
+		reported := false
+		for p, w := range vs {
+			if w < 0 {
+				continue
+			}
+			t := a.writes[w].txn
+			st := a.txns[t].status
+			if st == aborted && abortedAt < 0 {
+				abortedAt = vs[p]
+			}
+			if st == committed && abortedAt >= 0 && !reported {
+				reported = true
+				at := a.writes[abortedAt]
+				a.report(consistency.DirtyUpdate, int32(k), []int32{at.txn, t},
+					fmt.Sprintf("T1 appended %s to key %s and failed (aborted), yet T2 committed an append of %s after it", edn(at.value), edn(a.keyValue(int32(k))), edn(a.writes[w].value)))
+			}
+			if p > 0 && vs[p-1] >= 0 {
+				a.edge(a.writes[vs[p-1]].txn, t, graph.WW)
+			}
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package elle
+
+import (
+	"fmt"
+
+	"github.com/faultline/faultline/history"
+)
+
+// status is what became of a transaction.
+type status uint8
+
+const (
+	committed status = iota // completed ok
+	unknown                 // completed info, or never completed
+	aborted                 // completed fail
+)
+
+func (s status) String() string {
+	return [...]string{"ok", "info", "fail"}[s]
+}
+
+// txn is one :txn operation, with its micro-ops as a range of analysis.mops.
+// Transaction ids are dense (invocation order) and double as graph node ids.
+type txn struct {
+	invoke   int32 // position of the invoke in the history
+	complete int32 // position of the completion, -1 if none
+	process  int
+	status   status
+	mopsFrom int32
+	mopsTo   int32
+}
+
+// mop kinds.
+const (
+	mopRead uint8 = iota
+	mopAppend
+	mopWrite
+)
+
+// mop is one micro-op, interned: key is a key id, and arg is a write id for
+// appends and writes, a read id for reads.
+type mop struct {
+	kind uint8
+	key  int32
+	arg  int32
+}
+
+// write is one append or write of a value to a key.
+type write struct {
+	txn   int32
+	key   int32
+	mop   int32 // index into mops
+	value any
+	final bool // the transaction's last write to this key
+}
+
+// read is one read of a committed transaction.
+type read struct {
+	txn   int32
+	key   int32
+	mop   int32
+	value any // the value read: a list for list-append, a value for rw-register
+}
+
+// InputError says which op and micro-op of a history is malformed, and what
+// was expected there.
+type InputError struct {
+	Pos     int // position in the history
+	Index   int // the op's :index
+	Process int
+	Mop     int // micro-op position in the transaction, -1 for the whole value
+	Problem string
+}
+
+func (e *InputError) Error() string {
+	where := fmt.Sprintf("op %d (index %d, process %s)", e.Pos, e.Index, history.ProcessString(e.Process))
+	if e.Mop >= 0 {
+		where += fmt.Sprintf(", micro-op %d", e.Mop)
+	}
+	return where + ": " + e.Problem
+}
+
+// keyIndex interns keys to dense ids; integer keys skip the string form.
+type keyIndex struct {
+	ints  map[int64]int32
+	other map[string]int32
+	keys  []any
+}
+
+func (x *keyIndex) id(k any) int32 {
+	if i, ok := history.AsInt(k); ok {
+		if id, ok := x.ints[i]; ok {
+			return id
+		}
+		id := int32(len(x.keys))
+		x.ints[i] = id
+		x.keys = append(x.keys, k)
+		return id
+	}
+	s := history.Key(k)
+	if id, ok := x.other[s]; ok {
+		return id
+	}
+	id := int32(len(x.keys))
+	x.other[s] = id
+	x.keys = append(x.keys, k)
+	return id
+}
+
+// valueIndex maps (key id, value) to a write id, with the same fast path.
+type valueIndex struct {
+	ints  map[intPair]int32
+	other map[string]int32
+}
+
+type intPair struct {
+	key int32
+	v   int64
+}
+
+func (x *valueIndex) slot(key int32, v any) (intPair, string, bool) {
+	if i, ok := history.AsInt(v); ok {
+		return intPair{key, i}, "", true
+	}
+	return intPair{}, fmt.Sprint(key) + " " + history.Key(v), false
+}
+
+// get returns the write of value v to key, or -1.
+func (x *valueIndex) get(key int32, v any) int32 {
+	p, s, isInt := x.slot(key, v)
+	var id int32
+	var ok bool
+	if isInt {
+		id, ok = x.ints[p]
+	} else {
+		id, ok = x.other[s]
+	}
+	if !ok {
+		return -1
+	}
+	return id
+}
+
+// put records write id for (key, v) and returns the earlier write of the
+// same value, or -1.
+func (x *valueIndex) put(key int32, v any, id int32) int32 {
+	p, s, isInt := x.slot(key, v)
+	if isInt {
+		if prev, ok := x.ints[p]; ok {
+			return prev
+		}
+		x.ints[p] = id
+		return -1
+	}
+	if prev, ok := x.other[s]; ok {
+		return prev
+	}
+	x.other[s] = id
+	return -1
+}
+
+// sameValue compares two values of a history as history.Equal does, with a
+// fast path for the integers that nearly every history uses.
+func sameValue(a, b any) bool {
+	if x, ok := a.(int64); ok {
+		if y, ok := b.(int64); ok {
+			return x == y
+		}
+	}
+	return history.Equal(a, b)
+}
