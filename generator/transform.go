@@ -93,7 +93,7 @@ func (f *filter) Op(ctx *Context) (Result, Generator) {
 		}
 		g = next
 	}
-	panic(&Error{Problem: "discarded a million ops in a row: the generator it wraps may never emit one it keeps"})
+	panic(&Error{Path: []string{"filter"}, Problem: "discarded a million ops in a row: the generator it wraps may never emit one it keeps"})
 }
 
 func (f *filter) around(g Generator) Generator {

@@ -123,7 +123,7 @@ func Tell(ctx *Context, parent fmt.Stringer, i int, g Generator, event history.O
 }
 
 func askChecked(ctx *Context, parent fmt.Stringer, i int, g Generator) (res Result, next Generator) {
-	defer blame(parent, i, nil)
+	defer blame(parent, i, g, nil)
 	res, next = g.Op(ctx)
 	if problem := checkResult(ctx, res); problem != "" {
 		op := res.Op
@@ -133,19 +133,26 @@ func askChecked(ctx *Context, parent fmt.Stringer, i int, g Generator) (res Resu
 }
 
 func tellChecked(ctx *Context, parent fmt.Stringer, i int, g Generator, event history.Op) Generator {
-	defer blame(parent, i, &event)
+	defer blame(parent, i, g, &event)
 	return g.Update(ctx, event)
 }
 
-// blame recovers a panic raised below parent's child i, turns it into an
-// *Error if it is not one, adds the child's step to the front of its path and
-// panics again, so that the path grows as the panic unwinds.
-func blame(parent fmt.Stringer, i int, event *history.Op) {
+// blame recovers a panic raised in or below g, parent's child i, turns it
+// into an *Error naming g if it is not one, adds the child's step to the
+// front of its path and panics again, so that the path grows as the panic
+// unwinds.
+func blame(parent fmt.Stringer, i int, g Generator, event *history.Op) {
 	r := recover()
 	if r == nil {
 		return
 	}
-	e := asError(r, event)
+	e, ok := r.(*Error)
+	if !ok {
+		e = asError(r, event)
+		if name, ok := g.(fmt.Stringer); ok {
+			e.Path = []string{name.String()}
+		}
+	}
 	if parent != nil {
 		step := parent.String()
 		if i >= 0 {

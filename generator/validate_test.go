@@ -65,7 +65,7 @@ func TestValidateRejectsARetiredProcess(t *testing.T) {
 func TestValidateNamesAGeneratorThatPanics(t *testing.T) {
 	g := Clients(Limit(5, Func(func(*Context) Generator { panic("no more keys") })))
 	e := simError(t, g, Sim{Concurrency: 1})
-	assertErrorPrefix(t, e, "clients > limit(5): generator panicked when asked for an op: no more keys")
+	assertErrorPrefix(t, e, "clients > limit(5) > func: generator panicked when asked for an op: no more keys")
 	if e.Cause != "no more keys" || len(e.Stack) == 0 {
 		t.Fatalf("cause %v, stack of %d bytes: want the panic value and its stack", e.Cause, len(e.Stack))
 	}
@@ -73,7 +73,7 @@ func TestValidateNamesAGeneratorThatPanics(t *testing.T) {
 	boom := errors.New("boom")
 	g = OnUpdate(func(Generator, *Context, history.Op) Generator { panic(boom) }, Clients(Repeat(read())))
 	e = simError(t, g, Sim{Concurrency: 1})
-	assertErrorPrefix(t, e, "generator panicked when told of an event: boom (while told of {:index 0")
+	assertErrorPrefix(t, e, "on-update: generator panicked when told of an event: boom (while told of {:index 0")
 	if !errors.Is(e, boom) {
 		t.Fatal("the error does not unwrap to the panic value")
 	}
