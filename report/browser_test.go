@@ -63,7 +63,7 @@ func tail(s string, n int) string {
 	return s
 }
 
-var renderedMarker = regexp.MustCompile(`<span id="timeline-rendered">(\d+) ops in (\d+) lanes \((\d+) drawn\)</span>`)
+var renderedMarker = regexp.MustCompile(`<span id="timeline-rendered">(\d+) ops in (\d+) lanes \((\d+) drawn, (\d+) ms\)</span>`)
 
 func TestTimelineLoadsInHeadlessChromium(t *testing.T) {
 	chromiumPath(t)
@@ -108,6 +108,7 @@ func TestTimelineLoadsInHeadlessChromium(t *testing.T) {
 			if drawn == 0 || drawn > ops {
 				t.Errorf("page drew %d of %d ops: want some, and no more than exist", drawn, ops)
 			}
+			t.Logf("page parsed, indexed and drew %d ops in %s ms", ops, m[4])
 		})
 	}
 	shot := filepath.Join(dir, "timeline-small.png")
