@@ -21,7 +21,7 @@ func Quote(s string) string {
 // shell sees the argv the caller built.
 //
 // Sudo without a password runs `sudo -n` (fail fast instead of waiting for a
-// prompt that nobody will answer). With a password it runs `sudo -S -k -p ''`
+// prompt that nobody will answer). With a password it runs `sudo -S -k -p ”`
 // and Stdin (see Input) starts with the password line: -k makes sudo ask even
 // when it has cached credentials, so the line is always consumed by sudo.
 // Leave SudoPassword empty for NOPASSWD accounts and for root, where sudo

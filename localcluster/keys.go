@@ -65,7 +65,7 @@ func clientFiles(c *Cluster, hostKeys map[string]gossh.PublicKey) error {
 			n.Name, n.Addr, c.User, c.PrivateKey, c.KnownHosts)
 	}
 	files := map[string]string{
-		c.KnownHosts:                           kh.String(),
+		c.KnownHosts:                            kh.String(),
 		filepath.Join(c.StateDir, "nodes"):      nodes.String(),
 		filepath.Join(c.StateDir, "ssh_config"): cfg.String(),
 	}
