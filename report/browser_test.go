@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/history"
 )
 
 // chromiumPath finds the headless browser scripts/setup.sh installs.
@@ -160,5 +162,49 @@ func TestTimelineReportsScriptErrors(t *testing.T) {
 	}
 	if renderedMarker.MatchString(dom) {
 		t.Errorf("broken data still claims to have rendered")
+	}
+}
+
+// TestTimelineHoverShowsDetails hovers boxes (through the page's #probe hook,
+// which dispatches a real mousemove at the box) and checks the tooltip.
+func TestTimelineHoverShowsDetails(t *testing.T) {
+	chromiumPath(t)
+	h := history.MustNew(
+		history.Op{Index: 0, Time: 0, Type: history.Invoke, Process: 1, F: "cas", Value: []any{int64(1), int64(2)}},
+		history.Op{Index: 1, Time: 2e9, Type: history.Invoke, Process: history.NemesisProcess, F: "start-partition"},
+		history.Op{Index: 2, Time: 3e9, Type: history.Fail, Process: 1, F: "cas", Value: []any{int64(1), int64(2)}, Error: history.Keyword("conflict"),
+			Extra: []history.Field{{Name: "node", Value: "n3"}}},
+		history.Op{Index: 3, Time: 25e8, Type: history.Info, Process: history.NemesisProcess, F: "start-partition", Value: history.Keyword("halves")},
+		history.Op{Index: 4, Time: 4e9, Type: history.Invoke, Process: 0, F: "read"},
+		history.Op{Index: 5, Time: 6e9, Type: history.OK, Process: 0, F: "read", Value: int64(7)},
+	)
+	var buf bytes.Buffer
+	if err := Timeline(h, &buf); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(t.TempDir(), "hover.html")
+	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tipRe := regexp.MustCompile(`(?s)<div id="tip" style="[^"]*display: block[^"]*">(.*?)</div>`)
+	for _, c := range []struct {
+		box  int
+		want []string
+	}{
+		{0, []string{":f start-partition", "info", "process nemesis", "index 1 → 3", "invoked 2.000000 s, completed 2.500000 s (500.000 ms)", "completed with :halves"}},
+		{2, []string{":f cas", "fail", "process 1", "node n3", "index 0 → 2", "value [1 2]", "error :conflict"}},
+		{1, []string{":f read", "ok", "process 0", "index 4 → 5", "value nil", "completed with 7"}},
+	} {
+		dom, _ := runChromium(t, page+"#probe="+strconv.Itoa(c.box), "--dump-dom", "--window-size=1200,600")
+		m := tipRe.FindStringSubmatch(dom)
+		if m == nil {
+			t.Errorf("box %d: no visible tooltip after hovering it; DOM tail:\n%s", c.box, tail(dom, 800))
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(m[1], w) {
+				t.Errorf("box %d: tooltip %q lacks %q", c.box, m[1], w)
+			}
+		}
 	}
 }
