@@ -117,12 +117,9 @@ func Checker(opts Options) checker.Checker {
 
 func check(ctx context.Context, h *history.History, opts Options) checker.Result {
 	d := &Details{Total: opts.Total, Errors: make(map[string]*Group)}
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
-		if !op.IsClient() || op.F != "read" || op.Type != history.OK {
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for _, op := range ops {
+		if op.F != "read" || op.Type != history.OK {
 			continue
 		}
 		m, ok := op.Value.(history.Map)
@@ -138,6 +135,9 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 			d.ErrorCount++
 			d.add(*e)
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {

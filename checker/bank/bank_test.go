@@ -59,10 +59,7 @@ func TestBank(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Checker(Options{Total: 20, Accounts: accounts, NegativeOK: c.negativeOK}).Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s %s)", r.Valid, c.want, r.Summary, r.Error)
-			}
+			r := histbuild.Check(t, Checker(Options{Total: 20, Accounts: accounts, NegativeOK: c.negativeOK}), c.h, c.want)
 			d := r.Details.(*Details)
 			if c.wantErr == nil {
 				if len(d.Errors) != 0 {
@@ -93,10 +90,8 @@ func TestBankKeepsTheWorstWrongTotalAndExplainsIt(t *testing.T) {
 	if g.Count != 3 || g.First.Op != 1 || g.Worst.Op != 3 || g.Last.Op != 5 {
 		t.Fatalf("group = %+v", g)
 	}
-	var b strings.Builder
-	r.Details.(*Details).Explain(&b)
-	if !strings.Contains(b.String(), "wrong-total: 3 reads; first at op 1, worst at op 3 (process 0): balances add up to 12, but the bank holds 20") {
-		t.Fatalf("explain = %q", b.String())
+	if got := histbuild.Explain(r.Details.(*Details)); !strings.Contains(got, "wrong-total: 3 reads; first at op 1, worst at op 3 (process 0): balances add up to 12, but the bank holds 20") {
+		t.Fatalf("explain = %q", got)
 	}
 }
 

@@ -75,14 +75,8 @@ func check(ctx context.Context, h *history.History) checker.Result {
 			r.upper = max(r.upper, upper)
 		}
 	}
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
-		if !op.IsClient() {
-			continue
-		}
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for _, op := range ops {
 		switch op.F {
 		case "add":
 			if op.Type == history.Invoke {
@@ -123,6 +117,9 @@ func check(ctx context.Context, h *history.History) checker.Result {
 				delete(reads, op.Process)
 			}
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {

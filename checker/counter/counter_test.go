@@ -40,24 +40,14 @@ func TestCounter(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Checker().Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s %s)", r.Valid, c.want, r.Summary, r.Error)
-			}
+			r := histbuild.Check(t, Checker(), c.h, c.want)
 			d, _ := r.Details.(*Details)
+			histbuild.OnlyFinding(t, d.Errors, c.error)
 			if c.error == nil {
-				if d != nil && len(d.Errors) != 0 {
-					t.Fatalf("unexpected errors %+v", d.Errors)
-				}
 				return
 			}
-			if len(d.Errors) != 1 || d.Errors[0] != *c.error {
-				t.Fatalf("errors = %+v, want [%+v]", d.Errors, *c.error)
-			}
-			var b strings.Builder
-			d.Explain(&b)
-			if !strings.Contains(b.String(), "out of bounds") {
-				t.Fatalf("explain = %q", b.String())
+			if got := histbuild.Explain(d); !strings.Contains(got, "out of bounds") {
+				t.Fatalf("explain = %q", got)
 			}
 		})
 	}

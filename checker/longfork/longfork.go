@@ -111,12 +111,9 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 	d := &Details{}
 	groups := make(map[string]*group)
 	var order []string
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
-		if !op.IsClient() || op.Type != history.OK {
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for _, op := range ops {
+		if op.Type != history.OK {
 			continue
 		}
 		keys, vals, isRead, err := parseRead(op.Value)
@@ -154,6 +151,9 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 		if g.patterns[seen] == nil {
 			g.patterns[seen] = &observed{seen: seen, op: op}
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	for _, gk := range order {
 		groups[gk].forks(d)

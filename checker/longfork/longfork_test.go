@@ -2,7 +2,6 @@ package longfork
 
 import (
 	"context"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -62,24 +61,14 @@ func TestLongFork(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			res := Checker(Options{GroupSize: c.groupSize}).Check(context.Background(), c.h.History())
-			if res.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s %s)", res.Valid, c.want, res.Summary, res.Error)
-			}
+			res := histbuild.Check(t, Checker(Options{GroupSize: c.groupSize}), c.h, c.want)
 			d := res.Details.(*Details)
+			histbuild.OnlyFinding(t, d.Forks, c.fork)
 			if c.fork == nil {
-				if d.ForkCount != 0 {
-					t.Fatalf("forks = %+v", d.Forks)
-				}
 				return
 			}
-			if d.ForkCount != 1 || !reflect.DeepEqual(d.Forks[0], *c.fork) {
-				t.Fatalf("forks = %+v, want [%+v]", d.Forks, *c.fork)
-			}
-			var b strings.Builder
-			d.Explain(&b)
-			if !strings.Contains(b.String(), "they saw the two writes in opposite orders") {
-				t.Fatalf("explain = %q", b.String())
+			if got := histbuild.Explain(d); !strings.Contains(got, "they saw the two writes in opposite orders") {
+				t.Fatalf("explain = %q", got)
 			}
 		})
 	}

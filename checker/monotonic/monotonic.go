@@ -111,12 +111,9 @@ func check(ctx context.Context, h *history.History, fs []string) checker.Result 
 			d.Violations = append(d.Violations, Violation{Kind: kind, Key: key, Earlier: earlier, Later: later})
 		}
 	}
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
-		if !op.IsClient() || op.Type != history.OK || !slices.Contains(fs, op.F) {
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for i, op := range ops {
+		if op.Type != history.OK || !slices.Contains(fs, op.F) {
 			continue
 		}
 		kvs, bad := observations(op.Value)
@@ -145,6 +142,9 @@ func check(ctx context.Context, h *history.History, fs []string) checker.Result 
 				peaks[ks] = append(ps, peak{pos: i, obs: o})
 			}
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	d.KeyCount = len(keys)
 	res := checker.Result{Valid: checker.Valid, Details: d}

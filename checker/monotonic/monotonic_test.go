@@ -3,7 +3,6 @@ package monotonic
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -50,19 +49,11 @@ func TestMonotonic(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Checker(Options{}).Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s %s)", r.Valid, c.want, r.Summary, r.Error)
-			}
+			r := histbuild.Check(t, Checker(Options{}), c.h, c.want)
 			d := r.Details.(*Details)
+			histbuild.OnlyFinding(t, d.Violations, c.v)
 			if c.v == nil {
-				if d.ViolationCount != 0 {
-					t.Fatalf("violations = %+v", d.Violations)
-				}
 				return
-			}
-			if d.ViolationCount != 1 || !reflect.DeepEqual(d.Violations[0], *c.v) {
-				t.Fatalf("violations = %+v, want [%+v]", d.Violations, *c.v)
 			}
 			var b strings.Builder
 			d.Explain(&b)

@@ -51,14 +51,8 @@ func Checker() checker.Checker { return checker.Func(check) }
 func check(ctx context.Context, h *history.History) checker.Result {
 	in := valueset.New()
 	d := &Details{BadDequeue: -1}
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
-		if !op.IsClient() {
-			continue
-		}
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for _, op := range ops {
 		if op.F == "enqueue" && op.Type == history.Invoke {
 			in.Add(op.Value, 1)
 			d.EnqueueCount++
@@ -76,6 +70,9 @@ func check(ctx context.Context, h *history.History) checker.Result {
 					Summary: fmt.Sprintf("op %d dequeued %s, which was never enqueued (or already dequeued)", op.Index, verdict.EDN(v))}
 			}
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	if d.DequeueCount == 0 {
 		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "nothing was dequeued"}

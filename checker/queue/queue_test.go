@@ -41,19 +41,14 @@ func TestQueue(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Checker().Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s %s)", r.Valid, c.want, r.Summary, r.Error)
-			}
+			r := histbuild.Check(t, Checker(), c.h, c.want)
 			d := r.Details.(*Details)
 			if d.BadDequeue != c.bad || !history.Equal(d.Value, c.val) {
 				t.Fatalf("bad dequeue = op %d value %v, want op %d value %v", d.BadDequeue, d.Value, c.bad, c.val)
 			}
 			if c.bad >= 0 {
-				var b strings.Builder
-				d.Explain(&b)
-				if !strings.Contains(b.String(), "dequeued "+history.Key(c.val)) {
-					t.Fatalf("explain = %q", b.String())
+				if got := histbuild.Explain(d); !strings.Contains(got, "dequeued "+history.Key(c.val)) {
+					t.Fatalf("explain = %q", got)
 				}
 			}
 		})
@@ -95,19 +90,12 @@ func TestTotalQueue(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := TotalChecker(TotalOptions{ForbidDuplicates: c.forbidDup}).Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s)", r.Valid, c.want, r.Summary)
-			}
+			r := histbuild.Check(t, TotalChecker(TotalOptions{ForbidDuplicates: c.forbidDup}), c.h, c.want)
 			d := r.Details.(*TotalDetails)
-			for _, x := range []struct {
-				what      string
-				got, want []any
-			}{{"lost", d.Lost, c.lost}, {"duplicated", d.Duplicated, c.dup}, {"unexpected", d.Unexpected, c.unexp}, {"recovered", d.Recovered, c.recovered}} {
-				if len(x.got) != len(x.want) || (len(x.got) > 0 && !history.Equal(x.got, x.want)) {
-					t.Errorf("%s = %v, want %v", x.what, x.got, x.want)
-				}
-			}
+			histbuild.SameValues(t, "lost", d.Lost, c.lost)
+			histbuild.SameValues(t, "duplicated", d.Duplicated, c.dup)
+			histbuild.SameValues(t, "unexpected", d.Unexpected, c.unexp)
+			histbuild.SameValues(t, "recovered", d.Recovered, c.recovered)
 		})
 	}
 }

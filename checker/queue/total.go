@@ -55,13 +55,9 @@ func TotalChecker(opts TotalOptions) checker.Checker {
 func checkTotal(ctx context.Context, h *history.History, opts TotalOptions) checker.Result {
 	attempts, acked, out := valueset.New(), valueset.New(), valueset.New()
 	d := &TotalDetails{}
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for _, op := range ops {
 		switch {
-		case !op.IsClient():
 		case op.F == "enqueue" && op.Type == history.Invoke:
 			attempts.Add(op.Value, 1)
 			d.AttemptCount++
@@ -78,6 +74,9 @@ func checkTotal(ctx context.Context, h *history.History, opts TotalOptions) chec
 				d.DequeueCount++
 			}
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	d.Lost = acked.Where(func(v any, n int) bool { return out.Count(v) < n })
 	d.Unexpected = out.Where(func(v any, _ int) bool { return !attempts.Has(v) })

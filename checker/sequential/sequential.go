@@ -67,12 +67,9 @@ func Checker() checker.Checker { return checker.Func(check) }
 
 func check(ctx context.Context, h *history.History) checker.Result {
 	d := &Details{}
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
-		if !op.IsClient() || op.F != "read" || op.Type != history.OK {
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for _, op := range ops {
+		if op.F != "read" || op.Type != history.OK {
 			continue
 		}
 		key, vals, ok := split(op.Value)
@@ -106,6 +103,9 @@ func check(ctx context.Context, h *history.History) checker.Result {
 				d.Bad = append(d.Bad, Bad{Op: op.Index, Process: op.Process, Key: key, Values: vals, Seen: seen, Missing: missing})
 			}
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {

@@ -2,7 +2,6 @@ package sequential
 
 import (
 	"context"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -34,24 +33,14 @@ func TestSequential(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Checker().Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s %s)", r.Valid, c.want, r.Summary, r.Error)
-			}
+			r := histbuild.Check(t, Checker(), c.h, c.want)
 			d := r.Details.(*Details)
+			histbuild.OnlyFinding(t, d.Bad, c.bad)
 			if c.bad == nil {
-				if d.BadCount != 0 {
-					t.Fatalf("bad = %+v", d.Bad)
-				}
 				return
 			}
-			if d.BadCount != 1 || !reflect.DeepEqual(d.Bad[0], *c.bad) {
-				t.Fatalf("bad = %+v, want [%+v]", d.Bad, *c.bad)
-			}
-			var b strings.Builder
-			d.Explain(&b)
-			if !strings.Contains(b.String(), "which was written before it") {
-				t.Fatalf("explain = %q", b.String())
+			if got := histbuild.Explain(d); !strings.Contains(got, "which was written before it") {
+				t.Fatalf("explain = %q", got)
 			}
 		})
 	}

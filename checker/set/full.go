@@ -125,12 +125,9 @@ func checkFull(ctx context.Context, h *history.History, opts FullOptions) checke
 		}
 	}
 	unexpected, duplicated := valueset.New(), valueset.New()
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
-		if !op.IsClient() || op.Type != history.OK {
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for i, op := range ops {
+		if op.Type != history.OK {
 			continue
 		}
 		switch op.F {
@@ -166,6 +163,9 @@ func checkFull(ctx context.Context, h *history.History, opts FullOptions) checke
 				}
 			}
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	d := summarize(h, elems)
 	d.Duplicated = duplicated.Where(func(any, int) bool { return true })

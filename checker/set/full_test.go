@@ -52,19 +52,13 @@ func TestSetFull(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := FullChecker(FullOptions{Linearizable: c.linearizable}).Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s)", r.Valid, c.want, r.Summary)
-			}
+			r := histbuild.Check(t, FullChecker(FullOptions{Linearizable: c.linearizable}), c.h, c.want)
 			d := r.Details.(*FullDetails)
-			for _, x := range []struct {
-				what      string
-				got, want []any
-			}{{"lost", d.Lost, c.lost}, {"never-read", d.NeverRead, c.neverRead}, {"stale", d.Stale, c.stale}, {"duplicated", d.Duplicated, c.dup}, {"unexpected", d.Unexpected, c.un}} {
-				if !equalValues(x.got, x.want) {
-					t.Errorf("%s = %v, want %v", x.what, x.got, x.want)
-				}
-			}
+			histbuild.SameValues(t, "lost", d.Lost, c.lost)
+			histbuild.SameValues(t, "never-read", d.NeverRead, c.neverRead)
+			histbuild.SameValues(t, "stale", d.Stale, c.stale)
+			histbuild.SameValues(t, "duplicated", d.Duplicated, c.dup)
+			histbuild.SameValues(t, "unexpected", d.Unexpected, c.un)
 		})
 	}
 }
@@ -81,10 +75,8 @@ func TestSetFullTimesLossAndStalenessInMilliseconds(t *testing.T) {
 	if d.LostLatencies["0.5"] != 1 {
 		t.Fatalf("lost latencies = %v", d.LostLatencies)
 	}
-	var b strings.Builder
-	d.Explain(&b)
-	if !strings.Contains(b.String(), "lost: 1 was known at op 1 and last seen by the read invoked at op 2, but the read invoked at op 4") {
-		t.Fatalf("explain = %q", b.String())
+	if got := histbuild.Explain(d); !strings.Contains(got, "lost: 1 was known at op 1 and last seen by the read invoked at op 2, but the read invoked at op 4") {
+		t.Fatalf("explain = %q", got)
 	}
 
 	// Known at 1 ms, missed by the read invoked at 2 ms, seen from 4 ms:

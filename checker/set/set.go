@@ -53,13 +53,9 @@ func check(ctx context.Context, h *history.History) checker.Result {
 	attempts, acked := valueset.New(), valueset.New()
 	var final *history.Op
 	var finalElems []any
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for _, op := range ops {
 		switch {
-		case !op.IsClient():
 		case op.F == "add" && op.Type == history.Invoke:
 			attempts.Add(op.Value, 1)
 		case op.F == "add" && op.Type == history.OK:
@@ -71,6 +67,9 @@ func check(ctx context.Context, h *history.History) checker.Result {
 			}
 			final, finalElems = op, elems
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	if final == nil {
 		return checker.Result{Valid: checker.Unknown, Summary: "the set was never read"}

@@ -46,17 +46,14 @@ func TestSet(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Checker().Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s)", r.Valid, c.want, r.Summary)
-			}
+			r := histbuild.Check(t, Checker(), c.h, c.want)
 			d, _ := r.Details.(*Details)
 			if d == nil {
 				return
 			}
-			if !equalValues(d.Lost, c.lost) || !equalValues(d.Unexpected, c.unexpected) || !equalValues(d.Recovered, c.recovered) {
-				t.Fatalf("lost %v unexpected %v recovered %v; want %v %v %v", d.Lost, d.Unexpected, d.Recovered, c.lost, c.unexpected, c.recovered)
-			}
+			histbuild.SameValues(t, "lost", d.Lost, c.lost)
+			histbuild.SameValues(t, "unexpected", d.Unexpected, c.unexpected)
+			histbuild.SameValues(t, "recovered", d.Recovered, c.recovered)
 			var b strings.Builder
 			d.Explain(&b)
 			if len(c.lost) > 0 && !strings.Contains(b.String(), "lost: 1 acknowledged adds are missing") {
@@ -71,19 +68,6 @@ func TestSetRejectsAReadThatIsNotACollection(t *testing.T) {
 	if r.Valid != checker.Unknown || !strings.Contains(r.Error, "op 1 (process 0, :read ok): a read must return a set") {
 		t.Fatalf("got %v %q", r.Valid, r.Error)
 	}
-}
-
-// equalValues compares value lists by history.Equal (ints of any width).
-func equalValues(got, want []any) bool {
-	if len(got) != len(want) {
-		return false
-	}
-	for i := range got {
-		if !history.Equal(got[i], want[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 func TestQuantilesPickFloorOfNTimesQ(t *testing.T) {

@@ -45,9 +45,7 @@ func TestStatsCountsEachOutcomeAndAnUncompletedOpAsInfo(t *testing.T) {
 	if d.ByF["cas"] != want || d.Counts != want {
 		t.Fatalf("cas = %+v, total = %+v, want %+v", d.ByF["cas"], d.Counts, want)
 	}
-	var b strings.Builder
-	d.Explain(&b)
-	if !strings.Contains(b.String(), "cas                     4        1        1        2") {
-		t.Fatalf("explain = %q", b.String())
+	if got := histbuild.Explain(d); !strings.Contains(got, "cas                     4        1        1        2") {
+		t.Fatalf("explain = %q", got)
 	}
 }

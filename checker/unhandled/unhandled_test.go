@@ -31,10 +31,8 @@ func TestUnhandledGroupsByClassMostFrequentFirst(t *testing.T) {
 	if r.Valid != checker.Valid || !reflect.DeepEqual(d.Exceptions, want) {
 		t.Fatalf("got %v %+v, want valid %+v", r.Valid, d.Exceptions, want)
 	}
-	var b strings.Builder
-	d.Explain(&b)
-	if !strings.HasPrefix(b.String(), "2x java.net.SocketTimeoutException (first at op 1): Read timed out\n") {
-		t.Fatalf("explain = %q", b.String())
+	if got := histbuild.Explain(d); !strings.HasPrefix(got, "2x java.net.SocketTimeoutException (first at op 1): Read timed out\n") {
+		t.Fatalf("explain = %q", got)
 	}
 }
 

@@ -54,12 +54,9 @@ func check(ctx context.Context, h *history.History) checker.Result {
 	where := make(map[string][]int)
 	var lo, hi int64
 	allInts := true
-	for i := range h.Ops {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		op := &h.Ops[i]
-		if !op.IsClient() || op.F != "generate" {
+	ops, cancelled := verdict.ClientOps(ctx, h)
+	for _, op := range ops {
+		if op.F != "generate" {
 			continue
 		}
 		switch op.Type {
@@ -84,6 +81,9 @@ func check(ctx context.Context, h *history.History) checker.Result {
 			}
 			d.AcknowledgedCount++
 		}
+	}
+	if r, stop := cancelled(); stop {
+		return r
 	}
 	if d.AcknowledgedCount == 0 {
 		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "no id was ever acknowledged"}

@@ -34,10 +34,7 @@ func TestUniqueIDs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := Checker().Check(context.Background(), c.h.History())
-			if r.Valid != c.want {
-				t.Fatalf("valid = %v, want %v (%s %s)", r.Valid, c.want, r.Summary, r.Error)
-			}
+			r := histbuild.Check(t, Checker(), c.h, c.want)
 			d := r.Details.(*Details)
 			if !reflect.DeepEqual(d.Duplicated, c.dups) {
 				t.Fatalf("duplicated = %+v, want %+v", d.Duplicated, c.dups)
@@ -52,9 +49,7 @@ func TestUniqueIDsReportsTheRangeAndExplains(t *testing.T) {
 	if !reflect.DeepEqual(d.Range, []any{int64(-3), int64(5)}) || d.AttemptCount != 3 || d.AcknowledgedCount != 3 {
 		t.Fatalf("details = %+v", d)
 	}
-	var b strings.Builder
-	d.Explain(&b)
-	if !strings.Contains(b.String(), "id 5 was returned by ops [1 5]") {
-		t.Fatalf("explain = %q", b.String())
+	if got := histbuild.Explain(d); !strings.Contains(got, "id 5 was returned by ops [1 5]") {
+		t.Fatalf("explain = %q", got)
 	}
 }

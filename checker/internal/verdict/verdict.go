@@ -7,6 +7,7 @@ package verdict
 import (
 	"context"
 	"fmt"
+	"iter"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
@@ -16,6 +17,26 @@ import (
 // process) and says what was expected of it.
 func BadOp(op *history.Op, format string, args ...any) checker.Result {
 	return checker.Result{Valid: checker.Unknown, Error: fmt.Sprintf("op %d (process %s, :%s %s): ", op.Index, history.ProcessString(op.Process), op.F, op.Type) + fmt.Sprintf(format, args...)}
+}
+
+// ClientOps walks the client ops of h in order (nemesis ops skipped),
+// yielding each op's position and the op. It looks at ctx every 4096 ops and
+// ends the walk early when ctx is done; cancelled then returns the unknown
+// result to give back. Loops that return early need not call it.
+func ClientOps(ctx context.Context, h *history.History) (ops iter.Seq2[int, *history.Op], cancelled func() (checker.Result, bool)) {
+	var stop checker.Result
+	var stopped bool
+	ops = func(yield func(int, *history.Op) bool) {
+		for i := range h.Ops {
+			if stop, stopped = Cancelled(ctx, i); stopped {
+				return
+			}
+			if op := &h.Ops[i]; op.IsClient() && !yield(i, op) {
+				return
+			}
+		}
+	}
+	return ops, func() (checker.Result, bool) { return stop, stopped }
 }
 
 // Cancelled returns an unknown result if ctx is done, checking only every

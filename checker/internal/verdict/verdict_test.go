@@ -40,3 +40,31 @@ func TestListCutsLongListsWithACount(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestClientOpsSkipsTheNemesisAndStopsWhenCancelled(t *testing.T) {
+	h := history.MustNew(
+		history.Op{Index: 0, Type: history.Invoke, Process: 0, F: "read"},
+		history.Op{Index: 1, Type: history.Info, Process: history.NemesisProcess, F: "kill"},
+		history.Op{Index: 2, Type: history.OK, Process: 0, F: "read"},
+	)
+	ops, cancelled := ClientOps(context.Background(), h)
+	var seen []int
+	for i, op := range ops {
+		seen = append(seen, i*10+op.Index)
+	}
+	if len(seen) != 2 || seen[0] != 0 || seen[1] != 22 {
+		t.Fatalf("visited %v, want [0 22]", seen)
+	}
+	if _, stop := cancelled(); stop {
+		t.Fatal("a walk that finished was not cancelled")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ops, cancelled = ClientOps(ctx, h)
+	for range ops {
+		t.Fatal("a cancelled walk yields nothing")
+	}
+	if r, stop := cancelled(); !stop || r.Valid != checker.Unknown {
+		t.Fatalf("cancelled walk: stop=%v %+v", stop, r)
+	}
+}
