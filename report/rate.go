@@ -42,4 +42,3 @@ func (r Renderer) Rate(h *history.History, w io.Writer, format Format) error {
 	fig.p.Y.Min = 0
 	return fig.write(w, format)
 }
-
