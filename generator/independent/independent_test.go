@@ -31,7 +31,9 @@ func invokeLines(ops []history.Op) []string {
 }
 
 func reads(n int) func(any) generator.Generator {
-	return func(any) generator.Generator { return generator.Limit(n, generator.Repeat(generator.Invoke("read", nil))) }
+	return func(any) generator.Generator {
+		return generator.Limit(n, generator.Repeat(generator.Invoke("read", nil)))
+	}
 }
 
 func TestSequentialRunsOneKeyAfterAnotherWrappingValues(t *testing.T) {
