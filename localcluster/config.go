@@ -99,3 +99,10 @@ func (c Config) nodeName(i int) string { return fmt.Sprintf("n%d", i) }
 // netns is the network namespace of node, also the name of the host end of
 // its veth.
 func (c Config) netns(node string) string { return c.Name + "-" + node }
+
+// Validate checks the configuration without touching the machine, so that
+// callers can tell bad arguments from a failed build.
+func (c Config) Validate() error {
+	_, err := c.withDefaults()
+	return err
+}
