@@ -89,6 +89,7 @@ func Root() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(checkCommand())
+	root.AddCommand(reportCommand())
 	root.AddCommand(clusterCommand())
 	return root
 }
