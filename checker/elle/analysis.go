@@ -2,6 +2,9 @@ package elle
 
 import (
 	"fmt"
+	"slices"
+
+	"github.com/faultline/faultline/checker/elle/consistency"
 
 	"github.com/faultline/faultline/checker/elle/graph"
 	"github.com/faultline/faultline/history"
@@ -221,5 +224,43 @@ func (a *analysis) addOrders(rels graph.Rel) {
 			a.b.Add(point, p, graph.Realtime)
 		}
 		point = p
+	}
+}
+
+// lostCandidate is a committed transaction that read version `version` of
+// key and then wrote the key.
+type lostCandidate struct {
+	key     int32
+	version int32
+	read    int32
+}
+
+// lostUpdates reports, per key and version, two or more committed
+// transactions that read that version and then wrote the key: each
+// overwrote a version the others read, so one update is lost.
+func (a *analysis) lostUpdates(cs []lostCandidate, verb string) {
+	slices.SortFunc(cs, func(x, y lostCandidate) int {
+		if x.key != y.key {
+			return int(x.key - y.key)
+		}
+		return int(x.version - y.version)
+	})
+	for i := 0; i < len(cs); {
+		j := i + 1
+		for j < len(cs) && cs[j].key == cs[i].key && cs[j].version == cs[i].version {
+			j++
+		}
+		var ts []int32
+		for _, c := range cs[i:j] {
+			if t := a.reads[c.read].txn; !slices.Contains(ts, t) {
+				ts = append(ts, t)
+			}
+		}
+		if len(ts) > 1 {
+			k := cs[i].key
+			a.report(consistency.LostUpdate, k, ts,
+				fmt.Sprintf("%d committed transactions read key %s = %s and each %s it: each overwrote a version the others read", len(ts), edn(a.keyValue(k)), edn(a.reads[cs[i].read].value), verb))
+		}
+		i = j
 	}
 }

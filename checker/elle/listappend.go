@@ -47,7 +47,7 @@ func analyzeListAppend(a *analysis) *listAppend {
 			lost = append(lost, lostCandidate{key: a.reads[r].key, version: m, read: int32(r)})
 		}
 	}
-	la.lostUpdates(lost)
+	a.lostUpdates(lost, "appended to")
 	for id := range a.txns {
 		la.checkInternal(int32(id))
 	}
@@ -203,40 +203,6 @@ func (la *listAppend) readsBeforeAppending(r int32) bool {
 		}
 	}
 	return false
-}
-
-type lostCandidate struct {
-	key     int32
-	version int32
-	read    int32
-}
-
-// lostUpdates reports committed transactions that read the same version of
-// a key and both appended to it.
-func (la *listAppend) lostUpdates(cs []lostCandidate) {
-	a := la.analysis
-	slices.SortFunc(cs, func(x, y lostCandidate) int {
-		if x.key != y.key {
-			return int(x.key - y.key)
-		}
-		return int(x.version - y.version)
-	})
-	for i := 0; i < len(cs); {
-		j := i + 1
-		for j < len(cs) && cs[j].key == cs[i].key && cs[j].version == cs[i].version {
-			j++
-		}
-		if j-i > 1 {
-			ts := make([]int32, 0, j-i)
-			for _, c := range cs[i:j] {
-				ts = append(ts, a.reads[c.read].txn)
-			}
-			k := cs[i].key
-			a.report(consistency.LostUpdate, k, ts,
-				fmt.Sprintf("%d committed transactions read key %s = %s and each appended to it: each overwrote a version the others read", len(ts), edn(a.keyValue(k)), edn(a.reads[cs[i].read].value)))
-		}
-		i = j
-	}
 }
 
 // checkInternal checks that each read of a transaction agrees with its own

@@ -239,33 +239,7 @@ func (rr *rwRegister) dependencies() {
 			}
 		}
 	}
-	rr.lostUpdates(lost)
-}
-
-func (rr *rwRegister) lostUpdates(cs []lostCandidate) {
-	a := rr.analysis
-	slices.SortFunc(cs, func(x, y lostCandidate) int {
-		if x.key != y.key {
-			return int(x.key - y.key)
-		}
-		return int(x.version - y.version)
-	})
-	for i := 0; i < len(cs); {
-		j := i + 1
-		for j < len(cs) && cs[j].key == cs[i].key && cs[j].version == cs[i].version {
-			j++
-		}
-		if j-i > 1 {
-			ts := make([]int32, 0, j-i)
-			for _, c := range cs[i:j] {
-				ts = append(ts, a.reads[c.read].txn)
-			}
-			k := cs[i].key
-			a.report(consistency.LostUpdate, k, ts,
-				fmt.Sprintf("%d committed transactions read key %s = %s and each wrote it: each overwrote a version the others read", len(ts), edn(a.keyValue(k)), edn(a.reads[cs[i].read].value)))
-		}
-		i = j
-	}
+	a.lostUpdates(lost, "wrote")
 }
 
 // checkInternal checks that a read agrees with the transaction's own
