@@ -138,3 +138,14 @@ func TestReportCommandWarnsAboutATornHistory(t *testing.T) {
 		t.Errorf("the ops before the tear were not reported on: %q", out.String())
 	}
 }
+
+func TestRootHasReportCommand(t *testing.T) {
+	_, dir := storedRun(t)
+	var out, errb bytes.Buffer
+	if code := Execute(Root(), []string{"report", dir}, &out, &errb); code != ExitValid {
+		t.Fatalf("faultline report through Root(): exit %d, stderr: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "timeline.html") {
+		t.Errorf("faultline report wrote no timeline: %q", out.String())
+	}
+}
