@@ -13,7 +13,8 @@ import (
 
 // BenchmarkIndependentParallelism checks 64 keys of set-full histories one
 // key at a time and GOMAXPROCS keys at a time, to show what the parallel
-// per-key checking buys.
+// per-key checking buys; split-only is the sequential part (ByKey) both
+// share.
 func BenchmarkIndependentParallelism(b *testing.B) {
 	hb := histbuild.New()
 	for k := range 64 {
@@ -27,6 +28,11 @@ func BenchmarkIndependentParallelism(b *testing.B) {
 		}
 	}
 	h := hb.History()
+	b.Run("split-only", func(b *testing.B) {
+		for b.Loop() {
+			h.ByKey(history.TupleKey)
+		}
+	})
 	for _, n := range []int{1, runtime.GOMAXPROCS(0)} {
 		b.Run(fmt.Sprintf("parallelism=%d", n), func(b *testing.B) {
 			c := Checker(set.FullChecker(set.FullOptions{}), Options{Parallelism: n})

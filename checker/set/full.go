@@ -108,18 +108,18 @@ func FullChecker(opts FullOptions) checker.Checker {
 // tracked is an element under observation; ops are positions in the history.
 type tracked struct {
 	value                          any
-	key                            string
 	known, lastPresent, lastAbsent int
+	seenBy                         int // the last read that returned it
 }
 
 func checkFull(ctx context.Context, h *history.History, opts FullOptions) checker.Result {
 	var elems []*tracked
-	byKey := make(map[string]*tracked)
+	index := valueset.NewIndex[*tracked]()
 	for i := range h.Ops {
 		if op := &h.Ops[i]; op.IsClient() && op.F == "add" && op.Type == history.Invoke {
-			if k := history.Key(op.Value); byKey[k] == nil {
-				e := &tracked{value: op.Value, key: k, known: -1, lastPresent: -1, lastAbsent: -1}
-				byKey[k] = e
+			if _, seen := index.Get(op.Value); !seen {
+				e := &tracked{value: op.Value, known: -1, lastPresent: -1, lastAbsent: -1, seenBy: -1}
+				index.Put(op.Value, e)
 				elems = append(elems, e)
 			}
 		}
@@ -132,7 +132,7 @@ func checkFull(ctx context.Context, h *history.History, opts FullOptions) checke
 		}
 		switch op.F {
 		case "add":
-			if e := byKey[history.Key(op.Value)]; e != nil && e.known < 0 {
+			if e, _ := index.Get(op.Value); e != nil && e.known < 0 {
 				e.known = i
 			}
 		case "read":
@@ -141,19 +141,18 @@ func checkFull(ctx context.Context, h *history.History, opts FullOptions) checke
 				return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value))
 			}
 			inv := h.Invocation(i)
-			present := make(map[string]int, len(vs))
 			for _, v := range vs {
-				k := history.Key(v)
-				present[k]++
-				switch {
-				case present[k] == 2:
-					duplicated.Add(v, 1)
-				case present[k] == 1 && byKey[k] == nil:
+				switch e, _ := index.Get(v); {
+				case e == nil:
 					unexpected.Add(v, 1)
+				case e.seenBy == i:
+					duplicated.Add(v, 1)
+				default:
+					e.seenBy = i
 				}
 			}
 			for _, e := range elems {
-				if present[e.key] > 0 {
+				if e.seenBy == i {
 					if e.known < 0 {
 						e.known = i
 					}

@@ -14,15 +14,17 @@ import (
 
 // Multiset counts values. The zero value is not usable; call New.
 type Multiset struct {
-	count map[string]int
-	value map[string]any
-	order []string // keys in order of first insertion
+	index *Index[*entry]
+	order []*entry // in order of first insertion
+}
+
+type entry struct {
+	value any
+	count int
 }
 
 // New returns an empty multiset.
-func New() *Multiset {
-	return &Multiset{count: make(map[string]int), value: make(map[string]any)}
-}
+func New() *Multiset { return &Multiset{index: NewIndex[*entry]()} }
 
 // Of returns a multiset holding each of vs once per occurrence.
 func Of(vs ...any) *Multiset {
@@ -35,26 +37,32 @@ func Of(vs ...any) *Multiset {
 
 // Add adds n copies of v.
 func (m *Multiset) Add(v any, n int) {
-	k := history.Key(v)
-	if _, seen := m.value[k]; !seen {
-		m.value[k] = v
-		m.order = append(m.order, k)
+	e, ok := m.index.Get(v)
+	if !ok {
+		e = &entry{value: v}
+		m.index.Put(v, e)
+		m.order = append(m.order, e)
 	}
-	m.count[k] += n
+	e.count += n
 }
 
 // Remove takes one copy of v out and reports whether there was one.
 func (m *Multiset) Remove(v any) bool {
-	k := history.Key(v)
-	if m.count[k] <= 0 {
+	e, _ := m.index.Get(v)
+	if e == nil || e.count <= 0 {
 		return false
 	}
-	m.count[k]--
+	e.count--
 	return true
 }
 
 // Count is the number of copies of v.
-func (m *Multiset) Count(v any) int { return m.count[history.Key(v)] }
+func (m *Multiset) Count(v any) int {
+	if e, _ := m.index.Get(v); e != nil {
+		return e.count
+	}
+	return 0
+}
 
 // Has reports whether at least one copy of v is present.
 func (m *Multiset) Has(v any) bool { return m.Count(v) > 0 }
@@ -63,9 +71,9 @@ func (m *Multiset) Has(v any) bool { return m.Count(v) > 0 }
 // insertion.
 func (m *Multiset) Distinct() []any {
 	out := make([]any, 0, len(m.order))
-	for _, k := range m.order {
-		if m.count[k] > 0 {
-			out = append(out, m.value[k])
+	for _, e := range m.order {
+		if e.count > 0 {
+			out = append(out, e.value)
 		}
 	}
 	return out
@@ -74,8 +82,8 @@ func (m *Multiset) Distinct() []any {
 // Len is the number of distinct values present.
 func (m *Multiset) Len() int {
 	n := 0
-	for _, k := range m.order {
-		if m.count[k] > 0 {
+	for _, e := range m.order {
+		if e.count > 0 {
 			n++
 		}
 	}
@@ -86,9 +94,9 @@ func (m *Multiset) Len() int {
 // given each value's count.
 func (m *Multiset) Where(keep func(v any, count int) bool) []any {
 	var out []any
-	for _, k := range m.order {
-		if c := m.count[k]; c > 0 && keep(m.value[k], c) {
-			out = append(out, m.value[k])
+	for _, e := range m.order {
+		if e.count > 0 && keep(e.value, e.count) {
+			out = append(out, e.value)
 		}
 	}
 	Sort(out)
@@ -134,4 +142,53 @@ func Elements(v any) ([]any, bool) {
 		return x, true
 	}
 	return history.AsSlice(v)
+}
+
+// Index maps values to T by equality, like a map keyed by history.Key, but
+// integers (the usual elements of sets and queues) skip building a key
+// string: checkers that look up every element of every read spend most of
+// their time here.
+type Index[T any] struct {
+	ints  map[int64]T
+	other map[string]T
+}
+
+// NewIndex returns an empty index.
+func NewIndex[T any]() *Index[T] {
+	return &Index[T]{ints: make(map[int64]T), other: make(map[string]T)}
+}
+
+// Get looks v up.
+func (x *Index[T]) Get(v any) (T, bool) {
+	if n, ok := exactInt(v); ok {
+		t, found := x.ints[n]
+		return t, found
+	}
+	t, found := x.other[history.Key(v)]
+	return t, found
+}
+
+// Put maps v to t.
+func (x *Index[T]) Put(v any, t T) {
+	if n, ok := exactInt(v); ok {
+		x.ints[n] = t
+		return
+	}
+	x.other[history.Key(v)] = t
+}
+
+// exactInt is an integer value that fits int64; floats are not integers to
+// history.Equal, so they take the slow path.
+func exactInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	case *big.Int:
+		if n.IsInt64() {
+			return n.Int64(), true
+		}
+	}
+	return 0, false
 }

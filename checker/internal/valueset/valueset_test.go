@@ -1,6 +1,7 @@
 package valueset
 
 import (
+	"math/big"
 	"reflect"
 	"testing"
 
@@ -34,5 +35,21 @@ func TestWhereFiltersByCount(t *testing.T) {
 	got := m.Where(func(_ any, c int) bool { return c > 1 })
 	if !reflect.DeepEqual(got, []any{2, 3}) {
 		t.Fatalf("values seen more than once = %v, want [2 3]", got)
+	}
+}
+
+func TestIndexFindsValuesByEquality(t *testing.T) {
+	x := NewIndex[int]()
+	x.Put(int64(5), 1)
+	x.Put(history.Keyword("k"), 2)
+	x.Put(float64(5), 3) // a float is not the integer 5
+	for _, c := range []struct {
+		v     any
+		want  int
+		found bool
+	}{{5, 1, true}, {big.NewInt(5), 1, true}, {"k", 2, true}, {float64(5), 3, true}, {6, 0, false}} {
+		if got, ok := x.Get(c.v); got != c.want || ok != c.found {
+			t.Errorf("Get(%v) = %d %v, want %d %v", c.v, got, ok, c.want, c.found)
+		}
 	}
 }
