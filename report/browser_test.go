@@ -186,24 +186,28 @@ func TestTimelineHoverShowsDetails(t *testing.T) {
 	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	tipRe := regexp.MustCompile(`(?s)<div id="tip" style="[^"]*display: block[^"]*">(.*?)</div>`)
+	dom, _ := runChromium(t, page+"#probe=0,2,1", "--dump-dom", "--window-size=1200,600")
+	probeRe := regexp.MustCompile(`(?s)<pre class="probe" data-box="(\d+)">(.*?)</pre>`)
+	tips := map[string]string{}
+	for _, m := range probeRe.FindAllStringSubmatch(dom, -1) {
+		tips[m[1]] = m[2]
+	}
 	for _, c := range []struct {
-		box  int
+		box  string
 		want []string
 	}{
-		{0, []string{":f start-partition", "info", "process nemesis", "index 1 → 3", "invoked 2.000000 s, completed 2.500000 s (500.000 ms)", "completed with :halves"}},
-		{2, []string{":f cas", "fail", "process 1", "node n3", "index 0 → 2", "value [1 2]", "error :conflict"}},
-		{1, []string{":f read", "ok", "process 0", "index 4 → 5", "value nil", "completed with 7"}},
+		{"0", []string{":f start-partition", "info", "process nemesis", "index 1 → 3", "invoked 2.000000 s, completed 2.500000 s (500.000 ms)", "completed with :halves"}},
+		{"2", []string{":f cas", "fail", "process 1", "node n3", "index 0 → 2", "value [1 2]", "error :conflict"}},
+		{"1", []string{":f read", "ok", "process 0", "index 4 → 5", "value nil", "completed with 7"}},
 	} {
-		dom, _ := runChromium(t, page+"#probe="+strconv.Itoa(c.box), "--dump-dom", "--window-size=1200,600")
-		m := tipRe.FindStringSubmatch(dom)
-		if m == nil {
-			t.Errorf("box %d: no visible tooltip after hovering it; DOM tail:\n%s", c.box, tail(dom, 800))
+		tip, ok := tips[c.box]
+		if !ok || tip == "" {
+			t.Errorf("box %s: no tooltip after hovering it; DOM tail:\n%s", c.box, tail(dom, 800))
 			continue
 		}
 		for _, w := range c.want {
-			if !strings.Contains(m[1], w) {
-				t.Errorf("box %d: tooltip %q lacks %q", c.box, m[1], w)
+			if !strings.Contains(tip, w) {
+				t.Errorf("box %s: tooltip %q lacks %q", c.box, tip, w)
 			}
 		}
 	}

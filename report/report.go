@@ -67,17 +67,17 @@ func WriteAll(dir string, h *history.History) ([]string, error) {
 	return Renderer{}.WriteAll(dir, h)
 }
 
-// plots are the plots WriteAll renders, by file base name. A plot that does
-// not apply to a history (no client ops, not a bank history, no clock
-// measurements) reports one of the skip errors.
-func (r Renderer) plots() []struct {
+// namedPlot is a plot WriteAll renders, with its file base name.
+type namedPlot struct {
 	name string
 	draw func(*history.History, io.Writer, Format) error
-} {
-	return []struct {
-		name string
-		draw func(*history.History, io.Writer, Format) error
-	}{
+}
+
+// plots are the plots WriteAll renders. A plot that does not apply to a
+// history (no client ops, not a bank history, no clock measurements) reports
+// one of the errors skip recognises.
+func (r Renderer) plots() []namedPlot {
+	return []namedPlot{
 		{"latency-raw", r.LatencyRaw},
 		{"latency-quantiles", r.LatencyQuantiles},
 		{"rate", r.Rate},
