@@ -21,9 +21,9 @@ type memoSlot struct {
 	entry uint32 // 1 + the entry's number in the arena; 0 marks an empty slot
 }
 
-func newMemo(ops int) *memo {
+func newMemo(words int) *memo {
 	const initial = 1 << 10
-	return &memo{words: max(1, (ops+63)/64), mask: initial - 1, slots: make([]memoSlot, initial)}
+	return &memo{words: words, mask: initial - 1, slots: make([]memoSlot, initial)}
 }
 
 // bytes is the memory the table holds.

@@ -56,8 +56,8 @@ type budget struct {
 // list of call and return entries; linearizing an op lifts its call and
 // return out of the list, and an undo stack puts them back on backtracking;
 // the set of (linearized ops, state) configurations already explored is
-// memoised, the linearized set kept as a bitset with an incremental
-// (Zobrist) hash. An op with no return entry (info) never blocks the search,
+// memoised, the linearized set kept compact (see linset) with an
+// incremental (Zobrist) hash. An op with no return entry (info) never blocks the search,
 // so it may be linearized at any point after its call, or never.
 func search(part *partition, mach model.Machine, b budget) outcome {
 	n := len(part.ops)
@@ -88,20 +88,9 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 			match[entry] = -1
 		}
 	}
-	zob := make([]uint64, n)
-	seed := uint64(0x243f6a8885a308d3)
-	for i := range zob {
-		seed += 0x9e3779b97f4a7c15
-		z := seed
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-		zob[i] = z ^ (z >> 31)
-	}
-
-	cache := newMemo(n)
-	bits := make([]uint64, cache.words)
+	set := newLinset(part)
+	cache := newMemo(set.words())
 	var (
-		setHash   uint64
 		stack     []frame
 		nodes     []lnode
 		top       = int32(-1)
@@ -131,14 +120,12 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 			op := entOp[entry]
 			ns, ok, more := mach.Step(state, int(op), int(alt))
 			if ok {
-				w, bit := op>>6, uint64(1)<<(op&63)
-				bits[w] |= bit
-				h := setHash ^ zob[op]
-				if cache.insert(h, ns, bits) {
+				set.add(op)
+				if cache.insert(set.hash, ns, set.encode()) {
 					nodes = append(nodes, lnode{op: op, alt: alt, parent: top})
 					top = int32(len(nodes) - 1)
 					stack = append(stack, frame{entry: entry, alt: alt, more: more, node: top, state: state})
-					state, setHash = ns, h
+					state = ns
 					// lift the call and its return out of the list
 					next[prev[entry]], prev[next[entry]] = next[entry], prev[entry]
 					if m >= 0 {
@@ -148,7 +135,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 					entry, alt = next[0], 0
 					continue
 				}
-				bits[w] &^= bit
+				set.remove(op)
 			}
 			if more {
 				alt++
@@ -174,8 +161,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		op := entOp[f.entry]
-		bits[op>>6] &^= uint64(1) << (op & 63)
-		setHash ^= zob[op]
+		set.remove(op)
 		state = f.state
 		top = nodes[f.node].parent
 		// unlift: the return first, then the call (the reverse of lift)
