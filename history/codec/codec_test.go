@@ -225,6 +225,13 @@ func TestJepsenLogRowsArePickedOutOfLogLines(t *testing.T) {
 	}
 }
 
+func TestALogWithoutRowsIsEmptyWithAWarning(t *testing.T) {
+	ops, warnings, err := readString("app.log", Auto, "INFO  app - starting\nINFO  jepsen.util - not an op\n")
+	if err != nil || len(ops) != 0 || len(warnings) != 1 || !strings.HasPrefix(warnings[0].String(), "app.log:1:1: no line holds an op row") {
+		t.Fatalf("ops %v, warnings %v, err %v", ops, warnings, err)
+	}
+}
+
 func TestReinvokeAfterInfoGetsAFreshProcess(t *testing.T) {
 	text := "0\t:invoke\t:write\t1\n" +
 		"1\t:invoke\t:read\tnil\n" +

@@ -53,11 +53,18 @@ func TestMalformedInputErrorsSayWhereAndWhatWasExpected(t *testing.T) {
 		{"row no f", "INFO  jepsen.util - 0\t:invoke\n", JepsenLog,
 			"e.txt:1:30: expected the op's f after its type, found the end of the line"},
 		{"not a row", "INFO  jepsen.util - 0 invoked :read\n", JepsenLog, ""},
+		{"marker inside a history.txt value", "0\t:invoke\t:read\t\"jepsen.util - 1\"\n1\t:invoke\t:read\tnil\tjepsen.util - 0\t:ok", JepsenLog, "-"},
 		{"log row bad f", "INFO  jepsen.util - 0\t:invoke\t12\tnil\n", JepsenLog,
 			"e.txt:1:31: the op's f must be a keyword such as :read, found 12"},
 	}
 	for _, c := range cases {
 		ops, _, err := readString("e."+map[Format]string{EDN: "edn", JSON: "jsonl", JepsenLog: "txt"}[c.f], c.f, c.text)
+		if c.want == "-" {
+			if err != nil || len(ops) != 2 || ops[0].Value != "jepsen.util - 1" || ops[1].Error != "jepsen.util - 0\t:ok" {
+				t.Errorf("%s: rows of a history.txt are whole lines, got %v, %v", c.name, ops, err)
+			}
+			continue
+		}
 		if c.want == "" {
 			if err != nil || len(ops) != 0 {
 				t.Errorf("%s: a line that is not a row should be ignored in a jepsen.log, got %v, %v", c.name, ops, err)

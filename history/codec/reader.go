@@ -115,6 +115,9 @@ func (r *Reader) Next() (history.Op, error) {
 		var t *truncation
 		switch {
 		case err == io.EOF:
+			if w, ok := r.src.(interface{ endWarnings() []Warning }); ok {
+				r.warnings = append(r.warnings, w.endWarnings()...)
+			}
 			r.warnings = append(r.warnings, r.procs.summary(r.name)...)
 		case errors.As(err, &t) && t.lastLine():
 			msg := fmt.Sprintf("the last op is cut short (a crashed run?) and was dropped; the %d ops before it are kept: %s", r.n, t.err.Msg)

@@ -21,9 +21,11 @@ const logMarker = "jepsen.util - "
 //
 //	process	:type	:f	value[	error]
 //
-// either alone (history.txt) or at the end of jepsen.log lines. In a
-// jepsen.log (a file whose first line is not a row) every line that is not a
-// row is ignored; in a history.txt every non-blank line must be one. Fields
+// either alone (history.txt) or at the end of jepsen.log lines. A file whose
+// first non-blank line is a row is a history.txt, and every non-blank line
+// must be a row. Any other file is a jepsen.log: only what follows
+// "jepsen.util - " on a line can be a row, and lines where that is not a row
+// are ignored. Fields
 // may be separated by tabs or, as in some copied logs, by spaces. process is
 // an integer or :nemesis; the value and error are EDN, and an error that is
 // not one EDN value (Jepsen prints errors with str, not pr-str) is kept as a
@@ -33,7 +35,9 @@ type textOps struct {
 	s    *scan.Scanner
 	row  scan.Scanner // the row being parsed, over the line's bytes
 	d    *edn.Decoder // reads row
-	mode int
+	mode  int
+	lines int // non-blank lines read
+	rows  int // op rows among them
 }
 
 const (
@@ -61,23 +65,25 @@ func (t *textOps) next() (parsed, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		row, col := line, 1
-		if i := bytes.Index(line, []byte(logMarker)); i >= 0 {
-			row, col = line[i+len(logMarker):], i+len(logMarker)+1
-			if t.mode == modeUnknown {
-				t.mode = modeLog
-			}
-		}
-		isRow := looksLikeRow(row)
+		t.lines++
 		if t.mode == modeUnknown {
 			t.mode = modeLog
-			if isRow {
+			if looksLikeRow(line) {
 				t.mode = modeRows
 			}
 		}
-		if !isRow && t.mode == modeLog {
-			continue
+		row, col := line, 1
+		if t.mode == modeLog {
+			i := bytes.Index(line, []byte(logMarker))
+			if i < 0 {
+				continue
+			}
+			row, col = line[i+len(logMarker):], i+len(logMarker)+1
+			if !looksLikeRow(row) {
+				continue
+			}
 		}
+		t.rows++
 		// line stays valid until t.s is read again: parse the row in place.
 		t.row.Reset(row, t.s.File, scan.Pos{Line: pos.Line, Col: col})
 		op, err := t.parseRow()
@@ -180,4 +186,13 @@ func (t *textOps) rowError() any {
 		}
 	}
 	return string(rest)
+}
+
+// endWarnings warns about a jepsen.log in which no line held an op row: most
+// likely not a Jepsen log at all.
+func (t *textOps) endWarnings() []Warning {
+	if t.mode != modeLog || t.rows > 0 || t.lines == 0 {
+		return nil
+	}
+	return []Warning{{File: t.s.File, Line: 1, Col: 1, Msg: "no line holds an op row (\"jepsen.util - process\t:type\t:f\tvalue\"); the history is empty"}}
 }
