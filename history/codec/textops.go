@@ -32,9 +32,9 @@ const logMarker = "jepsen.util - "
 // string. Rows carry neither index nor time: ops get their position as
 // index, and time 0.
 type textOps struct {
-	s    *scan.Scanner
-	row  scan.Scanner // the row being parsed, over the line's bytes
-	d    *edn.Decoder // reads row
+	s     *scan.Scanner
+	row   scan.Scanner // the row being parsed, over the line's bytes
+	d     *edn.Decoder // reads row
 	mode  int
 	lines int // non-blank lines read
 	rows  int // op rows among them
