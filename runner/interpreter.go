@@ -1,0 +1,319 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/faultline/faultline/client"
+	"github.com/faultline/faultline/generator"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/nemesis"
+)
+
+// interpreter turns a generator into a history. A single control loop owns
+// the generator, its context and the history: it handles every completion
+// waiting for it first, then asks the generator for an op and hands it to the
+// free worker of its thread. Ops whose time lies in the future are held until
+// then (unless a completion arrives first, which may change the generator's
+// mind). Sleep and log ops go to workers like any op but are not recorded.
+type interpreter struct {
+	concurrency int
+	nodes       []string
+	client      client.Client
+	nemesis     nemesis.Nemesis
+	// phases run one after the other: the main generator (cut at the time
+	// limit), then the final generator, started once every op of the main
+	// phase has completed.
+	phases    []generator.Generator
+	timeLimit time.Duration
+	seed      uint64
+	log       *slog.Logger
+	// record is called, in order, with every op that goes into the history.
+	record func(history.Op)
+	// grace bounds how long an interrupted run waits for workers to return.
+	grace time.Duration
+
+	// genTime and genCalls measure the generator's share of the loop.
+	genTime  time.Duration
+	genCalls int64
+}
+
+// pendingPoll is how long the loop waits before asking a pending generator
+// again when no completion arrives (time-based generators need the clock to
+// move, not an event).
+const pendingPoll = time.Millisecond
+
+// outcome is what an interpretation produced.
+type outcome struct {
+	ops         []history.Op
+	interrupted bool
+}
+
+// run interprets the phases until they are done, ctx ends (the run is
+// interrupted: outstanding ops are recorded as info), or a generator breaks
+// the rules (an error).
+func (in *interpreter) run(ctx context.Context) (outcome, error) {
+	if in.concurrency < 1 {
+		return outcome{}, fmt.Errorf("concurrency %d: expected at least 1 client thread", in.concurrency)
+	}
+	if len(in.nodes) == 0 {
+		return outcome{}, fmt.Errorf("no nodes: expected at least one node for the clients to talk to")
+	}
+	start := time.Now()
+	gctx := generator.NewContext(in.concurrency, in.seed)
+	completions := make(chan history.Op, in.concurrency+1)
+	inputs := make([]chan history.Op, in.concurrency+1) // index thread+1
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	exited := make(chan struct{}, in.concurrency+1)
+	for t := -1; t < in.concurrency; t++ {
+		ch := make(chan history.Op, 1)
+		inputs[t+1] = ch
+		go func() {
+			defer func() { exited <- struct{}{} }()
+			if t == int(generator.NemesisThread) {
+				nemesisWorker(workCtx, in.nemesis, in.log.With("thread", "nemesis"), ch, completions)
+				return
+			}
+			node := in.nodes[t%len(in.nodes)]
+			clientWorker(workCtx, node, in.client, in.log.With("thread", t, "node", node), ch, completions)
+		}()
+	}
+	l := loop{in: in, gctx: gctx, start: start, inFlight: make([]*history.Op, in.concurrency+1)}
+	err := l.run(ctx, completions, inputs)
+	for _, ch := range inputs {
+		close(ch)
+	}
+	stopping := l.interrupted || err != nil
+	if stopping {
+		stopWork()
+		l.abandon()
+	}
+	in.awaitWorkers(exited, stopping)
+	return outcome{ops: l.ops, interrupted: l.interrupted}, err
+}
+
+// awaitWorkers waits for every worker to return; a run that stops early
+// (interrupted, or broken by its generator) waits at most the grace period
+// for clients that ignore cancellation.
+func (in *interpreter) awaitWorkers(exited <-chan struct{}, stopping bool) {
+	var deadline <-chan time.Time
+	if stopping && in.grace > 0 {
+		t := time.NewTimer(in.grace)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for range in.concurrency + 1 {
+		select {
+		case <-exited:
+		case <-deadline:
+			in.log.Warn("some workers did not return within the grace period after the interrupt; leaving them", "grace", in.grace)
+			return
+		}
+	}
+}
+
+// loop is the state of the control loop.
+type loop struct {
+	in          *interpreter
+	gctx        *generator.Context
+	start       time.Time
+	ops         []history.Op
+	inFlight    []*history.Op // the op each thread (index thread+1) is performing
+	outstanding int
+	interrupted bool
+	timer       *time.Timer
+}
+
+func (l *loop) now() int64 { return int64(time.Since(l.start)) }
+
+// journal gives op its index and time and records it.
+func (l *loop) journal(op history.Op) {
+	op.Index = len(l.ops)
+	op.Time = l.now()
+	l.ops = append(l.ops, op)
+	l.in.record(op)
+}
+
+// wait blocks until a completion arrives (returned), the given time passes
+// (zero: no limit), or ctx ends.
+func (l *loop) wait(ctx context.Context, completions <-chan history.Op, until int64) (history.Op, bool) {
+	var fire <-chan time.Time
+	if until > 0 {
+		d := time.Duration(until - l.now())
+		if d <= 0 {
+			return history.Op{}, false
+		}
+		if l.timer == nil {
+			l.timer = time.NewTimer(d)
+		} else {
+			l.timer.Reset(d)
+		}
+		defer l.timer.Stop()
+		fire = l.timer.C
+	}
+	select {
+	case c := <-completions:
+		return c, true
+	case <-fire:
+	case <-ctx.Done():
+	}
+	return history.Op{}, false
+}
+
+func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []chan history.Op) error {
+	phase := 0
+	gen := l.in.phases[0]
+	deadline := int64(0)
+	if l.in.timeLimit > 0 {
+		deadline = int64(l.in.timeLimit)
+	}
+	for {
+		// Completions first: they change what the generator may do.
+		select {
+		case c := <-completions:
+			gen = l.complete(gen, c)
+			continue
+		default:
+		}
+		if ctx.Err() != nil {
+			l.interrupted = true
+			return nil
+		}
+		now := l.now()
+		if phase == 0 && deadline > 0 && now >= deadline && gen != nil {
+			l.in.log.Info("time limit reached; letting outstanding ops finish", "time-limit", l.in.timeLimit)
+			gen = nil
+		}
+		if gen == nil {
+			if l.outstanding > 0 {
+				if c, ok := l.wait(ctx, completions, 0); ok {
+					gen = l.complete(gen, c)
+				}
+				continue
+			}
+			if phase++; phase >= len(l.in.phases) {
+				return nil
+			}
+			gen = l.in.phases[phase]
+			continue
+		}
+		l.gctx.Time = now
+		t0 := time.Now()
+		res, next := gen.Op(l.gctx)
+		l.in.genTime += time.Since(t0)
+		l.in.genCalls++
+		switch res.Status {
+		case generator.Done:
+			gen = nil
+			continue
+		case generator.Pending:
+			until := now + int64(pendingPoll)
+			if phase == 0 && deadline > 0 && deadline < until {
+				until = deadline
+			}
+			if c, ok := l.wait(ctx, completions, until); ok {
+				gen = l.complete(gen, c)
+			}
+			continue
+		}
+		op := res.Op
+		if op.Time > now {
+			until := op.Time
+			if phase == 0 && deadline > 0 && deadline < until {
+				until = deadline
+			}
+			if c, ok := l.wait(ctx, completions, until); ok {
+				gen = l.complete(gen, c) // ask again: the generator may now choose differently
+				continue
+			}
+			if l.now() < op.Time {
+				continue // interrupted, or the time limit came first
+			}
+		}
+		if err := l.check(op); err != nil {
+			return err
+		}
+		gen = l.dispatch(next, op, inputs)
+	}
+}
+
+// check rejects an op the generator should not have emitted.
+func (l *loop) check(op history.Op) error {
+	switch op.Type {
+	case history.Invoke, history.Sleep, history.Log:
+	default:
+		return fmt.Errorf("generator emitted an op of type %s for process %s (f %q): expected invoke, sleep or log", op.Type, history.ProcessString(op.Process), op.F)
+	}
+	t := l.gctx.ThreadOf(op.Process)
+	if op.Process != history.NemesisProcess && op.Process < 0 {
+		return fmt.Errorf("generator emitted an op for process %d (f %q): expected a client process >= 0 or the nemesis", op.Process, op.F)
+	}
+	if cur := l.gctx.Process(t); cur != op.Process {
+		return fmt.Errorf("generator emitted an op for process %s (f %q), but thread %d now runs process %s (the old one was retired)", history.ProcessString(op.Process), op.F, t, history.ProcessString(cur))
+	}
+	if !l.gctx.IsFree(t) {
+		return fmt.Errorf("generator emitted an op for process %s (f %q), whose thread is busy", history.ProcessString(op.Process), op.F)
+	}
+	return nil
+}
+
+// dispatch records an invoke and hands the op to its thread's worker.
+func (l *loop) dispatch(gen generator.Generator, op history.Op, inputs []chan history.Op) generator.Generator {
+	if op.Type == history.Invoke {
+		l.journal(op)
+		op = l.ops[len(l.ops)-1]
+	} else {
+		op.Time = l.now()
+	}
+	t := l.gctx.ThreadOf(op.Process)
+	l.gctx.Busy(op.Process)
+	l.inFlight[t+1] = &op
+	l.outstanding++
+	inputs[t+1] <- op
+	return l.update(gen, op)
+}
+
+// complete handles one completion from a worker.
+func (l *loop) complete(gen generator.Generator, c history.Op) generator.Generator {
+	t := l.gctx.ThreadOf(c.Process)
+	l.inFlight[t+1] = nil
+	l.outstanding--
+	l.gctx.Free(c.Process)
+	if c.Type == history.Sleep || c.Type == history.Log {
+		c.Time = l.now()
+		return l.update(gen, c)
+	}
+	l.journal(c)
+	if c.Type == history.Info && t != generator.NemesisThread {
+		l.gctx.Retire(c.Process)
+	}
+	return l.update(gen, l.ops[len(l.ops)-1])
+}
+
+func (l *loop) update(gen generator.Generator, event history.Op) generator.Generator {
+	if gen == nil {
+		return nil
+	}
+	t0 := time.Now()
+	gen = gen.Update(l.gctx, event)
+	l.in.genTime += time.Since(t0)
+	l.in.genCalls++
+	return gen
+}
+
+// abandon records every op still in flight as info: the run was interrupted
+// and nobody will learn whether they happened.
+func (l *loop) abandon() {
+	for t, op := range l.inFlight {
+		if op == nil || op.Type != history.Invoke {
+			continue
+		}
+		done := *op
+		done.Type, done.Error = history.Info, "interrupted: the run was stopped while this op was outstanding"
+		l.journal(done)
+		l.inFlight[t] = nil
+	}
+}

@@ -1,0 +1,287 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/generator"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/osetup"
+	"github.com/faultline/faultline/store"
+)
+
+// Outcome is what a run produced.
+type Outcome struct {
+	// Dir is the run's folder in the store.
+	Dir string
+	// History is everything recorded (nil if the run never started).
+	History *history.History
+	// Result is the checker's verdict; an interrupted run is not analysed
+	// and its result is unknown.
+	Result checker.Result
+	// Interrupted says the run was stopped (ctx ended) before its
+	// generator was done.
+	Interrupted bool
+}
+
+// Run runs a test from setup to verdict (see the package doc). It returns an
+// error when the run could not produce a verdict (setup failed, the disk
+// failed, a generator broke the rules); even then it tears the cluster down
+// and stores what it recorded.
+func Run(ctx context.Context, t *Test) (Outcome, error) {
+	if err := t.validate(); err != nil {
+		return Outcome{}, err
+	}
+	start := time.Now()
+	run, err := t.Store.Create(t.Name, start)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Dir: run.Dir}
+	logFile, err := os.Create(run.Path(store.LogFile))
+	if err != nil {
+		return out, fmt.Errorf("run log: %w", err)
+	}
+	defer logFile.Close()
+	log, term := t.logger(logFile)
+	log.Info("run started", "test", t.Name, "dir", run.Dir, "nodes", t.Nodes, "concurrency", t.Concurrency, "time-limit", t.TimeLimit.String(), "seed", t.Seed)
+	if err := run.WriteConfig(t.configRecord()); err != nil {
+		return out, err
+	}
+	journal, err := run.OpenJournal(store.JournalOptions{})
+	if err != nil {
+		return out, err
+	}
+
+	ops, interrupted, runErr := t.runCluster(ctx, run, journal, log, term, start)
+	out.Interrupted = interrupted
+	runErr = errors.Join(runErr, journal.Close())
+	if ops != nil {
+		h, err := history.New(ops)
+		if err != nil {
+			runErr = errors.Join(runErr, fmt.Errorf("the recorded history is malformed (a runner bug): %w", err))
+		} else {
+			out.History = h
+		}
+		runErr = errors.Join(runErr, run.WriteHistory(ops))
+		log.Info("history saved", "ops", len(ops), "file", run.Path(store.HistoryEDNFile))
+	}
+	switch {
+	case runErr != nil:
+		log.Error("run failed", "err", runErr)
+		out.Result = checker.Result{Valid: checker.Unknown, Error: runErr.Error()}
+		_ = run.WriteResults(out.Result)
+	case interrupted:
+		log.Warn("run interrupted: history saved, not analysed (re-check it with analyze)")
+		out.Result = checker.Result{Valid: checker.Unknown, Error: "interrupted before analysis"}
+		runErr = run.WriteResults(out.Result)
+	default:
+		out.Result, runErr = analyze(ctx, t.Checker, run, out.History, log)
+	}
+	if err := run.Finish(); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	return out, runErr
+}
+
+// Analyze re-checks a stored history with the test's checker, and stores the
+// new results (and reports) in the run's folder dir.
+func Analyze(ctx context.Context, t *Test, dir string, h *history.History) (checker.Result, error) {
+	if t.Checker == nil {
+		return checker.Result{}, fmt.Errorf("test %q: missing Checker", t.Name)
+	}
+	out := t.Output
+	if out == nil {
+		out = os.Stderr
+	}
+	log := slog.New(t.handler(out))
+	return analyze(ctx, t.Checker, &store.Run{Dir: dir}, h, log)
+}
+
+func analyze(ctx context.Context, c checker.Checker, run *store.Run, h *history.History, log *slog.Logger) (checker.Result, error) {
+	started := time.Now()
+	res := checker.Safe(ctx, c, h)
+	log.Info("analysis done", "valid", res.Valid.String(), "summary", res.Summary, "took", time.Since(started).Round(time.Millisecond).String())
+	if err := run.WriteResults(res); err != nil {
+		return res, err
+	}
+	writeReports(run.Dir, h, log)
+	return res, nil
+}
+
+// runCluster is setup, run and teardown. It returns the recorded ops (nil if
+// the run never started), whether the run was interrupted, and what failed.
+func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Journal, log *slog.Logger, term *terminal, start time.Time) ([]history.Op, bool, error) {
+	teardownCtx := func() (context.Context, context.CancelFunc) {
+		d := t.TeardownTimeout
+		if d <= 0 {
+			d = 2 * time.Minute
+		}
+		return context.WithTimeout(context.WithoutCancel(ctx), d)
+	}
+	os, d, nem := t.OS, t.DB, t.Nemesis
+	if os == nil {
+		os = osetup.Noop{}
+	}
+	if d == nil {
+		d = db.Noop{}
+	}
+	if nem == nil {
+		nem = nemesis.Noop{}
+	}
+	c, err := connect(ctx, t.Remote, t.Nodes, log)
+	if err != nil {
+		return nil, false, err
+	}
+	defer c.conns.Close()
+
+	// Setup. What was set up is torn down whatever happens next.
+	var teardowns []func(context.Context) error
+	defer func() {
+		tctx, cancel := teardownCtx()
+		defer cancel()
+		for i := len(teardowns) - 1; i >= 0; i-- {
+			if err := teardowns[i](tctx); err != nil {
+				log.Error("teardown failed", "err", err)
+			}
+		}
+	}()
+	if err := c.each(ctx, "os setup", os.Setup); err != nil {
+		return nil, false, err
+	}
+	teardowns = append(teardowns, func(ctx context.Context) error { return c.each(ctx, "os teardown", os.Teardown) })
+	teardowns = append(teardowns, func(ctx context.Context) error {
+		c.downloadLogs(ctx, d, run)
+		if t.LeaveDBRunning {
+			log.Info("leaving the database running")
+			return nil
+		}
+		return c.each(ctx, "db teardown", d.Teardown)
+	})
+	if err := c.each(ctx, "db teardown (before setup)", d.Teardown); err != nil {
+		return nil, false, err
+	}
+	if err := c.each(ctx, "db setup", d.Setup); err != nil {
+		return nil, false, err
+	}
+	clients, err := c.setupClients(ctx, t.Client)
+	teardowns = append(teardowns, func(ctx context.Context) error { return teardownClients(ctx, clients) })
+	if err != nil {
+		return nil, false, err
+	}
+	nem, err = nem.Setup(ctx, nemesis.Env{Nodes: c.nodes(), Remote: t.Remote, DB: d})
+	if err != nil {
+		return nil, false, fmt.Errorf("nemesis setup: %w", err)
+	}
+	teardowns = append(teardowns, func(ctx context.Context) error {
+		log.Info("nemesis healing")
+		if err := nem.Teardown(ctx); err != nil {
+			return fmt.Errorf("nemesis teardown: %w", err)
+		}
+		return nil
+	})
+
+	// Run.
+	stats := &Stats{}
+	var journalErr error
+	in := &interpreter{
+		concurrency: t.Concurrency, nodes: t.Nodes, client: t.Client, nemesis: nem,
+		phases: t.phases(), timeLimit: t.TimeLimit, seed: t.Seed, log: log, grace: t.grace(),
+		record: func(op history.Op) {
+			stats.Observe(op)
+			if err := journal.Append(op); err != nil && journalErr == nil {
+				journalErr = err
+			}
+		},
+	}
+	progressCtx, stopProgress := context.WithCancel(ctx)
+	progressDone := make(chan struct{})
+	go func() {
+		defer close(progressDone)
+		reportProgress(progressCtx, stats, time.Now(), t.TimeLimit, term, log, t.progressEvery())
+	}()
+	log.Info("run phase started")
+	o, err := in.run(ctx)
+	stopProgress()
+	<-progressDone
+	s := stats.Snapshot()
+	log.Info("run phase ended", "ops", len(o.ops), "ok", s.OK, "fail", s.Fail, "info", s.Info, "interrupted", o.interrupted,
+		"generator-ns-per-call", in.nsPerGenCall())
+	return o.ops, o.interrupted, errors.Join(err, journalErr)
+}
+
+func (in *interpreter) nsPerGenCall() int64 {
+	if in.genCalls == 0 {
+		return 0
+	}
+	return int64(in.genTime) / in.genCalls
+}
+
+func (t *Test) phases() []generator.Generator {
+	ps := []generator.Generator{t.Generator}
+	if t.FinalGenerator != nil {
+		ps = append(ps, t.FinalGenerator)
+	}
+	return ps
+}
+
+func (t *Test) grace() time.Duration {
+	if t.Grace > 0 {
+		return t.Grace
+	}
+	return 5 * time.Second
+}
+
+func (t *Test) progressEvery() time.Duration {
+	if t.ProgressEvery > 0 {
+		return t.ProgressEvery
+	}
+	return 10 * time.Second
+}
+
+// configRecord is what config.json says about the test: the caller's Config
+// plus what the runner knows.
+func (t *Test) configRecord() map[string]any {
+	cfg := map[string]any{}
+	for k, v := range t.Config {
+		cfg[k] = v
+	}
+	cfg["name"] = t.Name
+	cfg["nodes"] = t.Nodes
+	cfg["concurrency"] = t.Concurrency
+	cfg["time-limit"] = t.TimeLimit.String()
+	cfg["seed"] = t.Seed
+	cfg["leave-db-running"] = t.LeaveDBRunning
+	return cfg
+}
+
+// logger builds the run's logger: text lines to the run log, and text or
+// JSON lines to the output, which on a terminal shares its last line with
+// the live status.
+func (t *Test) logger(runLog io.Writer) (*slog.Logger, *terminal) {
+	out := t.Output
+	if out == nil {
+		out = os.Stderr
+	}
+	var term *terminal
+	if !t.LogJSON && isTerminal(out) {
+		term = &terminal{w: out}
+		out = term
+	}
+	return slog.New(slog.NewMultiHandler(slog.NewTextHandler(runLog, nil), t.handler(out))), term
+}
+
+func (t *Test) handler(out io.Writer) slog.Handler {
+	if t.LogJSON {
+		return slog.NewJSONHandler(out, nil)
+	}
+	return slog.NewTextHandler(out, nil)
+}

@@ -1,0 +1,141 @@
+// Package runner runs a test: it sets the cluster up, drives it with the
+// test's generator through one worker per client thread plus a nemesis
+// worker, streams every op into the store, tears the cluster down, checks the
+// history and stores the verdict. Analyze re-checks a stored history.
+//
+// The phases of Run, in order (DESIGN.md, "The flow of one test"):
+//
+//	setup:    connect to every node; OS setup on every node; DB teardown then
+//	          DB setup on every node (nodes of one step meet at barriers);
+//	          client setup once per node; nemesis setup
+//	run:      the interpreter (interpreter.go), under the time limit
+//	teardown: nemesis heals; client teardown; DB logs downloaded; DB
+//	          teardown unless LeaveDBRunning; OS teardown
+//	analyse:  checker → results → store → verdict
+//
+// Teardown runs however the run ended (an error, a time limit, a Ctrl-C),
+// with its own deadline, so a cluster is never left partitioned.
+package runner
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/client"
+	"github.com/faultline/faultline/control"
+	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/generator"
+	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/osetup"
+	"github.com/faultline/faultline/store"
+)
+
+// Test is everything one run needs. Nil OS, DB and Nemesis mean "nothing to
+// do"; Client, Generator and Checker are required.
+type Test struct {
+	// Name names the run's folder in the store (store/<Name>/<start>/).
+	Name string
+	// Nodes are the nodes of the cluster, in order; client thread i talks
+	// to Nodes[i mod len(Nodes)].
+	Nodes []string
+	// Remote connects to the nodes (SSH, the local cluster, a fake).
+	Remote control.Remote
+
+	OS      osetup.OS
+	DB      db.DB
+	Client  client.Client
+	Nemesis nemesis.Nemesis
+
+	// Generator is the main schedule (client and nemesis ops), cut at
+	// TimeLimit; FinalGenerator (optional) runs after every op of the main
+	// phase has completed, with no time limit (final reads, say).
+	Generator      generator.Generator
+	FinalGenerator generator.Generator
+	Checker        checker.Checker
+
+	// Concurrency is the number of client threads (see ParseConcurrency).
+	Concurrency int
+	// TimeLimit ends the main phase (zero: run until the generator is done).
+	TimeLimit time.Duration
+	// Seed seeds the generator context's random source.
+	Seed uint64
+	// LeaveDBRunning skips DB teardown, so the cluster can be inspected.
+	LeaveDBRunning bool
+
+	// Store is where the run is saved.
+	Store *store.Store
+	// Config is recorded as config.json, with secrets redacted.
+	Config map[string]any
+
+	// Output receives the log (and, on a terminal, the live status line);
+	// nil means os.Stderr. LogJSON writes JSON log lines instead of text.
+	Output  io.Writer
+	LogJSON bool
+	// ProgressEvery is how often a run with no terminal logs its progress
+	// (default 10 s).
+	ProgressEvery time.Duration
+	// TeardownTimeout bounds teardown and log collection (default 2 min);
+	// it applies even when the run was interrupted.
+	TeardownTimeout time.Duration
+	// Grace bounds how long an interrupted run waits for clients that
+	// ignore cancellation (default 5 s).
+	Grace time.Duration
+}
+
+// validate says what is missing from a test before anything is touched.
+func (t *Test) validate() error {
+	var missing []string
+	if t.Name == "" {
+		missing = append(missing, "Name")
+	}
+	if len(t.Nodes) == 0 {
+		missing = append(missing, "Nodes")
+	}
+	if t.Remote == nil {
+		missing = append(missing, "Remote")
+	}
+	if t.Client == nil {
+		missing = append(missing, "Client")
+	}
+	if t.Generator == nil {
+		missing = append(missing, "Generator")
+	}
+	if t.Checker == nil {
+		missing = append(missing, "Checker")
+	}
+	if t.Store == nil {
+		missing = append(missing, "Store")
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("test %q: missing %s", t.Name, strings.Join(missing, ", "))
+	}
+	if t.Concurrency < 1 {
+		return fmt.Errorf("test %q: concurrency %d: expected at least 1", t.Name, t.Concurrency)
+	}
+	return nil
+}
+
+// ParseConcurrency reads a concurrency as Jepsen users write it: a number of
+// threads ("10"), or a multiple of the node count ("3n" = 3 x nodes).
+func ParseConcurrency(s string, nodes int) (int, error) {
+	orig := strings.TrimSpace(s)
+	s, mult := orig, 1
+	if rest, ok := strings.CutSuffix(s, "n"); ok {
+		s, mult = rest, nodes
+		if s == "" {
+			s = "1"
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("concurrency %q: expected a positive number of threads, or a multiple of the node count such as 3n", orig)
+	}
+	if mult < 1 {
+		return 0, fmt.Errorf("concurrency %q: there are no nodes to multiply by", orig)
+	}
+	return n * mult, nil
+}
