@@ -11,15 +11,15 @@ import (
 	"github.com/faultline/faultline/history"
 )
 
-// BenchmarkIndependentParallelism checks 64 keys of set-full histories one
+// BenchmarkIndependentParallelism checks 16 keys of set-full histories (1500 elements each) one
 // key at a time and GOMAXPROCS keys at a time, to show what the parallel
 // per-key checking buys; split-only is the sequential part (ByKey) both
 // share.
 func BenchmarkIndependentParallelism(b *testing.B) {
 	hb := histbuild.New()
-	for k := range 64 {
+	for k := range 16 {
 		var present []any
-		for e := range 300 {
+		for e := range 1500 {
 			hb.Op(k%8, history.OK, "add", []any{k, e})
 			present = append(present, e)
 			if e%10 == 9 {
