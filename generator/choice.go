@@ -97,9 +97,9 @@ func (a *anyOf) orNil(res Result) Generator {
 }
 
 func (a *anyOf) Update(ctx *Context, event history.Op) Generator {
-	gens := make([]Generator, len(a.gens))
-	for i, g := range a.gens {
-		gens[i] = Tell(ctx, a, i, g, event)
+	gens := tellAll(ctx, a, a.gens, event)
+	if gens == nil {
+		return a
 	}
 	return &anyOf{gens}
 }

@@ -46,7 +46,11 @@ func (l *limit) Op(ctx *Context) (Result, Generator) {
 }
 
 func (l *limit) Update(ctx *Context, event history.Op) Generator {
-	return l.with(l.n, Tell(ctx, l, -1, l.g, event))
+	next := Tell(ctx, l, -1, l.g, event)
+	if same(next, l.g) {
+		return l
+	}
+	return l.with(l.n, next)
 }
 
 // Repeat emits ops from g forever without advancing it: each op comes from g
@@ -78,7 +82,10 @@ func (r *repeat) Op(ctx *Context) (Result, Generator) {
 	res, _ := Ask(ctx, r, -1, r.g)
 	switch res.Status {
 	case Emit:
-		return res, RepeatN(max(-1, r.n-1), r.g)
+		if r.n < 0 {
+			return res, r
+		}
+		return res, RepeatN(r.n-1, r.g)
 	case Pending:
 		return res, r
 	}
@@ -86,7 +93,11 @@ func (r *repeat) Op(ctx *Context) (Result, Generator) {
 }
 
 func (r *repeat) Update(ctx *Context, event history.Op) Generator {
-	return RepeatN(r.n, Tell(ctx, r, -1, r.g, event))
+	next := Tell(ctx, r, -1, r.g, event)
+	if same(next, r.g) {
+		return r
+	}
+	return RepeatN(r.n, next)
 }
 
 // Cycle runs g to exhaustion, then runs it again from the start, forever
@@ -129,7 +140,11 @@ func (c *cycle) Op(ctx *Context) (Result, Generator) {
 }
 
 func (c *cycle) Update(ctx *Context, event history.Op) Generator {
-	return &cycle{n: c.n, orig: c.orig, cur: Tell(ctx, c, -1, c.cur, event)}
+	next := Tell(ctx, c, -1, c.cur, event)
+	if same(next, c.cur) {
+		return c
+	}
+	return &cycle{n: c.n, orig: c.orig, cur: next}
 }
 
 // UntilOK emits ops from g until one of them completes ok (Jepsen's
@@ -165,12 +180,15 @@ func (u *untilOK) Op(ctx *Context) (Result, Generator) {
 }
 
 func (u *untilOK) Update(ctx *Context, event history.Op) Generator {
-	next := &untilOK{g: Tell(ctx, u, -1, u.g, event), done: u.done, active: u.active}
-	if event.Type.IsCompletion() && slices.Contains(u.active, event.Process) {
-		next.active = withoutInt(u.active, event.Process)
-		next.done = u.done || event.Type == history.OK
+	g := Tell(ctx, u, -1, u.g, event)
+	ours := event.Type.IsCompletion() && slices.Contains(u.active, event.Process)
+	if !ours {
+		if same(g, u.g) {
+			return u
+		}
+		return &untilOK{g: g, done: u.done, active: u.active}
 	}
-	return next
+	return &untilOK{g: g, done: u.done || event.Type == history.OK, active: withoutInt(u.active, event.Process)}
 }
 
 // ProcessLimit lets g use at most n distinct processes over the whole run
@@ -213,7 +231,11 @@ func (p *processLimit) Op(ctx *Context) (Result, Generator) {
 }
 
 func (p *processLimit) Update(ctx *Context, event history.Op) Generator {
-	return &processLimit{n: p.n, seen: p.seen, g: Tell(ctx, p, -1, p.g, event)}
+	next := Tell(ctx, p, -1, p.g, event)
+	if same(next, p.g) {
+		return p
+	}
+	return &processLimit{n: p.n, seen: p.seen, g: next}
 }
 
 // ConcurrencyLimit keeps at most n of g's ops outstanding at once (Jepsen's
@@ -257,7 +279,11 @@ func (c *concurrencyLimit) Op(ctx *Context) (Result, Generator) {
 }
 
 func (c *concurrencyLimit) Update(ctx *Context, event history.Op) Generator {
-	return &concurrencyLimit{n: c.n, busy: c.busy, g: Tell(ctx, c, -1, c.g, event)}
+	next := Tell(ctx, c, -1, c.g, event)
+	if same(next, c.g) {
+		return c
+	}
+	return &concurrencyLimit{n: c.n, busy: c.busy, g: next}
 }
 
 // withInt returns the sorted set xs with x added, sharing nothing with xs if

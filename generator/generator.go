@@ -11,6 +11,7 @@ package generator
 import (
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 
 	"github.com/faultline/faultline/history"
 )
@@ -188,6 +189,29 @@ func (c *Context) Restrict(keep func(Thread) bool) *Context {
 		}
 	}
 	return &r
+}
+
+// threadMemo remembers, for a generator that narrows its context the same way
+// every time (Clients, Nemesis, a Reserve range), the thread list it kept
+// from the last parent thread list it saw, so that on the hot path narrowing
+// allocates no new list. Parent lists are never written once made, so the
+// same list (same array, same length) always narrows to the same result.
+type threadMemo struct{ last atomic.Pointer[memoEntry] }
+
+type memoEntry struct{ parent, kept []Thread }
+
+// restrictMemo is Restrict, remembered in m.
+func (c *Context) restrictMemo(m *threadMemo, keep func(Thread) bool) *Context {
+	if e := m.last.Load(); e != nil && len(e.parent) == len(c.threads) &&
+		(len(c.threads) == 0 || &e.parent[0] == &c.threads[0]) {
+		r := *c
+		r.threads = e.kept
+		return &r
+	}
+	r := c.Restrict(keep)
+	r.threads = slices.Clip(r.threads)
+	m.last.Store(&memoEntry{parent: c.threads, kept: r.threads})
+	return r
 }
 
 // only returns a copy of the context that sees just thread t, which must be

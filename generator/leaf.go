@@ -117,8 +117,12 @@ func (g *fnRunning) Op(ctx *Context) (Result, Generator) {
 }
 
 func (g *fnRunning) Update(ctx *Context, event history.Op) Generator {
-	if next := Tell(ctx, g, -1, g.cur, event); next != nil {
-		return &fnRunning{cur: next, f: g.f}
+	next := Tell(ctx, g, -1, g.cur, event)
+	switch {
+	case next == nil:
+		return g.f
+	case same(next, g.cur):
+		return g
 	}
-	return g.f
+	return &fnRunning{cur: next, f: g.f}
 }

@@ -82,8 +82,11 @@ func (s *seq) moved(head Generator, rest []Generator, pos int, started bool) *se
 
 func (s *seq) Update(ctx *Context, event history.Op) Generator {
 	next := Tell(ctx, s, s.pos, s.head, event)
-	if next == nil && len(s.rest) == 0 {
+	switch {
+	case next == nil && len(s.rest) == 0:
 		return nil
+	case same(next, s.head):
+		return s
 	}
 	return &seq{head: next, rest: s.rest, pos: s.pos, name: s.name, sync: s.sync, started: s.started}
 }
@@ -109,5 +112,9 @@ func (s *synchronize) Op(ctx *Context) (Result, Generator) {
 }
 
 func (s *synchronize) Update(ctx *Context, event history.Op) Generator {
-	return Synchronize(Tell(ctx, s, -1, s.g, event))
+	next := Tell(ctx, s, -1, s.g, event)
+	if same(next, s.g) {
+		return s
+	}
+	return Synchronize(next)
 }

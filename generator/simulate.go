@@ -90,6 +90,9 @@ func Simulate(g Generator, s Sim) (*Simulation, error) {
 		g = Validate(g)
 	}
 	r := &simRun{Sim: s, ctx: NewContext(s.Concurrency, s.Seed), g: g, out: &Simulation{}}
+	if s.OpLimit > 0 {
+		r.out.History = make([]history.Op, 0, min(2*s.OpLimit, 1<<20))
+	}
 	if r.Complete == nil {
 		r.Complete = DefaultComplete
 	}

@@ -31,30 +31,40 @@ func onThreads(name string, keep func(Thread) bool, g Generator) Generator {
 	if g == nil {
 		return nil
 	}
-	return &threadFilter{name: name, keep: keep, g: g}
+	return &threadFilter{name: name, keep: keep, memo: new(threadMemo), g: g}
 }
 
 type threadFilter struct {
 	name string
 	keep func(Thread) bool
+	memo *threadMemo // shared by all states of this generator
 	g    Generator
+}
+
+// with returns f running g, or nil if g is exhausted.
+func (f *threadFilter) with(g Generator) Generator {
+	if g == nil {
+		return nil
+	}
+	return &threadFilter{name: f.name, keep: f.keep, memo: f.memo, g: g}
 }
 
 func (f *threadFilter) String() string { return f.name }
 
 func (f *threadFilter) Op(ctx *Context) (Result, Generator) {
-	res, next := Ask(ctx.Restrict(f.keep), f, -1, f.g)
-	if next == nil {
-		return res, nil
-	}
-	return res, &threadFilter{name: f.name, keep: f.keep, g: next}
+	res, next := Ask(ctx.restrictMemo(f.memo, f.keep), f, -1, f.g)
+	return res, f.with(next)
 }
 
 func (f *threadFilter) Update(ctx *Context, event history.Op) Generator {
 	if !f.keep(ctx.ThreadOf(event.Process)) {
 		return f
 	}
-	return onThreads(f.name, f.keep, Tell(ctx.Restrict(f.keep), f, -1, f.g, event))
+	next := Tell(ctx.restrictMemo(f.memo, f.keep), f, -1, f.g, event)
+	if same(next, f.g) {
+		return f
+	}
+	return f.with(next)
 }
 
 // EachThread gives every thread its own copy of g (Jepsen's each-thread):
@@ -141,7 +151,12 @@ func (e *perThread) Update(ctx *Context, event history.Op) Generator {
 	if !ctx.visible(t) {
 		return e
 	}
-	return e.with(ctx, t, Tell(ctx.only(t), e, int(t), e.copyFor(ctx, t), event))
+	cur := e.copyFor(ctx, t)
+	next := Tell(ctx.only(t), e, int(t), cur, event)
+	if same(next, cur) {
+		return e
+	}
+	return e.with(ctx, t, next)
 }
 
 // Reservation dedicates a number of client threads to a generator; see
@@ -161,7 +176,8 @@ type Reservation struct {
 // nests inside OnThreads or another Reserve. With writes blocking, say,
 // Reserve keeps reads going on their own threads.
 func Reserve(parts []Reservation, rest Generator) Generator {
-	r := &reserve{counts: make([]int, len(parts)), gens: make([]Generator, len(parts)+1)}
+	r := &reserve{counts: make([]int, len(parts)), gens: make([]Generator, len(parts)+1),
+		memos: make([]threadMemo, len(parts)+1)}
 	for i, p := range parts {
 		if p.Threads < 0 {
 			panic("generator.Reserve: a reservation of " + strconv.Itoa(p.Threads) + " threads")
@@ -174,8 +190,14 @@ func Reserve(parts []Reservation, rest Generator) Generator {
 }
 
 type reserve struct {
-	counts []int       // threads per reservation, never written
-	gens   []Generator // one per reservation, then rest
+	counts []int        // threads per reservation, never written
+	gens   []Generator  // one per reservation, then rest
+	memos  []threadMemo // each range's threads, shared by all states
+}
+
+// rangeContext returns the context generator i of r sees.
+func (r *reserve) rangeContext(ctx *Context, clients []Thread, i int) *Context {
+	return ctx.restrictMemo(&r.memos[i], func(t Thread) bool { return r.group(clients, t) == i })
 }
 
 func (r *reserve) String() string { return "reserve" }
@@ -209,7 +231,7 @@ func (r *reserve) Op(ctx *Context) (Result, Generator) {
 	var pick Soonest
 	var best Generator
 	for i, g := range r.gens {
-		gctx := ctx.Restrict(func(t Thread) bool { return r.group(clients, t) == i })
+		gctx := r.rangeContext(ctx, clients, i)
 		res, next := Ask(gctx, r, i, g)
 		if pick.Offer(ctx, i, res, max(1, len(gctx.threads))) {
 			best = next
@@ -224,7 +246,7 @@ func (r *reserve) Op(ctx *Context) (Result, Generator) {
 	}
 	gens := slices.Clone(r.gens)
 	gens[i] = best
-	return res, &reserve{counts: r.counts, gens: gens}
+	return res, &reserve{counts: r.counts, gens: gens, memos: r.memos}
 }
 
 func (r *reserve) Update(ctx *Context, event history.Op) Generator {
@@ -234,8 +256,11 @@ func (r *reserve) Update(ctx *Context, event history.Op) Generator {
 	}
 	clients := clientThreads(ctx)
 	i := r.group(clients, t)
-	gctx := ctx.Restrict(func(t Thread) bool { return r.group(clients, t) == i })
+	next := Tell(r.rangeContext(ctx, clients, i), r, i, r.gens[i], event)
+	if same(next, r.gens[i]) {
+		return r
+	}
 	gens := slices.Clone(r.gens)
-	gens[i] = Tell(gctx, r, i, r.gens[i], event)
-	return &reserve{counts: r.counts, gens: gens}
+	gens[i] = next
+	return &reserve{counts: r.counts, gens: gens, memos: r.memos}
 }

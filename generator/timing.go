@@ -49,7 +49,11 @@ func (l *timeLimit) Op(ctx *Context) (Result, Generator) {
 }
 
 func (l *timeLimit) Update(ctx *Context, event history.Op) Generator {
-	return &timeLimit{d: l.d, cutoff: l.cutoff, g: Tell(ctx, l, -1, l.g, event)}
+	next := Tell(ctx, l, -1, l.g, event)
+	if same(next, l.g) {
+		return l
+	}
+	return &timeLimit{d: l.d, cutoff: l.cutoff, g: next}
 }
 
 // Stagger spaces g's ops by random gaps drawn uniformly from [0, 2d), so
@@ -122,7 +126,11 @@ func (s *spaced) Op(ctx *Context) (Result, Generator) {
 }
 
 func (s *spaced) Update(ctx *Context, event history.Op) Generator {
-	return &spaced{d: s.d, random: s.random, next: s.next, g: Tell(ctx, s, -1, s.g, event)}
+	g := Tell(ctx, s, -1, s.g, event)
+	if same(g, s.g) {
+		return s
+	}
+	return &spaced{d: s.d, random: s.random, next: s.next, g: g}
 }
 
 // Window is one generator of CycleTimes and how long it runs each turn.
@@ -214,10 +222,11 @@ func (c *cycleTimes) with(t0 int64, i int, g Generator) *cycleTimes {
 }
 
 func (c *cycleTimes) Update(ctx *Context, event history.Op) Generator {
-	out := c.with(c.t0, -1, nil)
-	out.gens = make([]Generator, len(c.gens))
-	for i, g := range c.gens {
-		out.gens[i] = Tell(ctx, c, i, g, event)
+	gens := tellAll(ctx, c, c.gens, event)
+	if gens == nil {
+		return c
 	}
+	out := c.with(c.t0, -1, nil)
+	out.gens = gens
 	return out
 }

@@ -58,7 +58,11 @@ func (m *mapped) around(g Generator) Generator {
 }
 
 func (m *mapped) Update(ctx *Context, event history.Op) Generator {
-	return m.around(Tell(ctx, m, -1, m.g, event))
+	next := Tell(ctx, m, -1, m.g, event)
+	if same(next, m.g) {
+		return m
+	}
+	return m.around(next)
 }
 
 // maxRejections bounds how many ops in a row Filter may discard: a filter
@@ -104,7 +108,11 @@ func (f *filter) around(g Generator) Generator {
 }
 
 func (f *filter) Update(ctx *Context, event history.Op) Generator {
-	return f.around(Tell(ctx, f, -1, f.g, event))
+	next := Tell(ctx, f, -1, f.g, event)
+	if same(next, f.g) {
+		return f
+	}
+	return f.around(next)
 }
 
 // OnUpdate calls react with every event instead of passing it to g (Jepsen's

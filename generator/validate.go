@@ -2,7 +2,9 @@ package generator
 
 import (
 	"fmt"
+	"reflect"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -92,7 +94,11 @@ func (v *validated) Update(ctx *Context, event history.Op) Generator {
 		copied.validate = true
 		c = &copied
 	}
-	return Validate(Tell(c, nil, -1, v.g, event))
+	next := Tell(c, nil, -1, v.g, event)
+	if same(next, v.g) {
+		return v
+	}
+	return Validate(next)
 }
 
 // Ask asks g, the child number i of parent (i < 0 for an only child), for
@@ -122,8 +128,37 @@ func Tell(ctx *Context, parent fmt.Stringer, i int, g Generator, event history.O
 	return tellChecked(ctx, parent, i, g, event)
 }
 
+// same reports whether a and b are the same generator state: both nil, or
+// the same pointer. A combinator whose children ignored an event returns
+// itself rather than a copy, so updates, which most leaves ignore, cost no
+// allocation. Values of other kinds are never the same (comparing them
+// could panic).
+func same(a, b Generator) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	ta := reflect.TypeOf(a)
+	return ta.Kind() == reflect.Pointer && ta == reflect.TypeOf(b) && a == b
+}
+
+// tellAll tells each of gens, the children of parent, of event, and returns
+// their next states, or nil if none changed.
+func tellAll(ctx *Context, parent fmt.Stringer, gens []Generator, event history.Op) []Generator {
+	var out []Generator
+	for i, g := range gens {
+		next := Tell(ctx, parent, i, g, event)
+		if out == nil && !same(next, g) {
+			out = slices.Clone(gens)
+		}
+		if out != nil {
+			out[i] = next
+		}
+	}
+	return out
+}
+
 func askChecked(ctx *Context, parent fmt.Stringer, i int, g Generator) (res Result, next Generator) {
-	defer blame(parent, i, g, nil)
+	defer blame(parent, i, g, history.Op{}, false)
 	res, next = g.Op(ctx)
 	if problem := checkResult(ctx, res); problem != "" {
 		op := res.Op
@@ -133,7 +168,7 @@ func askChecked(ctx *Context, parent fmt.Stringer, i int, g Generator) (res Resu
 }
 
 func tellChecked(ctx *Context, parent fmt.Stringer, i int, g Generator, event history.Op) Generator {
-	defer blame(parent, i, g, &event)
+	defer blame(parent, i, g, event, true)
 	return g.Update(ctx, event)
 }
 
@@ -141,14 +176,19 @@ func tellChecked(ctx *Context, parent fmt.Stringer, i int, g Generator, event hi
 // into an *Error naming g if it is not one, adds the child's step to the
 // front of its path and panics again, so that the path grows as the panic
 // unwinds.
-func blame(parent fmt.Stringer, i int, g Generator, event *history.Op) {
+func blame(parent fmt.Stringer, i int, g Generator, event history.Op, told bool) {
 	r := recover()
 	if r == nil {
 		return
 	}
 	e, ok := r.(*Error)
 	if !ok {
-		e = asError(r, event)
+		var ev *history.Op
+		if told {
+			ev = new(history.Op)
+			*ev = event
+		}
+		e = asError(r, ev)
 		if name, ok := g.(fmt.Stringer); ok {
 			e.Path = []string{name.String()}
 		}
@@ -218,7 +258,9 @@ func Next(ctx *Context, g Generator) (res Result, next Generator, err error) {
 func Deliver(ctx *Context, g Generator, event history.Op) (next Generator, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = asError(r, &event)
+			ev := new(history.Op)
+			*ev = event
+			err = asError(r, ev)
 		}
 	}()
 	return Tell(ctx, nil, -1, g, event), nil
