@@ -1,0 +1,155 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/linear"
+	"github.com/faultline/faultline/checker/linear/model"
+	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/runner/internal/fakekv"
+	"github.com/faultline/faultline/store"
+)
+
+// kvTest is a test of the fake KV: lag > 0 makes it serve stale reads.
+func kvTest(t *testing.T, lag int) (*Test, *fakekv.KV, *fakekv.DB, *int) {
+	kv := fakekv.NewKV(lag)
+	d := &fakekv.DB{}
+	healed := new(int)
+	return &Test{
+		Name:        "fakekv",
+		Nodes:       []string{"n1", "n2", "n3"},
+		Remote:      fakekv.Remote{},
+		DB:          d,
+		Client:      &fakekv.Client{KV: kv},
+		Nemesis:     fakekv.Slow{KV: kv, Latency: int64(50 * time.Microsecond), Healed: healed},
+		Generator:   fakekv.Ops{Remaining: 400, NemesisEvery: 100},
+		Checker:     linear.New(model.CASRegister(nil), linear.Options{}),
+		Concurrency: 5,
+		Seed:        7,
+		Store:       &store.Store{Root: t.TempDir()},
+		Config:      map[string]any{"password": "hunter2", "workload": "register"},
+		Output:      &bytes.Buffer{},
+	}, kv, d, healed
+}
+
+func TestRunSetsUpRunsChecksStoresAndTearsDown(t *testing.T) {
+	test, kv, d, healed := kvTest(t, 0)
+	out, err := Run(context.Background(), test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Result.Valid != checker.Valid || out.Interrupted {
+		t.Fatalf("correct KV: %v (interrupted %v)", out.Result, out.Interrupted)
+	}
+	// DB: torn down before setup (cleaning up any earlier run), set up,
+	// torn down after, on every node; clients set up and torn down per node.
+	if d.Count("setup") != 3 || d.Count("teardown") != 6 {
+		t.Fatalf("db steps %v: want 3 setups and 6 teardowns", d.Steps)
+	}
+	if kv.SetupCalls.Load() != 3 || kv.TeardownCalls.Load() != 3 || kv.Opened.Load() != kv.Closed.Load() {
+		t.Fatalf("client setup %d teardown %d opened %d closed %d", kv.SetupCalls.Load(), kv.TeardownCalls.Load(), kv.Opened.Load(), kv.Closed.Load())
+	}
+	if *healed != 1 {
+		t.Fatalf("nemesis healed %d times, want 1", *healed)
+	}
+	for _, f := range []string{store.StreamFile, store.HistoryEDNFile, store.HistoryTxtFile, store.ResultsFile, store.ResultsEDNFile, store.ConfigFile, store.LogFile, "n1/kv.log", "n3/kv.log"} {
+		if st, err := os.Stat(filepath.Join(out.Dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s missing or empty in the run folder: %v", f, err)
+		}
+	}
+	cfg, _ := os.ReadFile(filepath.Join(out.Dir, store.ConfigFile))
+	if bytes.Contains(cfg, []byte("hunter2")) {
+		t.Error("config.json holds the password")
+	}
+	l, err := store.Load(filepath.Join(test.Store.Root, "latest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.History.Len() != out.History.Len() || l.Results == nil || l.Results.Valid != checker.Valid {
+		t.Fatalf("stored run has %d ops and results %v; the run had %d ops", l.History.Len(), l.Results, out.History.Len())
+	}
+	if _, err := os.Lstat(filepath.Join(test.Store.Root, "current")); !os.IsNotExist(err) {
+		t.Fatal("store/current left behind after the run")
+	}
+	log := test.Output.(*bytes.Buffer).String()
+	for _, want := range []string{"db setup done", "run phase ended", "nemesis healing", "analysis done", "valid=true"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+func TestRunFindsStaleReadsWithACounterexample(t *testing.T) {
+	test, _, _, _ := kvTest(t, 2)
+	out, err := Run(context.Background(), test)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Result.Valid != checker.Invalid {
+		t.Fatalf("stale KV judged %v", out.Result.Valid)
+	}
+	d, ok := out.Result.Details.(*linear.Details)
+	if !ok || d.Counterexample == nil || len(d.Counterexample.Blocked) == 0 {
+		t.Fatalf("invalid without a counterexample: %#v", out.Result.Details)
+	}
+	if b := d.Counterexample.Blocked[0]; b.F != "read" {
+		t.Fatalf("blocked op %v: want the stale read", b)
+	}
+	res, _ := os.ReadFile(filepath.Join(out.Dir, store.ResultsEDNFile))
+	if !bytes.Contains(res, []byte(":valid? false")) || !bytes.Contains(res, []byte(":counterexample")) {
+		t.Fatalf("results.edn: %s", res)
+	}
+}
+
+func TestRunRefusesAnIncompleteTestBeforeTouchingAnything(t *testing.T) {
+	_, err := Run(context.Background(), &Test{Name: "x", Concurrency: 1})
+	if err == nil || !strings.Contains(err.Error(), "missing Nodes, Remote, Client, Generator, Checker, Store") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// failingDB fails setup on one node.
+type failingDB struct{ fakekv.DB }
+
+func (f *failingDB) Setup(ctx context.Context, n dbNode) error {
+	if n.Name == "n2" {
+		return errSetup
+	}
+	// n1 and n3 wait at the barrier, which n2's failure must break.
+	return n.Sync(ctx)
+}
+
+func TestSetupFailureNamesTheNodeBreaksTheBarrierAndStillTearsDown(t *testing.T) {
+	test, _, _, _ := kvTest(t, 0)
+	fdb := &failingDB{}
+	test.DB = fdb
+	done := make(chan struct{})
+	var err error
+	go func() {
+		defer close(done)
+		_, err = Run(context.Background(), test)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("setup failure on n2 left the other nodes waiting at the barrier")
+	}
+	if err == nil || !strings.Contains(err.Error(), "n2: disk full") {
+		t.Fatalf("got %v, want the failing node and its error", err)
+	}
+	if fdb.Count("teardown") != 6 {
+		t.Fatalf("db teardowns %v: want 3 before setup and 3 after the failure", fdb.Steps)
+	}
+}
+
+type dbNode = db.Node
+
+var errSetup = errors.New("disk full")
