@@ -191,7 +191,7 @@ func TestTimeLimitEndsTheMainPhaseThenTheFinalGeneratorRuns(t *testing.T) {
 type stuck struct{ release chan struct{} }
 
 func (s stuck) Open(context.Context, string) (client.Client, error) { return s, nil }
-func (stuck) Setup(context.Context) error                         { return nil }
+func (stuck) Setup(context.Context) error                           { return nil }
 func (s stuck) Invoke(_ context.Context, op history.Op) (history.Op, error) {
 	<-s.release
 	op.Type = history.OK
