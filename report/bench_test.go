@@ -58,16 +58,19 @@ func BenchmarkPlots(b *testing.B) {
 	}
 }
 
-// BenchmarkWriteAll measures everything a run directory gets.
+// BenchmarkWriteAll measures everything a run directory gets, drawn by one
+// worker and by two (WriteAll uses one per CPU; this machine has two).
 func BenchmarkWriteAll(b *testing.B) {
 	for _, n := range benchSizes {
 		h := genHistory(benchHistory(n))
-		b.Run(strconv.Itoa(n/1000)+"k", func(b *testing.B) {
-			for b.Loop() {
-				if _, err := WriteAll(b.TempDir(), h); err != nil {
-					b.Fatal(err)
+		for _, workers := range []int{1, 2} {
+			b.Run(strconv.Itoa(n/1000)+"k/workers="+strconv.Itoa(workers), func(b *testing.B) {
+				for b.Loop() {
+					if _, err := (Renderer{}).writeAll(b.TempDir(), h, workers); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
