@@ -42,14 +42,24 @@ var rwRegisterSpec = workloadSpec{name: "rw-register", writeF: "w", writeKind: m
 // parse reads the :txn operations of h into an analysis. It fails on the
 // first malformed transaction, saying where and what was expected.
 func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error) {
-	n := len(h.Ops) / 2
+	// Size everything up front: a million transactions should not pay for
+	// repeated slice growth.
+	n, nm := 0, 0
+	for i := range h.Ops {
+		if op := &h.Ops[i]; op.Type == history.Invoke && op.F == "txn" {
+			xs, _ := history.AsSlice(op.Value)
+			n, nm = n+1, nm+len(xs)
+		}
+	}
 	a := &analysis{
-		h:    h,
-		txns: make([]txn, 0, n),
-		mops: make([]mop, 0, 2*n),
-		keys: keyIndex{ints: map[int64]int32{}, other: map[string]int32{}},
-		vals: valueIndex{ints: make(map[intPair]int32, n), other: map[string]int32{}},
-		opts: opts,
+		h:      h,
+		txns:   make([]txn, 0, n),
+		mops:   make([]mop, 0, nm),
+		writes: make([]write, 0, nm/2+16),
+		reads:  make([]read, 0, nm/2+16),
+		keys:   keyIndex{ints: map[int64]int32{}, other: map[string]int32{}},
+		vals:   valueIndex{ints: make(map[intPair]int32, nm/2), other: map[string]int32{}},
+		opts:   opts,
 	}
 	for pos := range h.Ops {
 		op := &h.Ops[pos]

@@ -236,14 +236,17 @@ func (la *listAppend) checkInternal(t int32) {
 			continue
 		}
 		got, _ := history.AsSlice(a.reads[m.arg].value)
-		ok := len(got) >= len(appended) && isPrefix(appended, got[len(got)-len(appended):])
-		expected := fmt.Sprintf("a list ending in %s", edn(appended))
+		var ok bool
 		if hasPrior {
-			want := append(slices.Clone(prior), appended...)
-			ok = len(got) == len(want) && isPrefix(got, want)
-			expected = edn(want)
+			ok = len(got) == len(prior)+len(appended) && isPrefix(prior, got) && isPrefix(appended, got[len(prior):])
+		} else {
+			ok = len(got) >= len(appended) && isPrefix(appended, got[len(got)-len(appended):])
 		}
 		if !ok {
+			expected := fmt.Sprintf("a list ending in %s", edn(appended))
+			if hasPrior {
+				expected = edn(append(slices.Clone(prior), appended...))
+			}
 			a.report(consistency.Internal, m.key, []int32{t},
 				fmt.Sprintf("T1 read key %s = %s, but its own earlier micro-ops say it should have read %s", edn(a.keyValue(m.key)), edn(got), expected))
 		}

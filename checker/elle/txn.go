@@ -80,15 +80,31 @@ func (e *InputError) Error() string {
 	return where + ": " + e.Problem
 }
 
-// keyIndex interns keys to dense ids; integer keys skip the string form.
+// keyIndex interns keys to dense ids. Small non-negative integer keys (the
+// usual case) are looked up in a slice; others go through a map.
 type keyIndex struct {
+	small []int32 // key value -> id+1, 0: not seen
 	ints  map[int64]int32
 	other map[string]int32
 	keys  []any
 }
 
+const maxSmallKey = 1 << 20
+
 func (x *keyIndex) id(k any) int32 {
 	if i, ok := history.AsInt(k); ok {
+		if i >= 0 && i < maxSmallKey {
+			if int(i) >= len(x.small) {
+				x.small = append(x.small, make([]int32, int(i)+1-len(x.small))...)
+			}
+			if id := x.small[i]; id > 0 {
+				return id - 1
+			}
+			id := int32(len(x.keys))
+			x.small[i] = id + 1
+			x.keys = append(x.keys, k)
+			return id
+		}
 		if id, ok := x.ints[i]; ok {
 			return id
 		}
@@ -107,55 +123,84 @@ func (x *keyIndex) id(k any) int32 {
 	return id
 }
 
-// valueIndex maps (key id, value) to a write id, with the same fast path.
+// valueIndex maps (key id, value) to a write id. Elle's generators write
+// small per-key counters, so values below maxSmallValue live in a per-key
+// slice; anything else goes through maps.
 type valueIndex struct {
+	small [][]int32 // key -> value -> write id+1, 0: none
 	ints  map[intPair]int32
 	other map[string]int32
 }
+
+const maxSmallValue = 4096
 
 type intPair struct {
 	key int32
 	v   int64
 }
 
-func (x *valueIndex) slot(key int32, v any) (intPair, string, bool) {
-	if i, ok := history.AsInt(v); ok {
-		return intPair{key, i}, "", true
+// slot returns where (key, v) lives: a small-slice cell, or a map key.
+func (x *valueIndex) slot(key int32, v any, grow bool) (*int32, intPair, string, bool) {
+	i, isInt := history.AsInt(v)
+	if isInt && i >= 0 && i < maxSmallValue {
+		if grow {
+			for int(key) >= len(x.small) {
+				x.small = append(x.small, nil)
+			}
+			if int(i) >= len(x.small[key]) {
+				x.small[key] = append(x.small[key], make([]int32, int(i)+1-len(x.small[key]))...)
+			}
+		}
+		if int(key) < len(x.small) && int(i) < len(x.small[key]) {
+			return &x.small[key][i], intPair{}, "", false
+		}
+		return nil, intPair{}, "", false
 	}
-	return intPair{}, fmt.Sprint(key) + " " + history.Key(v), false
+	if isInt {
+		return nil, intPair{key, i}, "", true
+	}
+	return nil, intPair{}, fmt.Sprint(key) + " " + history.Key(v), false
 }
 
 // get returns the write of value v to key, or -1.
 func (x *valueIndex) get(key int32, v any) int32 {
-	p, s, isInt := x.slot(key, v)
-	var id int32
-	var ok bool
-	if isInt {
-		id, ok = x.ints[p]
-	} else {
-		id, ok = x.other[s]
+	cell, p, s, isInt := x.slot(key, v, false)
+	switch {
+	case cell != nil:
+		return *cell - 1
+	case isInt:
+		if id, ok := x.ints[p]; ok {
+			return id
+		}
+	case s != "":
+		if id, ok := x.other[s]; ok {
+			return id
+		}
 	}
-	if !ok {
-		return -1
-	}
-	return id
+	return -1
 }
 
 // put records write id for (key, v) and returns the earlier write of the
 // same value, or -1.
 func (x *valueIndex) put(key int32, v any, id int32) int32 {
-	p, s, isInt := x.slot(key, v)
-	if isInt {
+	cell, p, s, isInt := x.slot(key, v, true)
+	switch {
+	case cell != nil:
+		if *cell > 0 {
+			return *cell - 1
+		}
+		*cell = id + 1
+	case isInt:
 		if prev, ok := x.ints[p]; ok {
 			return prev
 		}
 		x.ints[p] = id
-		return -1
+	default:
+		if prev, ok := x.other[s]; ok {
+			return prev
+		}
+		x.other[s] = id
 	}
-	if prev, ok := x.other[s]; ok {
-		return prev
-	}
-	x.other[s] = id
 	return -1
 }
 
