@@ -1,0 +1,50 @@
+package counter
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/internal/histbuild"
+	"github.com/faultline/faultline/history"
+)
+
+// counterStore is a correct counter.
+type counterStore struct{ n int64 }
+
+func (c *counterStore) Apply(f string, v any) any {
+	if f == "add" {
+		d, _ := history.AsInt(v)
+		c.n += d
+		return v
+	}
+	return c.n
+}
+
+func simulate(seed uint64) *histbuild.B {
+	return histbuild.Sim{Seed: seed, Procs: 5, N: 300, InfoRate: 0.05, Store: &counterStore{},
+		Next: func(r *rand.Rand) (string, any) {
+			if r.IntN(2) == 0 {
+				return "add", int64(r.IntN(5) + 1)
+			}
+			return "read", nil
+		}}.Run()
+}
+
+func TestCounterPassesSimulatedCorrectCounters(t *testing.T) {
+	for seed := range uint64(30) {
+		histbuild.Check(t, Checker(), simulate(seed), checker.Valid)
+	}
+}
+
+func TestCounterCatchesAReadCorruptedInASimulatedHistory(t *testing.T) {
+	for seed := range uint64(10) {
+		b := simulate(seed)
+		i := b.Last(func(op *history.Op) bool { return op.F == "read" && op.Type == history.OK })
+		b.SetValue(i, int64(1_000_000))
+		errs := histbuild.Check(t, Checker(), b, checker.Invalid).Details.(*Details).Errors
+		if len(errs) != 1 || errs[0].Index != i || errs[0].Value != 1_000_000 {
+			t.Fatalf("seed %d: errors %+v, want only op %d reading 1000000", seed, errs, i)
+		}
+	}
+}

@@ -1,0 +1,91 @@
+package histbuild
+
+import (
+	"math/rand/v2"
+
+	"github.com/faultline/faultline/history"
+)
+
+// Store is a single-copy, linearizable store the simulator runs ops
+// against: Apply performs f with the invoked value atomically and returns the
+// value the ok completion carries.
+type Store interface {
+	Apply(f string, v any) any
+}
+
+// Sim describes a simulated run: Procs processes issue N ops chosen by Next.
+// Every op takes effect at a random moment between its invoke and its
+// completion, so the history is linearizable by construction: every correct
+// checker must pass it. With InfoRate > 0, that fraction of ops completes as
+// info, half of them having taken effect and half not.
+type Sim struct {
+	Seed     uint64
+	Procs, N int
+	InfoRate float64
+	Next     func(r *rand.Rand) (f string, v any)
+	Store    Store
+}
+
+// Run returns the simulated history. One seed gives one history.
+func (s Sim) Run() *B {
+	r := rand.New(rand.NewPCG(s.Seed, s.Seed+1))
+	type pending struct {
+		f        string
+		v, out   any
+		applied  bool
+		info     bool
+		inFlight bool
+	}
+	ps := make([]pending, s.Procs)
+	proc := make([]int, s.Procs) // current process id of each thread
+	for t := range proc {
+		proc[t] = t
+	}
+	b := New()
+	issued, inFlight := 0, 0
+	for issued < s.N || inFlight > 0 {
+		t := r.IntN(s.Procs)
+		p := &ps[t]
+		switch {
+		case !p.inFlight && issued < s.N:
+			f, v := s.Next(r)
+			*p = pending{f: f, v: v, inFlight: true, info: r.Float64() < s.InfoRate}
+			b.Invoke(proc[t], f, v)
+			issued++
+			inFlight++
+		case p.inFlight && !p.applied:
+			p.applied = true
+			if !p.info || r.IntN(2) == 0 {
+				p.out = s.Store.Apply(p.f, p.v)
+			}
+		case p.inFlight:
+			if p.info {
+				b.Info(proc[t], p.f, p.v)
+				proc[t] += s.Procs // an info retires the process
+			} else {
+				b.OK(proc[t], p.f, p.out)
+			}
+			p.inFlight = false
+			inFlight--
+		}
+	}
+	return b
+}
+
+// Last returns the position of the last op for which match holds, or -1;
+// tests use it to pick the op they corrupt.
+func (b *B) Last(match func(*history.Op) bool) int {
+	for i := len(b.ops) - 1; i >= 0; i-- {
+		if match(&b.ops[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// SetValue replaces the value of the op at position i, to corrupt a
+// simulated history on purpose.
+func (b *B) SetValue(i int, v any) { b.ops[i].Value = v }
+
+// Value returns the value of the op at position i.
+func (b *B) Value(i int) any { return b.ops[i].Value }
