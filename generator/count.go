@@ -46,11 +46,7 @@ func (l *limit) Op(ctx *Context) (Result, Generator) {
 }
 
 func (l *limit) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, l, -1, l.g, event)
-	if same(next, l.g) {
-		return l
-	}
-	return l.with(l.n, next)
+	return passOn(ctx, l, l.g, event, func(g Generator) Generator { return l.with(l.n, g) })
 }
 
 // Repeat emits ops from g forever without advancing it: each op comes from g
@@ -63,19 +59,28 @@ func RepeatN(n int, g Generator) Generator {
 	if n == 0 || g == nil {
 		return nil
 	}
-	return &repeat{n: n, g: g}
+	return &repeat{n: n, of: n, g: g}
 }
 
 type repeat struct {
-	n int // remaining ops, or -1 for no limit
-	g Generator
+	n  int // remaining ops, or -1 for no limit
+	of int // the n it was made with, for paths in errors
+	g  Generator
 }
 
 func (r *repeat) String() string {
 	if r.n < 0 {
 		return "repeat"
 	}
-	return "repeat(" + strconv.Itoa(r.n) + ")"
+	return "repeat(" + strconv.Itoa(r.of) + ")"
+}
+
+// with returns r with n ops left, running g.
+func (r *repeat) with(n int, g Generator) Generator {
+	if n == 0 || g == nil {
+		return nil
+	}
+	return &repeat{n: n, of: r.of, g: g}
 }
 
 func (r *repeat) Op(ctx *Context) (Result, Generator) {
@@ -85,7 +90,7 @@ func (r *repeat) Op(ctx *Context) (Result, Generator) {
 		if r.n < 0 {
 			return res, r
 		}
-		return res, RepeatN(r.n-1, r.g)
+		return res, r.with(r.n-1, r.g)
 	case Pending:
 		return res, r
 	}
@@ -93,11 +98,7 @@ func (r *repeat) Op(ctx *Context) (Result, Generator) {
 }
 
 func (r *repeat) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, r, -1, r.g, event)
-	if same(next, r.g) {
-		return r
-	}
-	return RepeatN(r.n, next)
+	return passOn(ctx, r, r.g, event, func(g Generator) Generator { return r.with(r.n, g) })
 }
 
 // Cycle runs g to exhaustion, then runs it again from the start, forever
@@ -109,11 +110,12 @@ func CycleN(n int, g Generator) Generator {
 	if n == 0 || g == nil {
 		return nil
 	}
-	return &cycle{n: n, orig: g, cur: g, fresh: true}
+	return &cycle{n: n, of: n, orig: g, cur: g, fresh: true}
 }
 
 type cycle struct {
 	n     int // runs left including this one, or -1 for forever
+	of    int // the n it was made with, for paths in errors
 	orig  Generator
 	cur   Generator
 	fresh bool // cur is orig, not asked yet
@@ -123,28 +125,24 @@ func (c *cycle) String() string {
 	if c.n < 0 {
 		return "cycle"
 	}
-	return "cycle(" + strconv.Itoa(c.n) + ")"
+	return "cycle(" + strconv.Itoa(c.of) + ")"
 }
 
 func (c *cycle) Op(ctx *Context) (Result, Generator) {
 	res, next := Ask(ctx, c, -1, c.cur)
 	if res.Status != Done {
-		return res, &cycle{n: c.n, orig: c.orig, cur: next}
+		return res, &cycle{n: c.n, of: c.of, orig: c.orig, cur: next}
 	}
 	if c.n == 1 || c.fresh {
 		// Out of runs, or the original is exhausted before its first op:
 		// restarting it would loop forever.
 		return res, nil
 	}
-	return (&cycle{n: max(-1, c.n-1), orig: c.orig, cur: c.orig, fresh: true}).Op(ctx)
+	return (&cycle{n: max(-1, c.n-1), of: c.of, orig: c.orig, cur: c.orig, fresh: true}).Op(ctx)
 }
 
 func (c *cycle) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, c, -1, c.cur, event)
-	if same(next, c.cur) {
-		return c
-	}
-	return &cycle{n: c.n, orig: c.orig, cur: next}
+	return passOn(ctx, c, c.cur, event, func(g Generator) Generator { return &cycle{n: c.n, of: c.of, orig: c.orig, cur: g} })
 }
 
 // UntilOK emits ops from g until one of them completes ok (Jepsen's
@@ -231,11 +229,7 @@ func (p *processLimit) Op(ctx *Context) (Result, Generator) {
 }
 
 func (p *processLimit) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, p, -1, p.g, event)
-	if same(next, p.g) {
-		return p
-	}
-	return &processLimit{n: p.n, seen: p.seen, g: next}
+	return passOn(ctx, p, p.g, event, func(g Generator) Generator { return &processLimit{n: p.n, seen: p.seen, g: g} })
 }
 
 // ConcurrencyLimit keeps at most n of g's ops outstanding at once (Jepsen's
@@ -279,11 +273,7 @@ func (c *concurrencyLimit) Op(ctx *Context) (Result, Generator) {
 }
 
 func (c *concurrencyLimit) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, c, -1, c.g, event)
-	if same(next, c.g) {
-		return c
-	}
-	return &concurrencyLimit{n: c.n, busy: c.busy, g: next}
+	return passOn(ctx, c, c.g, event, func(g Generator) Generator { return &concurrencyLimit{n: c.n, busy: c.busy, g: g} })
 }
 
 // withInt returns the sorted set xs with x added, sharing nothing with xs if

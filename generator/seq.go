@@ -112,9 +112,5 @@ func (s *synchronize) Op(ctx *Context) (Result, Generator) {
 }
 
 func (s *synchronize) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, s, -1, s.g, event)
-	if same(next, s.g) {
-		return s
-	}
-	return Synchronize(next)
+	return passOn(ctx, s, s.g, event, Synchronize)
 }

@@ -49,11 +49,7 @@ func (l *timeLimit) Op(ctx *Context) (Result, Generator) {
 }
 
 func (l *timeLimit) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, l, -1, l.g, event)
-	if same(next, l.g) {
-		return l
-	}
-	return &timeLimit{d: l.d, cutoff: l.cutoff, g: next}
+	return passOn(ctx, l, l.g, event, func(g Generator) Generator { return &timeLimit{d: l.d, cutoff: l.cutoff, g: g} })
 }
 
 // Stagger spaces g's ops by random gaps drawn uniformly from [0, 2d), so
@@ -126,11 +122,7 @@ func (s *spaced) Op(ctx *Context) (Result, Generator) {
 }
 
 func (s *spaced) Update(ctx *Context, event history.Op) Generator {
-	g := Tell(ctx, s, -1, s.g, event)
-	if same(g, s.g) {
-		return s
-	}
-	return &spaced{d: s.d, random: s.random, next: s.next, g: g}
+	return passOn(ctx, s, s.g, event, func(g Generator) Generator { return &spaced{d: s.d, random: s.random, next: s.next, g: g} })
 }
 
 // Window is one generator of CycleTimes and how long it runs each turn.

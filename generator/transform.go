@@ -58,11 +58,7 @@ func (m *mapped) around(g Generator) Generator {
 }
 
 func (m *mapped) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, m, -1, m.g, event)
-	if same(next, m.g) {
-		return m
-	}
-	return m.around(next)
+	return passOn(ctx, m, m.g, event, m.around)
 }
 
 // maxRejections bounds how many ops in a row Filter may discard: a filter
@@ -108,11 +104,7 @@ func (f *filter) around(g Generator) Generator {
 }
 
 func (f *filter) Update(ctx *Context, event history.Op) Generator {
-	next := Tell(ctx, f, -1, f.g, event)
-	if same(next, f.g) {
-		return f
-	}
-	return f.around(next)
+	return passOn(ctx, f, f.g, event, f.around)
 }
 
 // OnUpdate calls react with every event instead of passing it to g (Jepsen's

@@ -141,6 +141,22 @@ func same(a, b Generator) bool {
 	return ta.Kind() == reflect.Pointer && ta == reflect.TypeOf(b) && a == b
 }
 
+// node is a combinator: a generator with a name for paths in errors.
+type node interface {
+	Generator
+	fmt.Stringer
+}
+
+// passOn tells g, the only child of parent, of event: parent itself if g did
+// not change, else rebuild(g's next state).
+func passOn(ctx *Context, parent node, g Generator, event history.Op, rebuild func(Generator) Generator) Generator {
+	next := Tell(ctx, parent, -1, g, event)
+	if same(next, g) {
+		return parent
+	}
+	return rebuild(next)
+}
+
 // tellAll tells each of gens, the children of parent, of event, and returns
 // their next states, or nil if none changed.
 func tellAll(ctx *Context, parent fmt.Stringer, gens []Generator, event history.Op) []Generator {
@@ -230,8 +246,11 @@ func checkResult(ctx *Context, res Result) string {
 	case !ctx.visible(t):
 		return fmt.Sprintf("emitted an op for process %s on thread %s, which this generator cannot see (it sees %s)",
 			history.ProcessString(op.Process), threadName(t), threadList(ctx.threads))
-	case ctx.Process(t) != op.Process:
+	case op.Process < ctx.Process(t):
 		return fmt.Sprintf("emitted an op for process %d, but thread %d now runs process %d (the old one was retired)",
+			op.Process, t, ctx.Process(t))
+	case op.Process > ctx.Process(t):
+		return fmt.Sprintf("emitted an op for process %d, which no thread runs yet (thread %d runs process %d)",
 			op.Process, t, ctx.Process(t))
 	case !ctx.IsFree(t):
 		return "emitted an op for busy process " + history.ProcessString(op.Process)

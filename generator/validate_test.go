@@ -97,3 +97,26 @@ func TestSimulateReportsAStalledGenerator(t *testing.T) {
 		t.Fatalf("end %v, err %v: want the run to end at 5ms", time.Duration(sim.End), err)
 	}
 }
+
+func TestValidateRejectsAProcessNoThreadRunsYet(t *testing.T) {
+	e := simError(t, RepeatN(3, Clients(fixed{history.Op{F: "w", Process: 5}})), Sim{Concurrency: 2})
+	assertErrorPrefix(t, e, "repeat(3) > clients: emitted an op for process 5, which no thread runs yet (thread 1 runs process 1)")
+}
+
+func TestOneSeedReproducesOneSchedule(t *testing.T) {
+	g := Any(
+		Clients(TimeLimit(time.Second, Stagger(5*time.Millisecond, Mix(Repeat(read()), Repeat(Invoke("write", 1)))))),
+		Nemesis(Stagger(50*time.Millisecond, Cycle(Seq(Invoke("start", nil), Invoke("stop", nil))))))
+	a := lines(run(t, g, Sim{Concurrency: 3, Seed: 42, TimeLimit: time.Second}).History)
+	b := lines(run(t, g, Sim{Concurrency: 3, Seed: 42, TimeLimit: time.Second}).History)
+	c := lines(run(t, g, Sim{Concurrency: 3, Seed: 43, TimeLimit: time.Second}).History)
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Fatal("the same seed gave two different histories")
+	}
+	if strings.Join(a, "\n") == strings.Join(c, "\n") {
+		t.Fatal("seeds 42 and 43 gave the same history")
+	}
+	if len(a) < 200 {
+		t.Fatalf("only %d ops in a second at one per 5ms", len(a))
+	}
+}
