@@ -142,7 +142,11 @@ func quantileThumb(dashes []vg.Length) *plotter.Line {
 // ones into series, picks a time-bucket width for at most buckets buckets
 // (named in the title; 0 for no buckets) and shades the fault bands.
 func (r Renderer) clientPlot(h *history.History, title, ylabel string, buckets int) (series, *figure, int64, error) {
-	s := groupSamples(samples(h))
+	ss, err := samples(h)
+	if err != nil {
+		return series{}, nil, 0, err
+	}
+	s := groupSamples(ss)
 	if len(s.keys) == 0 {
 		return s, nil, 0, errNoClientOps
 	}

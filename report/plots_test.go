@@ -174,12 +174,17 @@ func TestPlotErrorsSayWhereAndWhat(t *testing.T) {
 		history.Op{Index: 1, Time: 5, Type: history.Info, Process: history.NemesisProcess, F: "reset-clock",
 			Value: history.Map{{Key: history.Keyword("clock-offsets"), Value: []any{int64(1)}}}},
 	)
+	negative := history.MustNew(
+		history.Op{Index: 0, Time: -3, Type: history.Invoke, Process: 2, F: "read"},
+		history.Op{Index: 1, Time: 5, Type: history.OK, Process: 2, F: "read"},
+	)
 	for _, c := range []struct {
 		name string
 		h    *history.History
 		draw plotFunc
 		want []string
 	}{
+		{"negative time", negative, Rate, []string{"op 0", "process 2", "time -3 is negative", "expected nanoseconds since the test started"}},
 		{"non-numeric balance", badBalance, BankTotals, []string{"op 1", "process 3", "account 1", `"lots"`, "expected a number"}},
 		{"non-numeric offset", badOffset, ClockOffsets, []string{"op 1", "bump-clock", "node n1", ":soon", "expected a number of seconds"}},
 		{"offsets not a map", notAMap, ClockOffsets, []string{"op 1", "reset-clock", "[1]", "expected a map of node to seconds"}},

@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"fmt"
 	"image/color"
 	"math"
 	"sort"
@@ -59,12 +60,18 @@ var fShapes = []draw.GlyphDrawer{
 	draw.PlusGlyph{}, draw.RingGlyph{}, draw.PyramidGlyph{}, draw.BoxGlyph{},
 }
 
-// samples returns the completed client operations of h.
-func samples(h *history.History) []sample {
+// samples returns the completed client operations of h. Time runs from the
+// start of the test, so a negative time is an error that names the op.
+func samples(h *history.History) ([]sample, error) {
 	var out []sample
 	for _, op := range h.Operations() {
 		if !op.Invoke.IsClient() || op.Complete == nil {
 			continue
+		}
+		for _, o := range []*history.Op{op.Invoke, op.Complete} {
+			if o.Time < 0 {
+				return nil, fmt.Errorf("report: op %d (process %s): time %d is negative, expected nanoseconds since the test started", o.Index, history.ProcessString(o.Process), o.Time)
+			}
 		}
 		out = append(out, sample{
 			key:     seriesKey{f: op.Invoke.F, outcome: op.Complete.Type},
@@ -73,7 +80,7 @@ func samples(h *history.History) []sample {
 			latency: op.Complete.Time - op.Invoke.Time,
 		})
 	}
-	return out
+	return out, nil
 }
 
 // series groups samples by key; keys come sorted by f, then outcome.
