@@ -194,11 +194,7 @@ func summarize(h *history.History, elems []*tracked) *FullDetails {
 		switch {
 		case e.lastPresent >= 0 && e.lastAbsent < e.lastPresent:
 			el.Outcome = Stable
-			var since int64
-			if e.lastAbsent >= 0 {
-				since = h.Ops[e.lastAbsent].Time + 1
-			}
-			el.StableLatency = millis(since - h.Ops[e.known].Time)
+			el.StableLatency = latency(h, e.known, e.lastAbsent)
 			stableLat = append(stableLat, el.StableLatency)
 			d.StableCount++
 			if el.StableLatency > 0 {
@@ -207,11 +203,7 @@ func summarize(h *history.History, elems []*tracked) *FullDetails {
 			}
 		case e.known >= 0 && e.lastAbsent > e.lastPresent:
 			el.Outcome = Lost
-			var since int64
-			if e.lastPresent >= 0 {
-				since = h.Ops[e.lastPresent].Time + 1
-			}
-			el.LostLatency = millis(since - h.Ops[e.known].Time)
+			el.LostLatency = latency(h, e.known, e.lastPresent)
 			lostLat = append(lostLat, el.LostLatency)
 			d.Lost = append(d.Lost, e.value)
 			if len(d.LostElements) < 8 {
@@ -239,8 +231,17 @@ func opIndex(h *history.History, pos int) int {
 	return h.Ops[pos].Index
 }
 
-// millis truncates nanoseconds to whole milliseconds, never below zero.
-func millis(ns int64) int64 { return max(ns, 0) / int64(time.Millisecond) }
+// latency is the time in whole milliseconds (never below zero) from when
+// an element became known to just after the read invoked at position until
+// (the last read that missed a stable element, or the last that saw a lost
+// one); with no such read it counts from time zero, as Jepsen does.
+func latency(h *history.History, known, until int) int64 {
+	var since int64
+	if until >= 0 {
+		since = h.Ops[until].Time + 1
+	}
+	return max(since-h.Ops[known].Time, 0) / int64(time.Millisecond)
+}
 
 // Quantiles are the points FullDetails reports latencies at.
 var Quantiles = []float64{0, 0.5, 0.95, 0.99, 1}
