@@ -1,7 +1,10 @@
-// Package histbuild writes small histories for the classic checkers' tests
-// in a few readable lines: each call appends one op, numbered and timed in
-// order (one millisecond apart, so latencies are visible), and History pairs
-// them. It exists so every checker's tests build histories the same way.
+// Package histbuild writes histories for the classic checkers' tests, so
+// every checker's tests build and judge them the same way: small ones in a
+// few readable lines (each call appends one op, numbered and timed in order,
+// one millisecond apart so latencies are visible), big ones by simulating a
+// correct store under random interleavings (Sim), which a test may then
+// corrupt on purpose; plus the assertions the table tests share (Check,
+// OnlyFinding, SameValues, Explain).
 package histbuild
 
 import (

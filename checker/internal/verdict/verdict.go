@@ -1,7 +1,8 @@
-// Package verdict holds the few helpers every classic checker needs to say
-// why it could not decide: a result that names the offending op, a result for
-// a cancelled check, and values printed as EDN (the form users see in their
-// history files).
+// Package verdict holds what every classic checker needs around its own
+// logic: the walk over client ops that gives up (as unknown) when the check
+// is cancelled, results that say why a history could not be checked by
+// naming the offending op, and values printed as EDN (the form users see in
+// their history files).
 package verdict
 
 import (
