@@ -112,8 +112,11 @@ func (a *analysis) parseTxn(id int32, t *txn, value any, wl workloadSpec) *Input
 		if f == wl.writeF {
 			w := int32(len(a.writes))
 			if prev := a.vals.put(key, parts[2], w); prev >= 0 {
-				other := a.h.Ops[a.txns[a.writes[prev].txn].invoke]
-				return &InputError{Mop: j, Problem: fmt.Sprintf("%s writes %s to key %s, which op %d already wrote: %s needs every value written to a key to be unique", history.FormatEDN(m), history.FormatEDN(parts[2]), history.FormatEDN(parts[1]), other.Index, wl.name)}
+				by := "this transaction"
+				if pt := a.writes[prev].txn; pt != id {
+					by = fmt.Sprintf("op %d", a.h.Ops[a.txns[pt].invoke].Index)
+				}
+				return &InputError{Mop: j, Problem: fmt.Sprintf("%s writes %s to key %s, which %s already wrote: %s needs every value written to a key to be unique", history.FormatEDN(m), history.FormatEDN(parts[2]), history.FormatEDN(parts[1]), by, wl.name)}
 			}
 			a.writes = append(a.writes, write{txn: id, key: key, mop: mi, value: parts[2]})
 			a.mops = append(a.mops, mop{kind: wl.writeKind, key: key, arg: w})
