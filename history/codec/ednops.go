@@ -123,6 +123,15 @@ func (e *ednOps) readOp(start scan.Pos) (parsed, error) {
 			return parsed{}, err
 		}
 		vp := d.Pos()
+		if n, ok, err := d.Int(); err != nil {
+			return parsed{}, err
+		} else if ok {
+			err = b.setInt(string(name), n, vp)
+			if err != nil {
+				return parsed{}, err
+			}
+			continue
+		}
 		v, err := d.Value()
 		if err != nil {
 			return parsed{}, err

@@ -2,6 +2,7 @@ package codec
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/edn"
@@ -19,9 +20,26 @@ const (
 	fieldError
 )
 
-var standardFields = map[string]uint8{
-	"index": fieldIndex, "time": fieldTime, "type": fieldType, "process": fieldProcess,
-	"f": fieldF, "value": fieldValue, "error": fieldError,
+// standardField returns the bit of a standard field, 0 for any other name.
+// (A switch: this runs for every field of every op, and beats a map.)
+func standardField(name string) uint8 {
+	switch name {
+	case "index":
+		return fieldIndex
+	case "time":
+		return fieldTime
+	case "type":
+		return fieldType
+	case "process":
+		return fieldProcess
+	case "f":
+		return fieldF
+	case "value":
+		return fieldValue
+	case "error":
+		return fieldError
+	}
+	return 0
 }
 
 // opBuilder collects the fields of one op read from an EDN map or a JSON
@@ -55,8 +73,8 @@ func (b *opBuilder) show(v any) string {
 
 // set records field name = v, read at p.
 func (b *opBuilder) set(name string, v any, p scan.Pos) error {
-	bit, standard := standardFields[name]
-	if !standard {
+	bit := standardField(name)
+	if bit == 0 {
 		b.op.Extra = append(b.op.Extra, history.Field{Name: name, Value: v})
 		return nil
 	}
@@ -99,6 +117,25 @@ func (b *opBuilder) set(name string, v any, p scan.Pos) error {
 		b.op.Value = v
 	case fieldError:
 		b.op.Error = v
+	}
+	return nil
+}
+
+// setInt is set for an integer, without boxing it when it is the index,
+// time or process (the common case, worth a fast path).
+func (b *opBuilder) setInt(name string, n int64, p scan.Pos) error {
+	bit := standardField(name)
+	if bit&(fieldIndex|fieldTime|fieldProcess) == 0 || b.seen&bit != 0 || n > math.MaxInt32 && bit != fieldTime {
+		return b.set(name, n, p) // the general path, with its checks and messages
+	}
+	b.seen |= bit
+	switch bit {
+	case fieldIndex:
+		b.op.Index = int(n)
+	case fieldTime:
+		b.op.Time = n
+	default:
+		b.op.Process = int(n)
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ func (w *writer) Write(op history.Op) error {
 		return err
 	}
 	for _, f := range op.Extra {
-		if _, std := standardFields[f.Name]; std {
+		if standardField(f.Name) != 0 {
 			return fmt.Errorf("op %d: extra field %q clashes with the standard field of that name", op.Index, f.Name)
 		}
 		if err := checkName("op "+strconv.Itoa(op.Index)+": extra field", f.Name); err != nil {

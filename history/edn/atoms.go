@@ -56,7 +56,12 @@ func (d *Decoder) keyword() (any, error) {
 	if name[0] == ':' {
 		return nil, s.Errorf(p, "::%s is an auto-resolved Clojure keyword, which EDN does not have", name[1:])
 	}
+	h := (len(name)*31 + int(name[0])*7 + int(name[len(name)/2])*13 + int(name[len(name)-1])) & 255
+	if v := d.recent[h]; v != nil && string(v.(history.Keyword)) == string(name) {
+		return v, d.endAtom(more, next, "keyword")
+	}
 	if v, ok := d.keywords[string(name)]; ok {
+		d.recent[h] = v
 		return v, d.endAtom(more, next, "keyword")
 	}
 	if !utf8.Valid(name) {
@@ -65,6 +70,7 @@ func (d *Decoder) keyword() (any, error) {
 	var v any = history.Keyword(name)
 	if len(d.keywords) < maxInterned {
 		d.keywords[string(name)] = v
+		d.recent[h] = v
 	}
 	return v, d.endAtom(more, next, "keyword")
 }

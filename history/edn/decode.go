@@ -32,8 +32,10 @@ const maxInterned = 4096
 // Decoder reads EDN values from a stream.
 type Decoder struct {
 	s        *scan.Scanner
+	recent   [256]any       // boxed Keywords by a hash of their name: the fast path of keywords
 	keywords map[string]any // boxed Keyword values, so repeats do not allocate
 	scratch  []byte
+	stack    []any // elements of the collections being read
 	depth    int
 }
 
@@ -95,8 +97,10 @@ var isSpace = scan.NewSet(" \t\n\r\f\v,", nil)
 func (d *Decoder) SkipSpace() error {
 	s := d.s
 	for {
-		s.Take(isSpace)
 		c, ok := s.Peek()
+		if ok && isSpace[c] {
+			_, c, ok = s.TakeNext(isSpace)
+		}
 		if !ok {
 			return s.ReadErr()
 		}
@@ -126,6 +130,28 @@ func (d *Decoder) Peek() (c byte, ok bool, err error) {
 	}
 	c, ok = d.s.Peek()
 	return c, ok, d.s.ReadErr()
+}
+
+// Int reads the next value if it is a plain decimal integer that fits an
+// int64, returning it without boxing it in an interface (the hot path of op
+// indexes and times); otherwise it consumes nothing and returns ok=false.
+func (d *Decoder) Int() (n int64, ok bool, err error) {
+	c, ok, err := d.Peek()
+	if !ok || err != nil || c < '0' || c > '9' {
+		return 0, false, err
+	}
+	la := d.s.Lookahead(20)
+	i := 0
+	for ; i < len(la) && i < 18 && la[i] >= '0' && la[i] <= '9'; i++ {
+		n = n*10 + int64(la[i]-'0')
+	}
+	if i < len(la) && !delimiter[la[i]] || la[0] == '0' && i > 1 {
+		return 0, false, nil // longer, or not plain: let Value read it
+	}
+	for ; i > 0; i-- {
+		d.s.Skip()
+	}
+	return n, true, nil
 }
 
 // PosValue is Value that also returns where the value starts.
@@ -254,7 +280,13 @@ func (d *Decoder) collection() (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	xs := []any{} // empty collections are empty, not nil, whatever their kind
+	// Elements gather on a stack shared by all nesting levels and are
+	// copied out once, at their exact size: one allocation per collection.
+	base := len(d.stack)
+	defer func() {
+		clear(d.stack[base:]) // the stack must not keep values alive
+		d.stack = d.stack[:base]
+	}()
 	for {
 		more, err := d.More(k)
 		if err != nil {
@@ -267,14 +299,10 @@ func (d *Decoder) collection() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		xs = append(xs, x)
+		d.stack = append(d.stack, x)
 	}
-	switch k.Kind {
-	case "list":
-		return history.List(xs), nil
-	case "set":
-		return history.Set(xs), nil
-	case "map":
+	xs := d.stack[base:]
+	if k.Kind == "map" {
 		if len(xs)%2 != 0 {
 			return nil, d.s.Errorf(k.Pos, "map opened here has a key without a value (%d forms): expected key/value pairs", len(xs))
 		}
@@ -284,7 +312,15 @@ func (d *Decoder) collection() (any, error) {
 		}
 		return m, nil
 	}
-	return xs, nil
+	out := make([]any, len(xs)) // empty collections are empty, not nil
+	copy(out, xs)
+	switch k.Kind {
+	case "list":
+		return history.List(out), nil
+	case "set":
+		return history.Set(out), nil
+	}
+	return out, nil
 }
 
 // IsTag reports whether the input continues with a tag (#name), as opposed to

@@ -9,7 +9,6 @@
 package scan
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -199,9 +198,19 @@ func (s *Scanner) Take(set *Set) []byte {
 func (s *Scanner) TakeNext(set *Set) (tok []byte, next byte, more bool) {
 	start := s.pos
 	i := s.pos
+	countLines := set['\n']
 	for {
-		for i < len(s.buf) && set[s.buf[i]] {
-			i++
+		if countLines {
+			for ; i < len(s.buf) && set[s.buf[i]]; i++ {
+				if s.buf[i] == '\n' {
+					s.line++
+					s.lineStart = i + 1
+				}
+			}
+		} else {
+			for i < len(s.buf) && set[s.buf[i]] {
+				i++
+			}
 		}
 		if i < len(s.buf) {
 			more = true
@@ -218,12 +227,6 @@ func (s *Scanner) TakeNext(set *Set) (tok []byte, next byte, more bool) {
 	}
 	tok = s.buf[start:i]
 	s.pos = i
-	if set['\n'] {
-		if n := bytes.Count(tok, []byte{'\n'}); n > 0 {
-			s.line += n
-			s.lineStart = start + bytes.LastIndexByte(tok, '\n') + 1
-		}
-	}
 	if more {
 		next = s.buf[i]
 	}

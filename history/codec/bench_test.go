@@ -1,0 +1,98 @@
+package codec
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/faultline/faultline/history"
+)
+
+// benchOps is a simulated cas-register history of a million ops, built once.
+var benchOps = sync.OnceValue(func() []history.Op { return casRegisterHistory(1, 1_000_000) })
+
+var benchText = sync.OnceValue(func() map[string][]byte {
+	ops := benchOps()
+	out := map[string][]byte{}
+	for name, f := range map[string]Format{"edn": EDN, "jsonl": JSON, "txt": JepsenLog} {
+		var b bytes.Buffer
+		w, _ := NewWriter(&b, f)
+		for _, op := range ops {
+			if err := w.Write(op); err != nil {
+				panic(err)
+			}
+		}
+		w.Flush()
+		out[name] = b.Bytes()
+	}
+	// jepsen.log: every row behind a log prefix, as Jepsen's logger writes it.
+	var log bytes.Buffer
+	for _, row := range strings.SplitAfter(string(out["txt"]), "\n") {
+		if row != "" {
+			log.WriteString("INFO  jepsen.util - ")
+			log.WriteString(row)
+		}
+	}
+	out["log"] = log.Bytes()
+	return out
+})
+
+func benchRead(b *testing.B, name string, f Format) {
+	text := benchText()[name]
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	n := 0
+	for i := 0; i < b.N; i++ {
+		r, err := NewReader(bytes.NewReader(text), name, f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			_, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// Reading a million ops, op by op (the streaming reader, without pairing).
+func BenchmarkRead1MEDN(b *testing.B)        { benchRead(b, "edn", EDN) }
+func BenchmarkRead1MJSONLines(b *testing.B)  { benchRead(b, "jsonl", JSON) }
+func BenchmarkRead1MHistoryTxt(b *testing.B) { benchRead(b, "txt", JepsenLog) }
+func BenchmarkRead1MJepsenLog(b *testing.B)  { benchRead(b, "log", JepsenLog) }
+
+// Reading and pairing a million EDN ops into a History, as ReadFile does.
+func BenchmarkReadAll1MEDN(b *testing.B) {
+	text := benchText()["edn"]
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, _ := NewReader(bytes.NewReader(text), "edn", Auto)
+		if _, err := r.ReadAll(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(benchOps())*b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// Writing a million ops as EDN lines.
+func BenchmarkWrite1MEDN(b *testing.B) {
+	ops := benchOps()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w, _ := NewWriter(io.Discard, EDN)
+		for _, op := range ops {
+			w.Write(op)
+		}
+		w.Flush()
+	}
+	b.ReportMetric(float64(len(ops)*b.N)/b.Elapsed().Seconds(), "ops/s")
+}
