@@ -179,3 +179,29 @@ func TestWriteAllNamesTheFileThatFailed(t *testing.T) {
 		t.Errorf("a failed plot leaves no file behind, yet bank.png exists (%v)", err)
 	}
 }
+
+// FuzzJSONString checks the page's string encoder against encoding/json:
+// whatever bytes a value renders to, the page must read back the same text
+// (invalid UTF-8 as U+FFFD, as encoding/json does), and no "<" may appear raw.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", `"quoted" \back\`, "</script><!--", "tab\tnl\ncr\r\x00\x1f", "\u2028\u2029", "é ü 漢字 🙂", "\xff\xfe bad", "a\xc3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := appendJSONString(nil, s)
+		if bytes.ContainsAny(got, "<>&") {
+			t.Fatalf("%q encodes with raw <, > or &: %s", s, got)
+		}
+		var back, want string
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q encodes to invalid JSON %s: %v", s, got, err)
+		}
+		ref, _ := json.Marshal(s)
+		if err := json.Unmarshal(ref, &want); err != nil {
+			t.Fatal(err)
+		}
+		if back != want {
+			t.Fatalf("%q reads back as %q, encoding/json gives %q", s, back, want)
+		}
+	})
+}
