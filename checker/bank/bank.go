@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/internal/verdict"
@@ -190,7 +191,14 @@ func checkRead(op *history.Op, m history.Map, opts Options) (e *Error, bad strin
 	return e, ""
 }
 
+// member reports whether account x is one of xs. JSON object keys are
+// always strings, so a JSON history's account "3" is account 3.
 func member(xs []any, x any) bool {
+	if s, ok := x.(string); ok {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			x = n
+		}
+	}
 	for _, y := range xs {
 		if history.Equal(x, y) {
 			return true

@@ -102,3 +102,13 @@ func TestBankRejectsNonNumericBalancesWithTheAccount(t *testing.T) {
 		t.Fatalf("got %v %q", r.Valid, r.Error)
 	}
 }
+
+func TestBankTakesJSONStringAccountsForTheirNumbers(t *testing.T) {
+	h := histbuild.New().Op(0, history.OK, "read", readOf("0", 10, "1", 10))
+	histbuild.Check(t, Checker(Options{Total: 20, Accounts: []any{0, 1}}), h, checker.Valid)
+	h = histbuild.New().Op(0, history.OK, "read", readOf("0", 10, "x", 10))
+	g := histbuild.Check(t, Checker(Options{Total: 20, Accounts: []any{0, 1}}), h, checker.Invalid).Details.(*Details).Errors[UnexpectedKey]
+	if g == nil || !history.Equal(g.First.Unexpected, []any{"x"}) {
+		t.Fatalf("unexpected-key errors %+v, want account x", g)
+	}
+}
