@@ -6,6 +6,29 @@
 // through Update. Generators start no goroutines and read no clock: time and
 // randomness come from the Context, so one seed reproduces one schedule, and
 // Simulate can run any generator against a virtual clock.
+//
+// Tests build generators from the combinators in this package, each named
+// after its Jepsen counterpart in its doc comment: Invoke, Op, Func, Seq,
+// Mix, Limit, Repeat, Cycle, TimeLimit, Stagger, Delay, Phases, Clients,
+// Nemesis, EachThread, Reserve, UntilOK and the rest. For example, a
+// register test's main phase and final reads:
+//
+//	Phases(
+//		TimeLimit(60*time.Second, Any(
+//			Clients(Stagger(10*time.Millisecond,
+//				Mix(Repeat(Invoke("read", nil)), writes, cases))),
+//			Nemesis(Cycle(Seq(SleepFor(5*time.Second), Invoke("start", nil),
+//				SleepFor(5*time.Second), Invoke("stop", nil)))))),
+//		Nemesis(Invoke("stop", nil)),
+//		Clients(EachThread(UntilOK(Repeat(Invoke("read", nil))))))
+//
+// (Example_registerTest runs this shape in Simulate.)
+//
+// A generator of one's own implements Op and Update without changing its
+// receiver (return a new value instead), draws randomness only from
+// ctx.Rand, keeps no reference to ctx after returning, and asks its children
+// through Ask and Tell so that Validate can name the path to a misbehaving
+// one.
 package generator
 
 import (
