@@ -1,0 +1,98 @@
+// Package elle renders the Elle checker's results for people: a plain-text
+// account of every anomaly, and a DOT and a standalone SVG drawing of each
+// cycle (the SVG is laid out here, so no Graphviz is needed). The checker
+// returns data; this package turns it into text and files.
+package elle
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/faultline/faultline/checker"
+	ellechk "github.com/faultline/faultline/checker/elle"
+)
+
+// Text writes a result's verdict, the anomaly types, the ruled-out models
+// and each listed anomaly with its transactions and explanation.
+func Text(w io.Writer, res checker.Result) error {
+	r, ok := res.Details.(*ellechk.Report)
+	if !ok {
+		if res.Error != "" {
+			_, err := fmt.Fprintf(w, "elle: %s\n", res.Error)
+			return err
+		}
+		return fmt.Errorf("report/elle: result details are %T, not an Elle report", res.Details)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: valid? %s under %s\n", r.Workload, res.Valid, strings.Join(r.Models, ", "))
+	fmt.Fprintf(&b, "%d transactions (%d committed), %d dependency edges, %d cyclic components\n", r.Txns, r.Committed, r.Edges, r.Components)
+	if len(r.AnomalyTypes) == 0 {
+		b.WriteString("no anomalies found\n")
+	} else {
+		fmt.Fprintf(&b, "anomaly types: %s\n", strings.Join(r.AnomalyTypes, ", "))
+	}
+	if len(r.Not) > 0 {
+		fmt.Fprintf(&b, "not %s\n", strings.Join(r.Not, ", "))
+	}
+	if len(r.AlsoNot) > 0 {
+		fmt.Fprintf(&b, "also not %s\n", strings.Join(r.AlsoNot, ", "))
+	}
+	count := map[string]int{}
+	for _, an := range r.Anomalies {
+		count[an.Type]++
+		fmt.Fprintf(&b, "\n%s #%d", an.Type, count[an.Type])
+		if an.Key != nil {
+			fmt.Fprintf(&b, " (key %s)", edn(an.Key))
+		}
+		b.WriteString("\n")
+		for _, t := range an.Txns {
+			fmt.Fprintf(&b, "  %s\n", t)
+		}
+		for _, e := range an.Explanation {
+			fmt.Fprintf(&b, "  %s\n", e)
+		}
+	}
+	for typ, n := range r.Omitted {
+		fmt.Fprintf(&b, "\n(%d more %s anomalies not listed)\n", n, typ)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteFiles writes dir/elle/anomalies.txt and, for each listed cycle,
+// dir/elle/<type>-<n>.dot and .svg. It returns the paths written.
+func WriteFiles(dir string, res checker.Result) ([]string, error) {
+	out := filepath.Join(dir, "elle")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	var text strings.Builder
+	if err := Text(&text, res); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(out, "anomalies.txt")
+	if err := os.WriteFile(p, []byte(text.String()), 0o644); err != nil {
+		return nil, err
+	}
+	paths = append(paths, p)
+	r, _ := res.Details.(*ellechk.Report)
+	count := map[string]int{}
+	for _, an := range r.Anomalies {
+		if len(an.Steps) == 0 {
+			continue
+		}
+		count[an.Type]++
+		base := filepath.Join(out, fmt.Sprintf("%s-%d", an.Type, count[an.Type]))
+		for ext, body := range map[string][]byte{".dot": []byte(DOT(an)), ".svg": SVG(an)} {
+			if err := os.WriteFile(base+ext, body, 0o644); err != nil {
+				return paths, err
+			}
+			paths = append(paths, base+ext)
+		}
+	}
+	return paths, nil
+}
