@@ -195,11 +195,26 @@ func Redact(cfg map[string]any) map[string]any {
 		case IsSecret(k) && v != nil && v != "":
 			out[k] = Redacted
 		default:
-			if m, ok := v.(map[string]any); ok {
+			switch m := v.(type) {
+			case map[string]any:
 				v = Redact(m)
+			case map[string]string:
+				v = redactStrings(m)
 			}
 			out[k] = v
 		}
+	}
+	return out
+}
+
+// redactStrings is Redact for string-valued maps (parsed flags).
+func redactStrings(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if IsSecret(k) && v != "" {
+			v = Redacted
+		}
+		out[k] = v
 	}
 	return out
 }

@@ -82,6 +82,7 @@ func TestConfigIsStoredWithoutSecrets(t *testing.T) {
 		"password":        "hunter2",
 		"ssh-private-key": "-----BEGIN OPENSSH PRIVATE KEY-----",
 		"ssh":             map[string]any{"Password": "root-pw", "username": "root"},
+		"flags":           map[string]string{"password": "flag-pw", "nodes": "n1"},
 		"sudo-password":   "",
 		"key-count":       5,
 	}
@@ -92,7 +93,7 @@ func TestConfigIsStoredWithoutSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, secret := range []string{"hunter2", "BEGIN OPENSSH", "root-pw"} {
+	for _, secret := range []string{"hunter2", "BEGIN OPENSSH", "root-pw", "flag-pw"} {
 		if strings.Contains(string(b), secret) {
 			t.Fatalf("config.json holds the secret %q:\n%s", secret, b)
 		}

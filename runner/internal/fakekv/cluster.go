@@ -85,16 +85,16 @@ func (s Slow) Setup(context.Context, nemesis.Env) (nemesis.Nemesis, error) { ret
 func (s Slow) Invoke(_ context.Context, op history.Op) (history.Op, error) {
 	switch op.F {
 	case "start-slow":
-		s.KV.latency.Store(s.Latency)
+		s.KV.slow.Store(s.Latency)
 		op.Value = s.Latency
 	case "stop-slow":
-		s.KV.latency.Store(0)
+		s.KV.slow.Store(0)
 	}
 	return op, nil
 }
 
 func (s Slow) Teardown(context.Context) error {
-	s.KV.latency.Store(0)
+	s.KV.slow.Store(0)
 	if s.Healed != nil {
 		*s.Healed++
 	}

@@ -27,8 +27,9 @@ type KV struct {
 	mu     sync.Mutex
 	values []any // every value the register held, oldest first; starts with nil
 
-	// latency is added to every op while the slow nemesis is on, in ns.
-	latency atomic.Int64
+	// latency is the time every op takes, and slow the extra time while
+	// the slow nemesis is on, in ns.
+	latency, slow atomic.Int64
 	// Opened and Closed count client sessions, so tests can check that
 	// retired processes get new clients and every client is closed.
 	Opened, Closed atomic.Int64
@@ -101,7 +102,7 @@ func (c *Client) Setup(context.Context) error { c.KV.SetupCalls.Add(1); return n
 
 // Invoke applies op, after the slow nemesis's latency if it is on.
 func (c *Client) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
-	if d := c.KV.latency.Load(); d > 0 {
+	if d := c.KV.latency.Load() + c.KV.slow.Load(); d > 0 {
 		t := time.NewTimer(time.Duration(d))
 		select {
 		case <-t.C:

@@ -1,0 +1,269 @@
+package runner_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/linear"
+	"github.com/faultline/faultline/checker/linear/model"
+	"github.com/faultline/faultline/cli"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/history/codec"
+	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/runner/internal/fakekv"
+	"github.com/faultline/faultline/store"
+)
+
+// These tests drive the whole runner through the CLI, the way a suite's main
+// does, against the in-process fake cluster.
+
+// childEnv, when set, makes this test binary act as the fake suite's main,
+// with the arguments it holds (separated by \x1f): the interrupt test runs
+// it as a subprocess and signals it.
+const childEnv = "FAULTLINE_FAKEKV_SUITE_ARGS"
+
+func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(childEnv); ok {
+		os.Exit(cli.Execute(cli.SuiteCommand(fakeSuite()), strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// fakeSuite is a suite over the fake KV: --stale-lag makes it serve stale
+// reads, --ops bounds the workload (-1: until the time limit), --latency
+// slows every op.
+func fakeSuite() cli.Suite {
+	intFlag := func(o cli.Options, name string) int {
+		n, _ := strconv.Atoi(o.Flags[name])
+		return n
+	}
+	fake := func(_ context.Context, o cli.Options) (cli.Cluster, error) {
+		nodes := o.Nodes
+		if len(nodes) == 0 {
+			nodes = []string{"n1", "n2", "n3", "n4", "n5"}
+		}
+		return cli.Cluster{Nodes: nodes, Remote: fakekv.Remote{}}, nil
+	}
+	return cli.Suite{
+		Name: "fakekv",
+		Workloads: []cli.Workload{{
+			Name:    "register",
+			Summary: "reads, writes and cas on one register",
+			Test: func(o cli.Options) (*runner.Test, error) {
+				if o.Flags["stale-lag"] != "" && intFlag(o, "stale-lag") < 0 {
+					return nil, errors.New("--stale-lag: expected a number of writes >= 0")
+				}
+				kv := fakekv.NewKV(intFlag(o, "stale-lag"))
+				kv.SetLatency(time.Duration(intFlag(o, "latency-us")) * time.Microsecond)
+				gen := fakekv.Ops{Remaining: intFlag(o, "ops")}
+				if len(o.Nemesis) > 0 {
+					gen.NemesisEvery = 50
+				}
+				return &runner.Test{
+					DB: &fakekv.DB{}, Client: &fakekv.Client{KV: kv},
+					Nemesis:   fakekv.Slow{KV: kv, Latency: int64(20 * time.Microsecond)},
+					Generator: gen,
+					Checker:   linear.New(model.CASRegister(nil), linear.Options{}),
+				}, nil
+			},
+		}},
+		Nemeses: []string{"", "slow"},
+		Flags: func(fs *pflag.FlagSet) {
+			fs.Int("stale-lag", 0, "serve reads this many writes behind (0: correct)")
+			fs.Int("ops", 300, "client ops to run (-1: until the time limit)")
+			fs.Int("latency-us", 0, "latency of every op, in microseconds")
+		},
+		Connect: fake,
+		Local:   fake,
+	}
+}
+
+func execute(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := cli.Execute(cli.SuiteCommand(fakeSuite()), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestEndToEndCorrectKVIsValidAndStaleKVIsInvalidWithACounterexample(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := execute(t, "test", "--store", dir, "--nodes", "n1,n2,n3", "--concurrency", "2n", "--seed", "3", "--password", "hunter2", "--nemesis", "slow")
+	if code != cli.ExitValid || !strings.Contains(out, ": valid (fakekv-register-slow, ") {
+		t.Fatalf("correct KV: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	good, err := store.Load(filepath.Join(dir, "latest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(good.History.Nemesis().Ops); n == 0 {
+		t.Fatal("no nemesis ops recorded with --nemesis slow")
+	}
+	if good.Config["concurrency"] != float64(6) || good.Config["flags"].(map[string]any)["password"] != store.Redacted {
+		t.Fatalf("config.json: %v", good.Config)
+	}
+
+	code, out, errs = execute(t, "test", "--store", dir, "--nodes", "n1,n2,n3", "--concurrency", "2n", "--seed", "3", "--stale-lag", "2")
+	if code != cli.ExitInvalid || !strings.Contains(out, ": INVALID (fakekv-register, ") {
+		t.Fatalf("stale KV: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	bad, err := store.Load(filepath.Join(dir, "fakekv-register", "latest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bad.Results == nil || bad.Results.Valid != checker.Invalid {
+		t.Fatalf("stored results %v", bad.Results)
+	}
+	if d, ok := bad.Results.Details.(map[string]any); !ok || d["counterexample"] == nil {
+		t.Fatalf("stored results carry no counterexample: %#v", bad.Results.Details)
+	}
+
+	// analyze re-checks the stored run with the workload's checker.
+	code, out, _ = execute(t, "analyze", "--store", dir, "fakekv-register")
+	if code != cli.ExitInvalid || !strings.Contains(out, "INVALID") {
+		t.Fatalf("analyze of the stale run: exit %d: %s", code, out)
+	}
+	code, out, _ = execute(t, "analyze", "--store", dir, "fakekv-register-slow")
+	if code != cli.ExitValid || !strings.Contains(out, "valid") {
+		t.Fatalf("analyze of the correct run: exit %d: %s", code, out)
+	}
+}
+
+func TestEndToEndBadArgumentsExit254AndSayWhatWasExpected(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"test", "--store", dir, "--concurrency", "xn"}, `expected a positive number of threads`},
+		{[]string{"test", "--store", dir, "--time-limit", "soon"}, `--time-limit "soon": expected seconds`},
+		{[]string{"test", "--store", dir, "--workload", "bank"}, `--workload "bank": expected one of register`},
+		{[]string{"test", "--store", dir, "--stale-lag", "-1"}, `--stale-lag: expected a number of writes >= 0`},
+		{[]string{"test", "--store", dir, "--nodes-file", filepath.Join(dir, "none")}, `--nodes-file`},
+		{[]string{"analyze", "--store", dir, "nothing-here"}, `"nothing-here" is not a run`},
+		{[]string{"test", "--no-such-flag"}, `unknown flag`},
+	} {
+		code, _, errs := execute(t, c.args...)
+		if code != cli.ExitBadArgs || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 254 and %q", c.args, code, errs, c.want)
+		}
+	}
+	// A nodes file with two names on a line is refused with its place.
+	nf := filepath.Join(dir, "nodes")
+	os.WriteFile(nf, []byte("n1\n# spare\nn2 n3\n"), 0o644)
+	if code, _, errs := execute(t, "test", "--store", dir, "--nodes-file", nf); code != cli.ExitBadArgs || !strings.Contains(errs, nf+":3:4: expected one node name per line") {
+		t.Errorf("bad nodes file: exit %d, %s", code, errs)
+	}
+}
+
+func TestEndToEndTestAllRunsTheMatrixAndSummarises(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := execute(t, "test-all", "--store", dir, "--ops", "100", "--test-count", "2", "--seed", "1")
+	if code != cli.ExitValid {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "4 runs: 4 valid, 0 invalid, 0 unknown, 0 crashed") {
+		t.Fatalf("summary: %s", out)
+	}
+	for _, name := range []string{"fakekv-register", "fakekv-register-slow"} {
+		runs, _ := filepath.Glob(filepath.Join(dir, name, "2*"))
+		if len(runs) != 2 {
+			t.Fatalf("%s has %d runs, want 2 (--test-count 2)", name, len(runs))
+		}
+	}
+	code, out, _ = execute(t, "test-all", "--store", dir, "--ops", "200", "--stale-lag", "2", "--nemesis", "", "--seed", "1")
+	if code != cli.ExitInvalid || !strings.Contains(out, "1 runs: 0 valid, 1 invalid") {
+		t.Fatalf("stale test-all: exit %d: %s", code, out)
+	}
+}
+
+// TestEndToEndInterruptSavesAValidHistoryAndTearsDown runs the suite in a
+// subprocess with no end to its workload, sends it SIGINT once ops are
+// flowing, and checks that it stopped the way the runner promises.
+func TestEndToEndInterruptSavesAValidHistoryAndTearsDown(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"test", "--store", dir, "--ops", "-1", "--time-limit", "0", "--latency-us", "2000", "--concurrency", "4", "--nemesis", "slow"}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(args, "\x1f"))
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
+	// Wait until the journal holds ops, so the interrupt lands mid-run.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if st, err := os.Stat(filepath.Join(dir, "current", store.StreamFile)); err == nil && st.Size() > 2000 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no ops streamed within 20s\nstderr: %s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("still running 20s after SIGINT\nstderr: %s", errb.String())
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != cli.ExitUnknown {
+		t.Fatalf("exit %v, want status %d (interrupted: no verdict)\nstderr: %s", err, cli.ExitUnknown, errb.String())
+	}
+	if !strings.Contains(out.String(), ": interrupted (fakekv-register-slow") {
+		t.Fatalf("stdout: %s", out.String())
+	}
+	run := filepath.Join(dir, "latest")
+	h, warnings, err := codec.ReadFile(filepath.Join(run, store.HistoryEDNFile), codec.EDN)
+	if err != nil || len(warnings) > 0 {
+		t.Fatalf("history.edn after the interrupt: %v %v", err, warnings)
+	}
+	interrupted := 0
+	for _, op := range h.Operations() {
+		if op.Complete == nil {
+			t.Fatalf("op %d was left without a completion", op.Invoke.Index)
+		}
+		if msg, _ := op.Complete.Error.(string); op.Complete.Type == history.Info && strings.Contains(msg, "interrupted") {
+			interrupted++
+		}
+	}
+	if interrupted == 0 {
+		t.Fatal("no op was outstanding at the interrupt (each takes 2ms on 4 threads): the test did not exercise the shutdown")
+	}
+	stream, _, err := codec.ReadFile(filepath.Join(run, store.StreamFile), codec.JSON)
+	if err != nil || stream.Len() != h.Len() {
+		t.Fatalf("streamed history has %v ops (%v), the final one %d", stream.Len(), err, h.Len())
+	}
+	log, _ := os.ReadFile(filepath.Join(run, store.LogFile))
+	for _, want := range []string{"run interrupted", "nemesis healing", "db teardown done", "history saved"} {
+		if !bytes.Contains(log, []byte(want)) {
+			t.Errorf("run.log lacks %q:\n%s", want, log)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(run, "n3", "kv.log")); err != nil {
+		t.Errorf("node logs not collected after the interrupt: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "current")); !os.IsNotExist(err) {
+		t.Error("store/current left behind")
+	}
+	fmt.Fprintf(os.Stderr, "interrupt test: %d ops, %d outstanding at the interrupt\n", h.Len(), interrupted)
+}
