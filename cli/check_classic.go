@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -138,13 +139,14 @@ func monotonicFlags(fs *pflag.FlagSet) func() (checker.Checker, error) {
 }
 
 // explainDetails prints a result's details in plain words, when they know
-// how to explain themselves (every classic checker's do).
+// how to explain themselves (every classic checker's do); otherwise the rest
+// of an error whose first line the verdict line already showed.
 func explainDetails(w io.Writer, r checker.Result) {
 	if e, ok := r.Details.(interface{ Explain(io.Writer) }); ok {
 		e.Explain(w)
 		return
 	}
-	if r.Error != "" {
-		fmt.Fprintln(w, r.Error)
+	if _, rest, multi := strings.Cut(r.Error, "\n"); multi {
+		fmt.Fprintln(w, rest)
 	}
 }

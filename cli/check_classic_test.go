@@ -97,7 +97,7 @@ func TestCheckClassicModels(t *testing.T) {
 			[]string{"valid (stats, 6 ops, "}, ""},
 		{"a counter read that is not a number is unknown, naming the op",
 			[]string{"--model", "counter", "--explain", f("counter-bad-value.edn")}, ExitUnknown,
-			[]string{"unknown (counter, 4 ops, ", "op 3 (process 1, :read ok): an ok read's value must be an integer, found :one"}, ""},
+			[]string{"unknown (counter, 4 ops, ", "): op 3 (process 1, :read ok): an ok read's value must be an integer, found :one\n"}, ""},
 		{"a set that was never read is unknown",
 			[]string{"--model", "set", f("unique-ids-dup.edn")}, ExitUnknown,
 			[]string{"unknown (set, 4 ops, ", ": the set was never read"}, ""},
