@@ -30,12 +30,24 @@ type linStep struct {
 // frame is one entry of the undo stack: a call entry that was lifted, the
 // state before it, and which alternative of its step was taken.
 type frame struct {
-	entry int32
-	alt   int32
-	more  bool
-	node  int32
-	state model.State
+	entry  int32
+	alt    int32
+	more   bool
+	commit bool  // the op was read-only: if what follows fails, so does what precedes
+	phase  uint8 // the scan phase the op was taken in
+	node   int32
+	state  model.State
 }
+
+// Scan phases: at each point the search tries the candidates in two passes
+// over the entry list: read-only ops first (taking one that fits never
+// needs undoing in favour of another op), then all the others. (Trying info
+// ops in a third, last pass looks tempting, since they are rarely needed
+// early, but measured far slower: a missing info write is found late.)
+const (
+	phaseRead uint8 = iota
+	phaseOther
+)
 
 // lnode is a node of the tree of linearizations the search has built: an op
 // and its predecessor. A frame's node names the whole linearization up to
@@ -88,6 +100,22 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 			match[entry] = -1
 		}
 	}
+	phase := make([]uint8, n)
+	ro, _ := mach.(model.ReadOnly)
+	for i, op := range part.ops {
+		phase[i] = phaseOther
+		if op.Known && ro != nil && ro.ReadOnly(i) {
+			phase[i] = phaseRead
+		}
+	}
+	// Skip the read-only pass when there are no read-only ops.
+	firstPhase := phaseOther
+	for _, p := range phase {
+		if p == phaseRead {
+			firstPhase = phaseRead
+			break
+		}
+	}
 	set := newLinset(part)
 	cache := newMemo(set.words())
 	var (
@@ -98,6 +126,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 		remaining = part.oks
 		entry     = next[0]
 		alt       int32
+		scan      = firstPhase
 		steps     uint32
 		// the furthest point reached: the position of the return entry
 		// that stopped the search there.
@@ -118,13 +147,17 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 		}
 		if m := match[entry]; m != -2 { // a call entry: try to linearize it now
 			op := entOp[entry]
+			if phase[op] != scan {
+				entry = next[entry]
+				continue
+			}
 			ns, ok, more := mach.Step(state, int(op), int(alt))
 			if ok {
 				set.add(op)
 				if cache.insert(set.hash, ns, set.encode()) {
 					nodes = append(nodes, lnode{op: op, alt: alt, parent: top})
 					top = int32(len(nodes) - 1)
-					stack = append(stack, frame{entry: entry, alt: alt, more: more, node: top, state: state})
+					stack = append(stack, frame{entry: entry, alt: alt, more: more, commit: scan == phaseRead, phase: scan, node: top, state: state})
 					state = ns
 					// lift the call and its return out of the list
 					next[prev[entry]], prev[next[entry]] = next[entry], prev[entry]
@@ -132,7 +165,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 						next[prev[m]], prev[next[m]] = next[m], prev[m]
 						remaining--
 					}
-					entry, alt = next[0], 0
+					entry, alt, scan = next[0], 0, firstPhase
 					continue
 				}
 				set.remove(op)
@@ -147,6 +180,10 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 		if entry == tail {
 			panic("linear: search reached the end of the entry list with ok ops left")
 		}
+		if scan == phaseRead { // the next pass over the candidates
+			entry, scan = next[0], phaseOther
+			continue
+		}
 		// A return entry: its op had to be linearized by now. Note how far
 		// this linearization got, then backtrack.
 		if pos := part.refs[entOp[entry]].complete; pos > bestPos {
@@ -155,25 +192,34 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 		} else if pos == bestPos && len(bestStates) < maxStates && !containsState(bestStates, state) {
 			bestStates = append(bestStates, state)
 		}
-		if len(stack) == 0 {
-			return outcome{verdict: invalid, prefix: linearization(nodes, bestNode), blocked: bestOp, states: bestStates}
-		}
-		f := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		op := entOp[f.entry]
-		set.remove(op)
-		state = f.state
-		top = nodes[f.node].parent
-		// unlift: the return first, then the call (the reverse of lift)
-		if m := match[f.entry]; m >= 0 {
-			next[prev[m]], prev[next[m]] = m, m
-			remaining++
-		}
-		next[prev[f.entry]], prev[next[f.entry]] = f.entry, f.entry
-		if f.more {
-			entry, alt = f.entry, f.alt+1
-		} else {
-			entry, alt = next[f.entry], 0
+		for {
+			if len(stack) == 0 {
+				return outcome{verdict: invalid, prefix: linearization(nodes, bestNode), blocked: bestOp, states: bestStates}
+			}
+			f := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			set.remove(entOp[f.entry])
+			state = f.state
+			top = nodes[f.node].parent
+			// unlift: the return first, then the call (the reverse of lift)
+			if m := match[f.entry]; m >= 0 {
+				next[prev[m]], prev[next[m]] = m, m
+				remaining++
+			}
+			next[prev[f.entry]], prev[next[f.entry]] = f.entry, f.entry
+			if f.commit {
+				// A read-only op that fits can go first in any
+				// linearization from here, so nothing else from here
+				// can succeed either: keep backtracking.
+				continue
+			}
+			scan = f.phase
+			if f.more {
+				entry, alt = f.entry, f.alt+1
+			} else {
+				entry, alt = next[f.entry], 0
+			}
+			break
 		}
 	}
 	return outcome{verdict: valid}

@@ -196,3 +196,8 @@ func (m *collectionMachine) takeAny(s State, alt int) (State, bool, bool) {
 func (m *collectionMachine) Show(s State) any {
 	return showSeq(m.vals, m.seqs.get(s), m.kind != kindFIFO)
 }
+
+func (m *collectionMachine) ReadOnly(op int) bool {
+	c := m.code[op]
+	return c == colRead || c == colReadAny || c == colEmpty
+}

@@ -97,3 +97,5 @@ func (m *kvMachine) Step(s State, op int, _ int) (State, bool, bool) {
 }
 
 func (m *kvMachine) Show(s State) any { return showTuple(m.keys, m.reg.vals, m.seqs.get(s)) }
+
+func (m *kvMachine) ReadOnly(op int) bool { return m.reg.ReadOnly(op) }

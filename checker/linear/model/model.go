@@ -117,3 +117,11 @@ func ByName(name string, initial any) (Model, error) {
 func opError(op Op, model, expected string) error {
 	return fmt.Errorf("op %d (%s %s): model %s expects %s", op.Index, op.F, history.FormatEDN(op.Value), model, expected)
 }
+
+// ReadOnly is implemented by machines that know which ops never change the
+// state: op has a single alternative and, in every state s where it is
+// allowed, Step returns s. The search uses it to linearize such ops as soon
+// as they fit without ever trying another order.
+type ReadOnly interface {
+	ReadOnly(op int) bool
+}

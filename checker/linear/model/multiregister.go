@@ -120,3 +120,12 @@ func (m *multiRegisterMachine) Step(s State, op int, _ int) (State, bool, bool) 
 }
 
 func (m *multiRegisterMachine) Show(s State) any { return showTuple(m.keys, m.vals, m.seqs.get(s)) }
+
+func (m *multiRegisterMachine) ReadOnly(op int) bool {
+	for _, st := range m.txns[op] {
+		if st.write {
+			return false
+		}
+	}
+	return true
+}

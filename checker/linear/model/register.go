@@ -98,3 +98,7 @@ func (m *registerMachine) Step(s State, op int, _ int) (State, bool, bool) {
 }
 
 func (m *registerMachine) Show(s State) any { return m.vals.value(uint32(s)) }
+
+func (m *registerMachine) ReadOnly(op int) bool {
+	return m.kind[op] == regRead || m.kind[op] == regAnyRead
+}
