@@ -148,7 +148,9 @@ func (e *perThread) Op(ctx *Context) (Result, Generator) {
 
 func (e *perThread) Update(ctx *Context, event history.Op) Generator {
 	t := ctx.ThreadOf(event.Process)
-	if !ctx.visible(t) {
+	if !ctx.visible(t) || (e.byProcess && event.Process != ctx.Process(t)) {
+		// Another thread's event, or (EachProcess) the last event of a
+		// retired process, whose copy is gone.
 		return e
 	}
 	cur := e.copyFor(ctx, t)

@@ -149,3 +149,33 @@ func TestInfoRetiresTheProcess(t *testing.T) {
 		"1ms 2 invoke read nil",
 		"1ms 3 invoke read nil")
 }
+
+func TestEachProcessDropsTheCopyOfACrashedProcess(t *testing.T) {
+	// Every op of process 0 crashes; the copies watch completions. The
+	// crash of process 0 must not reach process 2's fresh copy.
+	var told []int
+	watch := func(g Generator, ctx *Context, ev history.Op) Generator {
+		if ev.Type.IsCompletion() {
+			told = append(told, ev.Process)
+		}
+		return g.Update(ctx, ev)
+	}
+	crash0 := func(op history.Op) (history.Op, time.Duration) {
+		op.Type = history.OK
+		if op.Process == 0 {
+			op.Type = history.Info
+		}
+		return op, ms
+	}
+	g := Clients(EachProcess(OnUpdate(watch, UntilOK(Repeat(read())))))
+	sim := run(t, g, Sim{Concurrency: 2, Complete: crash0})
+	got := lines(invokes(sim.History))
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"0s 0 invoke read nil", "0s 1 invoke read nil", "1ms 2 invoke read nil"}) {
+		t.Fatalf("invokes %v, want one read each by processes 0, 1 and (after 0 crashed) 2", got)
+	}
+	slices.Sort(told)
+	if !slices.Equal(told, []int{1, 2}) {
+		t.Fatalf("copies were told of completions of processes %v, want [1 2] (process 0's copy is gone)", told)
+	}
+}

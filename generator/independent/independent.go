@@ -8,6 +8,7 @@ package independent
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/faultline/faultline/generator"
@@ -170,10 +171,8 @@ func (c *concurrent) clients(ctx *generator.Context) []generator.Thread {
 
 // groupOf returns the group of thread t among the client threads.
 func (c *concurrent) groupOf(clients []generator.Thread, t generator.Thread) int {
-	for i, u := range clients {
-		if u == t {
-			return i / c.n
-		}
+	if i, found := slices.BinarySearch(clients, t); found {
+		return i / c.n
 	}
 	return -1
 }
