@@ -2,8 +2,9 @@
 // signatures (panics, failed assertions, sanitizer reports): the one
 // checker that reads files rather than the history, which is why it lives in
 // a package of its own. It expects the store's layout: one folder per node
-// under Dir holding that node's log files (searched recursively); a plain
-// file directly under Dir counts as the log of a node named after the file.
+// under Dir (a run folder) holding that node's log files, searched
+// recursively. Files directly under Dir are the run's own (history, results)
+// and are never searched: a history may well mention "panic:" in an error.
 //
 // It proves only that no line of the collected logs matches a pattern. It
 // cannot see what was never logged or never collected, so a clean result
@@ -19,7 +20,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
@@ -61,7 +61,11 @@ func (d *Details) Explain(w io.Writer) {
 
 // Checker searches the logs under Dir for any of Patterns.
 type Checker struct {
-	Dir        string
+	Dir string
+	// Nodes, if set, are the node folders to search; a node without one
+	// makes the result unknown (its logs were not collected). Empty means
+	// every folder under Dir.
+	Nodes      []string
 	Patterns   []*regexp.Regexp
 	MaxMatches int // matches kept in Details; 0 means 100
 }
@@ -92,24 +96,26 @@ func (c *Checker) Check(ctx context.Context, _ *history.History) checker.Result 
 		max = 100
 	}
 	d := &Details{}
-	err := filepath.WalkDir(c.Dir, func(path string, e fs.DirEntry, err error) error {
+	nodes, err := c.nodes()
+	for _, node := range nodes {
 		if err != nil {
-			return err
+			break
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if !e.Type().IsRegular() {
-			return nil
-		}
-		rel, _ := filepath.Rel(c.Dir, path)
-		node, _, nested := strings.Cut(filepath.ToSlash(rel), "/")
-		if !nested {
-			node = strings.TrimSuffix(node, filepath.Ext(node))
-		}
-		d.FileCount++
-		return c.search(path, rel, node, d, max)
-	})
+		err = filepath.WalkDir(filepath.Join(c.Dir, node), func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !e.Type().IsRegular() {
+				return nil
+			}
+			rel, _ := filepath.Rel(c.Dir, path)
+			d.FileCount++
+			return c.search(path, rel, node, d, max)
+		})
+	}
 	switch {
 	case err != nil:
 		return checker.Result{Valid: checker.Unknown, Error: "searching logs: " + err.Error(), Details: d}
@@ -117,9 +123,24 @@ func (c *Checker) Check(ctx context.Context, _ *history.History) checker.Result 
 		m := d.Matches[0]
 		return checker.Result{Valid: checker.Invalid, Details: d, Summary: fmt.Sprintf("%d log lines match a crash signature; first: %s %s:%d", d.MatchCount, m.Node, m.File, m.Line)}
 	case d.FileCount == 0:
-		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "no log files under " + c.Dir}
+		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "no node logs under " + c.Dir}
 	}
 	return checker.Result{Valid: checker.Valid, Details: d}
+}
+
+// nodes returns the node folders to search.
+func (c *Checker) nodes() ([]string, error) {
+	if len(c.Nodes) > 0 {
+		return c.Nodes, nil
+	}
+	entries, err := os.ReadDir(c.Dir)
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out, err
 }
 
 func (c *Checker) search(path, rel, node string, d *Details, max int) error {

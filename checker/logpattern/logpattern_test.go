@@ -52,23 +52,40 @@ func TestLogPatternFindsCrashSignaturesPerNode(t *testing.T) {
 	}
 }
 
-func TestLogPatternCleanLogsPassAndPlainFilesNameTheirNode(t *testing.T) {
+func TestLogPatternCleanLogsPassAndTheRunsOwnFilesAreNotSearched(t *testing.T) {
 	dir := t.TempDir()
-	write(t, dir, "n1.log", "all good\n")
-	c, _ := New(dir, `OOM`)
-	if r := c.Check(context.Background(), nil); r.Valid != checker.Valid || r.Details.(*Details).FileCount != 1 {
-		t.Fatalf("clean logs: %+v", r)
-	}
-	write(t, dir, "n1.log", "killed: OOM\n")
+	write(t, dir, "n1/db.log", "all good\n")
+	write(t, dir, "history.edn", `{:type :info, :f :read, :error "panic: client"}`+"\n")
+	c, _ := New(dir)
 	r := c.Check(context.Background(), nil)
-	if m := r.Details.(*Details).Matches; r.Valid != checker.Invalid || len(m) != 1 || m[0].Node != "n1" {
-		t.Fatalf("plain file: %+v", r)
+	if r.Valid != checker.Valid || r.Details.(*Details).FileCount != 1 {
+		t.Fatalf("clean node logs beside a history mentioning a panic: %+v", r)
+	}
+}
+
+func TestLogPatternSearchesOnlyTheNamedNodesAndNeedsEachOne(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "n1/db.log", "killed: OOM\n")
+	write(t, dir, "n2/db.log", "fine\n")
+	c, _ := New(dir, `OOM`)
+	c.Nodes = []string{"n2"}
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Valid {
+		t.Fatalf("n2 only: %+v", r)
+	}
+	c.Nodes = []string{"n1", "n2"}
+	r := c.Check(context.Background(), nil)
+	if m := r.Details.(*Details).Matches; r.Valid != checker.Invalid || len(m) != 1 || m[0].Node != "n1" || m[0].File != "n1/db.log" || m[0].Line != 1 {
+		t.Fatalf("n1 and n2: %+v", r)
+	}
+	c.Nodes = []string{"n2", "n3"}
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Unknown || !strings.Contains(r.Error, "n3") {
+		t.Fatalf("n3 has no logs: %+v", r)
 	}
 }
 
 func TestLogPatternIsUnknownWithoutLogsAndRejectsBadPatterns(t *testing.T) {
 	c, _ := New(t.TempDir())
-	if r := c.Check(context.Background(), nil); r.Valid != checker.Unknown || !strings.Contains(r.Summary, "no log files") {
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Unknown || !strings.Contains(r.Summary, "no node logs") {
 		t.Fatalf("empty dir: %+v", r)
 	}
 	c, _ = New(filepath.Join(t.TempDir(), "missing"))
