@@ -53,10 +53,12 @@ const (
 // context), Time (when to perform it: never before ctx.Time; the interpreter
 // holds ops whose time lies in the future), F and Value.
 //
-// The generator returned with Pending is the one to ask next. The one
-// returned with an Emit whose time lies in the future is not: the
-// interpreter waits (for that time or the next completion, whichever comes
-// first) and asks the old generator again, since the op was never performed.
+// The generator returned with Pending is the one to ask next. An Emit whose
+// time lies in the future is held: if a completion arrives first, the
+// interpreter delivers it and asks the old generator again (the op was never
+// performed, and the generator may now choose differently); otherwise it
+// performs the op at its time and goes on with the generator returned with
+// it.
 type Result struct {
 	Status Status
 	Op     history.Op

@@ -72,11 +72,12 @@ const pendingPoll = int64(time.Millisecond)
 // op. Done: wait for the ops in flight and stop. Pending: keep the generator
 // it returned and move the clock to the next completion (or by a millisecond
 // if none is in flight). An op whose
-// time lies in the future is not dispatched: the clock moves to the earlier
-// of its time and the next completion, and the generator is asked again,
-// from its old state (that is how the interpreter holds ops). Otherwise the
-// op is dispatched at the current time: its thread is marked busy, the
-// generator is told of the invoke, and Complete decides when and how it ends.
+// time lies in the future is held: if a completion comes before its time,
+// the completion is delivered and the generator asked again from its old
+// state (it may now choose differently); otherwise the clock moves to the
+// op's time and the op is dispatched. A dispatched op's thread is marked
+// busy, the generator (the one returned with the op) is told of the invoke,
+// and Complete decides when and how the op ends.
 // Sleep ops keep their thread busy for their value in nanoseconds; log ops
 // end at once; neither enters the history.
 //
@@ -152,11 +153,18 @@ func (r *simRun) run() error {
 			}
 		case Emit:
 			if res.Op.Time > r.now {
-				r.now = res.Op.Time
-				if len(r.inflight) > 0 && r.inflight[0].at < r.now {
+				// Hold the op. A completion that comes first is delivered and
+				// the generator asked again from its old state: it may now
+				// choose differently. Otherwise the op runs at its time.
+				if len(r.inflight) > 0 && r.inflight[0].at <= res.Op.Time {
 					r.now = r.inflight[0].at
+					continue
 				}
-				continue
+				if limit > 0 && res.Op.Time >= limit {
+					r.now = limit
+					return nil
+				}
+				r.now = res.Op.Time
 			}
 			if problem := checkResult(r.ctx, res); problem != "" {
 				op := res.Op
@@ -172,6 +180,7 @@ func (r *simRun) run() error {
 // dispatch starts op at the current time; next is the generator after it.
 func (r *simRun) dispatch(op history.Op, next Generator) error {
 	op.Time = r.now
+	r.ctx.Time = r.now
 	r.ctx.Busy(op.Process)
 	var err error
 	if r.g, err = Deliver(r.ctx, next, op); err != nil {

@@ -108,3 +108,15 @@ func TestHeldOpsWaitForCompletionsThatComeFirst(t *testing.T) {
 		t.Fatalf("invokes %v, want read and kill at 0, then %v", got, want)
 	}
 }
+
+func TestAHeldOpRunsAtItsTimeWithoutAskingAgain(t *testing.T) {
+	// With nothing completing in between, a held op is performed as it was
+	// emitted: the generator is asked once per op, as in the interpreter.
+	calls := 0
+	g := Clients(Delay(10*ms, Limit(4, Func(func(*Context) Generator { calls++; return read() }))))
+	sim := run(t, g, Sim{Concurrency: 1})
+	assertTimes(t, sim, "read@0s", "read@10ms", "read@20ms", "read@30ms")
+	if calls != 4 {
+		t.Fatalf("the generator made %d ops for 4 invokes; held ops must not be asked for again", calls)
+	}
+}
