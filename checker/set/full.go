@@ -86,21 +86,24 @@ func (d *FullDetails) Explain(w io.Writer) {
 }
 
 // FullChecker returns Jepsen's set-full checker. It follows every added
-// element through every ok read. An element becomes known when its add is
-// acknowledged or a read first returns it. It is stable if the last read to
-// see it began after the last read (begun once it was known) to miss it;
-// lost if a read begun after it was known missed it and no later-begun read
-// saw it again; never-read otherwise. A stable element is stale if reads kept
-// missing it for a millisecond or more after it was known: the stable
-// latency is the time from known to the invocation of the last read that
-// missed it.
+// element through every ok read completed after its add was invoked. An
+// element becomes known when its add is acknowledged or a read first returns
+// it. It is stable if the last read to see it began after the last read to
+// miss it; lost if the last read to miss it began after that and after it
+// was known (a read concurrent with the add may miss it); never-read
+// otherwise. A stable element is stale if reads kept missing it for a
+// millisecond or more after it was known: the stable latency is the time
+// from known to the invocation of the last read that missed it.
 //
 // It proves no acknowledged element vanished from the reads that follow,
 // and (with Linearizable) that every read saw every element acknowledged
 // before it began. Lost, duplicated or unexpected elements make the history
 // invalid; without a single stable element it is unknown. It cannot tell an
 // element that was never written from one written after the last read:
-// both are never-read, which is allowed.
+// both are never-read, which is allowed. Two deliberate differences from
+// Jepsen 0.3: duplicates within one read are reported and invalid (Jepsen
+// means to, but its filter never matches), and so are elements read that no
+// one ever added (Jepsen ignores them).
 func FullChecker(opts FullOptions) checker.Checker {
 	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return checkFull(ctx, h, opts) })
 }
@@ -108,6 +111,7 @@ func FullChecker(opts FullOptions) checker.Checker {
 // tracked is an element under observation; ops are positions in the history.
 type tracked struct {
 	value                          any
+	added                          int // its first add's invoke: reads completing later concern it
 	known, lastPresent, lastAbsent int
 	seenBy                         int // the last read that returned it
 }
@@ -118,13 +122,14 @@ func checkFull(ctx context.Context, h *history.History, opts FullOptions) checke
 	for i := range h.Ops {
 		if op := &h.Ops[i]; op.IsClient() && op.F == "add" && op.Type == history.Invoke {
 			if _, seen := index.Get(op.Value); !seen {
-				e := &tracked{value: op.Value, known: -1, lastPresent: -1, lastAbsent: -1, seenBy: -1}
+				e := &tracked{value: op.Value, added: i, known: -1, lastPresent: -1, lastAbsent: -1, seenBy: -1}
 				index.Put(op.Value, e)
 				elems = append(elems, e)
 			}
 		}
 	}
 	unexpected, duplicated := valueset.New(), valueset.New()
+	active := 0 // elems[:active] had their add invoked before the current op
 	ops, cancelled := verdict.ClientOps(ctx, h)
 	for i, op := range ops {
 		if op.Type != history.OK {
@@ -151,13 +156,16 @@ func checkFull(ctx context.Context, h *history.History, opts FullOptions) checke
 					e.seenBy = i
 				}
 			}
-			for _, e := range elems {
+			for active < len(elems) && elems[active].added < i {
+				active++
+			}
+			for _, e := range elems[:active] {
 				if e.seenBy == i {
 					if e.known < 0 {
 						e.known = i
 					}
 					e.lastPresent = max(e.lastPresent, inv)
-				} else if e.known >= 0 && e.known < inv {
+				} else {
 					e.lastAbsent = max(e.lastAbsent, inv)
 				}
 			}
@@ -201,7 +209,7 @@ func summarize(h *history.History, elems []*tracked) *FullDetails {
 				stale = append(stale, el)
 				d.Stale = append(d.Stale, e.value)
 			}
-		case e.known >= 0 && e.lastAbsent > e.lastPresent:
+		case e.known >= 0 && e.lastAbsent > e.lastPresent && e.known < e.lastAbsent:
 			el.Outcome = Lost
 			el.LostLatency = latency(h, e.known, e.lastPresent)
 			lostLat = append(lostLat, el.LostLatency)
