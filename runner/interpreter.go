@@ -81,7 +81,7 @@ func (in *interpreter) run(ctx context.Context) (outcome, error) {
 			clientWorker(workCtx, node, in.client, in.log.With("thread", t, "node", node), ch, completions)
 		}()
 	}
-	l := loop{in: in, gctx: gctx, start: start, inFlight: make([]*history.Op, in.concurrency+1)}
+	l := loop{in: in, gctx: gctx, start: start, inFlight: make([]history.Op, in.concurrency+1), flying: make([]bool, in.concurrency+1)}
 	err := l.run(ctx, completions, inputs)
 	for _, ch := range inputs {
 		close(ch)
@@ -121,7 +121,8 @@ type loop struct {
 	gctx        *generator.Context
 	start       time.Time
 	ops         []history.Op
-	inFlight    []*history.Op // the op each thread (index thread+1) is performing
+	inFlight    []history.Op // the op each thread (index thread+1) is performing,
+	flying      []bool       // if flying at the same index is set
 	outstanding int
 	interrupted bool
 	timer       *time.Timer
@@ -270,7 +271,7 @@ func (l *loop) dispatch(gen generator.Generator, op history.Op, inputs []chan hi
 	}
 	t := l.gctx.ThreadOf(op.Process)
 	l.gctx.Busy(op.Process)
-	l.inFlight[t+1] = &op
+	l.inFlight[t+1], l.flying[t+1] = op, true
 	l.outstanding++
 	inputs[t+1] <- op
 	return l.update(gen, op)
@@ -279,7 +280,7 @@ func (l *loop) dispatch(gen generator.Generator, op history.Op, inputs []chan hi
 // complete handles one completion from a worker.
 func (l *loop) complete(gen generator.Generator, c history.Op) generator.Generator {
 	t := l.gctx.ThreadOf(c.Process)
-	l.inFlight[t+1] = nil
+	l.flying[t+1] = false
 	l.outstanding--
 	l.gctx.Free(c.Process)
 	if c.Type == history.Sleep || c.Type == history.Log {
@@ -308,12 +309,11 @@ func (l *loop) update(gen generator.Generator, event history.Op) generator.Gener
 // and nobody will learn whether they happened.
 func (l *loop) abandon() {
 	for t, op := range l.inFlight {
-		if op == nil || op.Type != history.Invoke {
+		if !l.flying[t] || op.Type != history.Invoke {
 			continue
 		}
-		done := *op
-		done.Type, done.Error = history.Info, "interrupted: the run was stopped while this op was outstanding"
-		l.journal(done)
-		l.inFlight[t] = nil
+		op.Type, op.Error = history.Info, "interrupted: the run was stopped while this op was outstanding"
+		l.journal(op)
+		l.flying[t] = false
 	}
 }
