@@ -79,6 +79,16 @@ func (s *linset) add(op int32) {
 	}
 }
 
+// has reports whether op is in the set.
+func (s *linset) has(op int32) bool {
+	k := s.slot[op]
+	if k < 0 {
+		k = -k - 1
+		return s.info[k>>6]&(1<<(k&63)) != 0
+	}
+	return s.ok[k>>6]&(1<<(k&63)) != 0
+}
+
 // remove takes op out again; it must be the op added last.
 func (s *linset) remove(op int32) {
 	s.hash ^= s.zob[op]

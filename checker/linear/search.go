@@ -2,6 +2,7 @@ package linear
 
 import (
 	"github.com/faultline/faultline/checker/linear/model"
+	"github.com/faultline/faultline/history"
 )
 
 // outcome is what a search of one partition found.
@@ -116,6 +117,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 			break
 		}
 	}
+	twin := infoTwins(part)
 	set := newLinset(part)
 	cache := newMemo(set.words())
 	var (
@@ -147,7 +149,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 		}
 		if m := match[entry]; m != -2 { // a call entry: try to linearize it now
 			op := entOp[entry]
-			if phase[op] != scan {
+			if phase[op] != scan || (twin[op] >= 0 && !set.has(twin[op])) {
 				entry = next[entry]
 				continue
 			}
@@ -247,4 +249,26 @@ func linearization(nodes []lnode, node int32) []linStep {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out
+}
+
+// infoTwins returns, for each info op, the info op invoked last before it
+// that does exactly the same (same f, same value), or -1. Such twins are
+// interchangeable: neither has a completion to meet, and the earlier one can
+// go wherever the later one can, so the search linearizes twins only in
+// invocation order, which spares it every order of the same writes.
+func infoTwins(part *partition) []int32 {
+	twin := make([]int32, len(part.ops))
+	last := make(map[string]int32)
+	for i, op := range part.ops {
+		twin[i] = -1
+		if op.Known {
+			continue
+		}
+		k := op.F + " " + history.Key(op.Value)
+		if j, ok := last[k]; ok {
+			twin[i] = j
+		}
+		last[k] = int32(i)
+	}
+	return twin
 }
