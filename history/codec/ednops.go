@@ -123,14 +123,15 @@ func (e *ednOps) readOp(start scan.Pos) (parsed, error) {
 			return parsed{}, err
 		}
 		vp := d.Pos()
-		if n, ok, err := d.Int(); err != nil {
-			return parsed{}, err
-		} else if ok {
-			err = b.setInt(string(name), n, vp)
-			if err != nil {
+		if standardField(string(name))&(fieldIndex|fieldTime|fieldProcess) != 0 {
+			if n, ok, err := d.Int(); err != nil {
 				return parsed{}, err
+			} else if ok {
+				if err = b.setInt(string(name), n, vp); err != nil {
+					return parsed{}, err
+				}
+				continue
 			}
-			continue
 		}
 		v, err := d.Value()
 		if err != nil {

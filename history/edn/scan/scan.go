@@ -128,13 +128,10 @@ func (s *Scanner) fill(keep int) bool {
 // Peek returns the next byte without consuming it; ok is false at the end of
 // the input (or on a read error, see ReadErr).
 func (s *Scanner) Peek() (c byte, ok bool) {
-	if s.pos < len(s.buf) {
-		return s.buf[s.pos], true
+	if s.pos >= len(s.buf) && !s.fill(s.pos) {
+		return 0, false
 	}
-	if s.fill(s.pos) {
-		return s.buf[s.pos], true
-	}
-	return 0, false
+	return s.buf[s.pos], true
 }
 
 // Lookahead returns up to n unread bytes without consuming them (fewer only
