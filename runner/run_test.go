@@ -60,7 +60,7 @@ func TestRunSetsUpRunsChecksStoresAndTearsDown(t *testing.T) {
 	if *healed != 1 {
 		t.Fatalf("nemesis healed %d times, want 1", *healed)
 	}
-	for _, f := range []string{store.StreamFile, store.HistoryEDNFile, store.HistoryTxtFile, store.ResultsFile, store.ResultsEDNFile, store.ConfigFile, store.LogFile, "n1/kv.log", "n3/kv.log"} {
+	for _, f := range []string{store.StreamFile, store.HistoryEDNFile, store.HistoryTxtFile, store.ResultsFile, store.ResultsEDNFile, store.ConfigFile, store.LogFile, "n1/kv.log", "n3/kv.log", "timeline.html"} {
 		if st, err := os.Stat(filepath.Join(out.Dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty in the run folder: %v", f, err)
 		}
