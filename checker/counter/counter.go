@@ -55,8 +55,9 @@ func (d *Details) Explain(w io.Writer) {
 // Checker returns the counter checker. Adds may be negative: a negative
 // delta lowers the least possible value as soon as it is invoked and the
 // greatest only once it is ok. An add completed as info may or may not have
-// happened, so it stays in whichever bound it widened. An ok read whose value
-// is not an integer makes the result unknown.
+// happened, so it stays in whichever bound it widened; one that failed never
+// happened, so it widens nothing, even while in flight (as in Jepsen). An ok
+// read whose value is not an integer makes the result unknown.
 func Checker() checker.Checker {
 	return checker.Func(check)
 }
@@ -76,13 +77,16 @@ func check(ctx context.Context, h *history.History) checker.Result {
 		}
 	}
 	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
+	for i, op := range ops {
 		switch op.F {
 		case "add":
 			if op.Type == history.Invoke {
 				v, ok := history.AsInt(op.Value)
 				if !ok {
 					return verdict.BadOp(op, "an add's value must be an integer delta, found %s", verdict.EDN(op.Value))
+				}
+				if c := h.Completion(i); c >= 0 && h.Ops[c].Type == history.Fail {
+					v = 0 // it certainly never happened, not even while in flight
 				}
 				adds[op.Process] = v
 			}
@@ -92,10 +96,6 @@ func check(ctx context.Context, h *history.History) checker.Result {
 				upper += v
 			case op.Type == history.Invoke, op.Type == history.OK:
 				lower += v
-			case op.Type == history.Fail && v >= 0:
-				upper -= v
-			case op.Type == history.Fail:
-				lower -= v
 			}
 			widen()
 		case "read":
