@@ -65,7 +65,11 @@ type Checker struct {
 	// Nodes, if set, are the node folders to search; a node without one
 	// makes the result unknown (its logs were not collected). Empty means
 	// every folder under Dir.
-	Nodes      []string
+	Nodes []string
+	// Files, if set, is a glob (path.Match syntax) a log file's base name
+	// must match, such as "db.log" or "*.log", as Jepsen's
+	// log-file-pattern names one file per node. Empty searches every file.
+	Files      string
 	Patterns   []*regexp.Regexp
 	MaxMatches int // matches kept in Details; 0 means 100
 }
@@ -110,6 +114,11 @@ func (c *Checker) Check(ctx context.Context, _ *history.History) checker.Result 
 			}
 			if !e.Type().IsRegular() {
 				return nil
+			}
+			if c.Files != "" {
+				if ok, err := filepath.Match(c.Files, e.Name()); err != nil || !ok {
+					return err
+				}
 			}
 			rel, _ := filepath.Rel(c.Dir, path)
 			d.FileCount++

@@ -96,3 +96,22 @@ func TestLogPatternIsUnknownWithoutLogsAndRejectsBadPatterns(t *testing.T) {
 		t.Fatalf("bad pattern: %v", err)
 	}
 }
+
+func TestLogPatternFilesGlobPicksTheLogsToSearch(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "n1/db.log", "fine\n")
+	write(t, dir, "n1/kv.log", "panic: boom\n")
+	c, _ := New(dir)
+	c.Files = "db.log"
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Valid || r.Details.(*Details).FileCount != 1 {
+		t.Fatalf("db.log only: %+v", r)
+	}
+	c.Files = "*.log"
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Invalid || r.Details.(*Details).Matches[0].File != "n1/kv.log" {
+		t.Fatalf("*.log: %+v", r)
+	}
+	c.Files = "[" // a malformed glob is an error, not a silent pass
+	if r := c.Check(context.Background(), nil); r.Valid != checker.Unknown || !strings.Contains(r.Error, "syntax error in pattern") {
+		t.Fatalf("bad glob: %+v", r)
+	}
+}
