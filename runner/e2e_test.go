@@ -267,3 +267,28 @@ func TestEndToEndInterruptSavesAValidHistoryAndTearsDown(t *testing.T) {
 	}
 	fmt.Fprintf(os.Stderr, "interrupt test: %d ops, %d outstanding at the interrupt\n", h.Len(), interrupted)
 }
+
+// TestEndToEndOnATerminalTheStatusLineIsLive runs the suite on a real
+// pseudo-terminal (util-linux's script) and checks that the status line is
+// drawn and redrawn in place.
+func TestEndToEndOnATerminalTheStatusLineIsLive(t *testing.T) {
+	scriptPath, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script (util-linux) is not installed; scripts/setup.sh installs it")
+	}
+	dir := t.TempDir()
+	args := []string{"test", "--store", dir, "--ops", "-1", "--time-limit", "1300ms", "--latency-us", "1000", "--nemesis", "slow"}
+	cmd := exec.Command(scriptPath, "-q", "-e", "-c", os.Args[0]+" -test.run=^$", "/dev/null")
+	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(args, "\x1f"), "TERM=xterm")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	s := string(out)
+	if n := strings.Count(s, "\r\033[K"); n < 3 || !strings.Contains(s, "ops/s  ok ") || !strings.Contains(s, " / 1.3s  ") {
+		t.Fatalf("no live status line (%d redraws) in the terminal output:\n%q", n, s)
+	}
+	if !strings.Contains(s, ": valid (fakekv-register-slow") {
+		t.Fatalf("no verdict on the terminal:\n%q", s)
+	}
+}
