@@ -14,7 +14,9 @@ import (
 
 func TestStatsCountOutcomesAndTrackActiveFaults(t *testing.T) {
 	var s Stats
-	nem := func(f string) history.Op { return history.Op{Type: history.Info, Process: history.NemesisProcess, F: f} }
+	nem := func(f string) history.Op {
+		return history.Op{Type: history.Info, Process: history.NemesisProcess, F: f}
+	}
 	for _, op := range []history.Op{
 		{Type: history.Invoke, Process: 0, F: "read"}, {Type: history.OK, Process: 0, F: "read"},
 		{Type: history.Invoke, Process: 1, F: "write"}, {Type: history.Fail, Process: 1, F: "write"},
