@@ -57,8 +57,8 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 		mops:   make([]mop, 0, nm),
 		writes: make([]write, 0, nm/2+16),
 		reads:  make([]read, 0, nm/2+16),
-		keys:   keyIndex{ints: map[int64]int32{}, other: map[string]int32{}},
-		vals:   valueIndex{ints: make(map[intPair]int32, nm/2), other: map[string]int32{}},
+		keys:   keyIndex{other: map[string]int32{}},
+		vals:   valueIndex{ints: map[intPair]int32{}, other: map[string]int32{}},
 		opts:   opts,
 	}
 	for pos := range h.Ops {

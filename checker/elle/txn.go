@@ -81,10 +81,9 @@ func (e *InputError) Error() string {
 }
 
 // keyIndex interns keys to dense ids. Small non-negative integer keys (the
-// usual case) are looked up in a slice; others go through a map.
+// usual case) are looked up in a slice; others by their history.Key.
 type keyIndex struct {
 	small []int32 // key value -> id+1, 0: not seen
-	ints  map[int64]int32
 	other map[string]int32
 	keys  []any
 }
@@ -92,34 +91,23 @@ type keyIndex struct {
 const maxSmallKey = 1 << 20
 
 func (x *keyIndex) id(k any) int32 {
-	if i, ok := history.AsInt(k); ok {
-		if i >= 0 && i < maxSmallKey {
-			if int(i) >= len(x.small) {
-				x.small = append(x.small, make([]int32, int(i)+1-len(x.small))...)
-			}
-			if id := x.small[i]; id > 0 {
-				return id - 1
-			}
-			id := int32(len(x.keys))
-			x.small[i] = id + 1
+	if i, ok := history.AsInt(k); ok && i >= 0 && i < maxSmallKey {
+		if int(i) >= len(x.small) {
+			x.small = append(x.small, make([]int32, int(i)+1-len(x.small))...)
+		}
+		if x.small[i] == 0 {
+			x.small[i] = int32(len(x.keys)) + 1
 			x.keys = append(x.keys, k)
-			return id
 		}
-		if id, ok := x.ints[i]; ok {
-			return id
-		}
-		id := int32(len(x.keys))
-		x.ints[i] = id
-		x.keys = append(x.keys, k)
-		return id
+		return x.small[i] - 1
 	}
 	s := history.Key(k)
-	if id, ok := x.other[s]; ok {
-		return id
+	id, ok := x.other[s]
+	if !ok {
+		id = int32(len(x.keys))
+		x.other[s] = id
+		x.keys = append(x.keys, k)
 	}
-	id := int32(len(x.keys))
-	x.other[s] = id
-	x.keys = append(x.keys, k)
 	return id
 }
 

@@ -6,6 +6,12 @@
 // construction. Concurrency is simulated on a virtual clock: each of the
 // processes runs one transaction at a time, and the behaviour decides when
 // each transaction takes its snapshot and when (and whether) it commits.
+//
+// Under read committed, prefix-consistent and lost-update, a transaction
+// that reads a key after writing it sees the state its writes are installed
+// on (as if it held the key's write lock), which may be newer than what it
+// read before: such histories also show internal anomalies, which those
+// models allow.
 package txnsim
 
 import (
