@@ -139,3 +139,24 @@ func TestCheckHelpListsEveryClassicModel(t *testing.T) {
 		}
 	}
 }
+
+// Every classic model on every classic fixture, including histories of other
+// workloads, must reach a verdict (valid, invalid or unknown) and never
+// crash: a user pointing the wrong model at a history gets an answer that
+// names what did not fit, not a stack trace.
+func TestCheckClassicModelsNeverCrashOnForeignHistories(t *testing.T) {
+	fixtures, err := filepath.Glob(classicFixture("*"))
+	if err != nil || len(fixtures) < 10 {
+		t.Fatalf("fixtures: %v %v", fixtures, err)
+	}
+	for _, m := range classicCheckModels() {
+		args := []string{"--model", m.Name, "--explain", "--bank-total", "20"}
+		code, out, errOut := runCheck(t, append(args, fixtures...)...)
+		if code != ExitValid && code != ExitInvalid && code != ExitUnknown {
+			t.Errorf("%s: exit %d\n%s\n%s", m.Name, code, out, errOut)
+		}
+		if strings.Contains(out+errOut, "panicked") || strings.Count(out, ": ") < len(fixtures) {
+			t.Errorf("%s: a checker panicked or a file got no verdict line:\n%s", m.Name, out)
+		}
+	}
+}

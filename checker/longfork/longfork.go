@@ -1,7 +1,8 @@
 // Package longfork checks histories of Jepsen's long-fork workload: writes
 // insert one key each (a transaction [[:w k v]]), and reads are transactions
 // that read a whole group of keys at once ([[:r k1 v1] [:r k2 v2] ...]), where
-// a nil value means the key was not (yet) written.
+// a nil value means the key was not (yet) written. Reads are the ok ops with
+// f :read (Jepsen's) or :txn whose micro-ops are all reads.
 //
 // It proves that all reads of a group agree on one order of the writes to
 // it: a long fork is a pair of reads where one saw key x but not y and the
@@ -113,7 +114,7 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 	var order []string
 	ops, cancelled := verdict.ClientOps(ctx, h)
 	for _, op := range ops {
-		if op.Type != history.OK {
+		if op.Type != history.OK || (op.F != "read" && op.F != "txn") {
 			continue
 		}
 		keys, vals, isRead, err := parseRead(op.Value)
