@@ -76,6 +76,11 @@ func (o *jsonOps) op(start scan.Pos) (parsed, error) {
 	err := o.j.members(func(key string, _ scan.Pos) error {
 		o.j.peek()
 		vp := o.s.Pos()
+		if standardField(key)&(fieldIndex|fieldTime|fieldProcess) != 0 {
+			if n, ok := o.j.int(); ok {
+				return b.setInt(key, n, vp)
+			}
+		}
 		v, err := o.j.value()
 		if err != nil {
 			return err

@@ -36,6 +36,7 @@ import (
 type jsonDecoder struct {
 	s       *scan.Scanner
 	scratch []byte
+	strings map[string]any // short strings seen, boxed
 	depth   int
 }
 
@@ -71,7 +72,7 @@ func (j *jsonDecoder) value() (any, error) {
 	case c == '[':
 		return j.array()
 	case c == '"':
-		return j.str()
+		return j.interned()
 	case c == '-' || c >= '0' && c <= '9':
 		return j.number()
 	case c >= 'a' && c <= 'z':
@@ -129,10 +130,11 @@ func (j *jsonDecoder) members(member func(key string, keyPos scan.Pos) error) er
 			return s.Errorf(s.Pos(), "expected a string key in the object opened at %s, found %s", open, quoteByte(c))
 		}
 		kp := s.Pos()
-		k, err := j.str()
+		kv, err := j.interned()
 		if err != nil {
 			return err
 		}
+		k := kv.(string)
 		if c, ok = j.peek(); !ok {
 			return j.eof("':' after the key")
 		}
@@ -216,6 +218,9 @@ var jsonNumberChar = scan.NewSet("+-.eE", func(c byte) bool { return c >= '0' &&
 func (j *jsonDecoder) number() (any, error) {
 	p := j.s.Pos()
 	tok := j.s.Take(jsonNumberChar)
+	if n, ok := smallInt(tok); ok {
+		return n, nil
+	}
 	t := string(tok)
 	if !validJSONNumber(t) {
 		return nil, j.s.Errorf(p, "invalid JSON number %q", clip(t))
@@ -234,6 +239,43 @@ func (j *jsonDecoder) number() (any, error) {
 	}
 	n, _ := new(big.Int).SetString(t, 10)
 	return n, nil
+}
+
+// smallInt parses a non-negative decimal integer of up to 18 digits without
+// leading zeros.
+func smallInt(tok []byte) (int64, bool) {
+	if len(tok) == 0 || len(tok) > 18 || tok[0] == '0' && len(tok) > 1 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range tok {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// int reads a number if it is a small non-negative integer, unboxed.
+func (j *jsonDecoder) int() (int64, bool) {
+	c, ok := j.peek()
+	if !ok || c < '0' || c > '9' {
+		return 0, false
+	}
+	la := j.s.Lookahead(20)
+	i := 0
+	for i < len(la) && jsonNumberChar[la[i]] {
+		i++
+	}
+	n, ok := smallInt(la[:i])
+	if ok && i < len(la) {
+		for ; i > 0; i-- {
+			j.s.Skip()
+		}
+		return n, true
+	}
+	return 0, false
 }
 
 func isRange(err error) bool {
@@ -283,6 +325,36 @@ var plainJSONByte = scan.NewSet("", func(c byte) bool { return c != '"' && c != 
 var jsonEscapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 func (j *jsonDecoder) str() (string, error) {
+	b, err := j.strBytes()
+	return string(b), err
+}
+
+// maxInterned bounds the cache of short strings.
+const maxInterned = 4096
+
+// interned returns the string in b boxed, from a cache: object keys, op
+// types and fs repeat on every line, and this saves allocating them.
+func (j *jsonDecoder) interned() (any, error) {
+	b, err := j.strBytes()
+	if err != nil || len(b) > 32 {
+		return string(b), err
+	}
+	if v, ok := j.strings[string(b)]; ok {
+		return v, nil
+	}
+	var v any = string(b)
+	if len(j.strings) < maxInterned {
+		if j.strings == nil {
+			j.strings = make(map[string]any)
+		}
+		j.strings[string(b)] = v
+	}
+	return v, nil
+}
+
+// strBytes reads a string into the decoder's scratch space, valid until the
+// next string is read.
+func (j *jsonDecoder) strBytes() ([]byte, error) {
 	s := j.s
 	open := s.Pos()
 	s.Skip() // "
@@ -291,7 +363,7 @@ func (j *jsonDecoder) str() (string, error) {
 		tok, next, more := s.TakeNext(plainJSONByte)
 		b = append(b, tok...)
 		if !more {
-			return "", j.eof("\" to close the string opened at " + open.String())
+			return nil, j.eof("\" to close the string opened at " + open.String())
 		}
 		p := s.Pos()
 		switch next {
@@ -299,18 +371,18 @@ func (j *jsonDecoder) str() (string, error) {
 			s.Skip()
 			j.scratch = b
 			if !utf8.Valid(b) {
-				return "", s.Errorf(open, "string is not valid UTF-8")
+				return nil, s.Errorf(open, "string is not valid UTF-8")
 			}
-			return string(b), nil
+			return b, nil
 		case '\\':
 			s.Skip()
 			r, err := j.escape(p)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			b = utf8.AppendRune(b, r)
 		default:
-			return "", s.Errorf(p, "control character %s in a JSON string: expected it escaped (\\n, \\t, \\u00XX)", quoteByte(next))
+			return nil, s.Errorf(p, "control character %s in a JSON string: expected it escaped (\\n, \\t, \\u00XX)", quoteByte(next))
 		}
 	}
 }
