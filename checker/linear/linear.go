@@ -148,35 +148,42 @@ func (c *Checker) searchAll(ctx context.Context, parts []*partition, perKey mode
 			return "", false
 		}
 	}}
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				j := int(nextPart.Add(1) - 1)
-				if j >= len(order) {
-					return
-				}
-				i := order[j]
-				if why, stop := b.stop(); stop {
-					outs[i] = outcome{verdict: unknown, reason: why}
-					continue
-				}
-				m, err := perKey.Build(parts[i].ops)
-				if err != nil {
-					errs[i] = err
-					found.Store(true)
-					continue
-				}
-				machines[i] = m
-				outs[i] = search(parts[i], m, b)
-				if outs[i].verdict == invalid {
-					found.Store(true)
-				}
+	work := func() {
+		for {
+			j := int(nextPart.Add(1) - 1)
+			if j >= len(order) {
+				return
 			}
-		}()
+			i := order[j]
+			if why, stop := b.stop(); stop {
+				outs[i] = outcome{verdict: unknown, reason: why}
+				continue
+			}
+			m, err := perKey.Build(parts[i].ops)
+			if err != nil {
+				errs[i] = err
+				found.Store(true)
+				continue
+			}
+			machines[i] = m
+			outs[i] = search(parts[i], m, b)
+			if outs[i].verdict == invalid {
+				found.Store(true)
+			}
+		}
 	}
-	wg.Wait()
+	if workers == 1 {
+		work() // no goroutine for a single worker
+	} else {
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work()
+			}()
+		}
+		wg.Wait()
+	}
 	for _, err := range errs {
 		if err != nil {
 			return nil, nil, err

@@ -21,9 +21,14 @@ type memoSlot struct {
 	entry uint32 // 1 + the entry's number in the arena; 0 marks an empty slot
 }
 
-func newMemo(words int) *memo {
-	const initial = 1 << 10
-	return &memo{words: words, mask: initial - 1, slots: make([]memoSlot, initial)}
+// newMemo returns an empty memo for keys of the given words, sized for a
+// search of about ops operations (it grows as needed).
+func newMemo(words, ops int) *memo {
+	size := 64
+	for size < 2*ops {
+		size *= 2
+	}
+	return &memo{words: words, mask: uint64(size - 1), slots: make([]memoSlot, size), arena: make([]uint64, 0, size*words/2)}
 }
 
 // bytes is the memory the table holds.

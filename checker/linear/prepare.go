@@ -39,52 +39,20 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 	if split != nil {
 		perKey = split.PerKey()
 	}
+	keys := newKeyIndex()
+	// Pass 1: the ops to search, in invocation order, with their partition.
+	// at[pos] is the op invoked or completed (ok) at position pos, plus 1.
 	var (
-		parts   []*partition
-		intKeys = make(map[int64]int)
-		strKeys = make(map[string]int)
+		flat    = make([]model.Op, 0, len(h.Ops)/2+1)
+		refs    = make([]ref, 0, len(h.Ops)/2+1)
+		partOf  = make([]int32, 0, len(h.Ops)/2+1)
+		at      = make([]int32, len(h.Ops))
+		nOps    []int32
+		nEvents []int32
 	)
-	partOf := func(key any) int {
-		var idx int
-		var ok bool
-		if i, isInt := key.(int64); isInt {
-			idx, ok = intKeys[i]
-			if !ok {
-				idx = len(parts)
-				intKeys[i] = idx
-			}
-		} else {
-			k := history.Key(key)
-			idx, ok = strKeys[k]
-			if !ok {
-				idx = len(parts)
-				strKeys[k] = idx
-			}
-		}
-		if !ok {
-			parts = append(parts, &partition{key: key})
-		}
-		return idx
-	}
-	if split == nil {
-		partOf(nil)
-	}
-	// retPart/retOp say, for a completion position, which partition's op it
-	// returns (-1: none).
-	retPart := make([]int32, len(h.Ops))
-	retOp := make([]int32, len(h.Ops))
-	for i := range retPart {
-		retPart[i] = -1
-	}
 	for i := range h.Ops {
 		o := &h.Ops[i]
-		if o.Type != history.Invoke {
-			if p := retPart[i]; p >= 0 {
-				parts[p].events = append(parts[p].events, event{op: retOp[i], ret: true})
-			}
-			continue
-		}
-		if o.IsNemesis() {
+		if o.Type != history.Invoke || o.IsNemesis() {
 			continue
 		}
 		c := h.Completion(i)
@@ -107,21 +75,92 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 				return nil, nil, err
 			}
 			mop = inner
-			p = partOf(key)
+			p = keys.index(key)
 		}
 		if !mop.Known && perKey.Inert(mop) {
 			continue
 		}
-		part := parts[p]
-		id := int32(len(part.ops))
-		part.ops = append(part.ops, mop)
-		r := ref{invoke: int32(i), complete: int32(c)}
-		part.refs = append(part.refs, r)
-		part.events = append(part.events, event{op: id})
+		for p >= len(nOps) {
+			nOps, nEvents = append(nOps, 0), append(nEvents, 0)
+		}
+		flat = append(flat, mop)
+		refs = append(refs, ref{invoke: int32(i), complete: int32(c)})
+		partOf = append(partOf, int32(p))
+		at[i] = int32(len(flat))
+		nOps[p]++
+		nEvents[p]++
 		if mop.Known {
+			at[c] = int32(len(flat))
+			nEvents[p]++
+		}
+	}
+	// Pass 2: lay the partitions out in shared arrays, ops in invocation
+	// order and events in history order.
+	parts := make([]*partition, len(nOps))
+	ops := make([]model.Op, len(flat))
+	prefs := make([]ref, len(flat))
+	events := make([]event, 0, len(flat)*2)
+	off, eoff := 0, 0
+	for p := range parts {
+		parts[p] = &partition{key: keys.key(p), ops: ops[off:off], refs: prefs[off:off], events: events[eoff:eoff]}
+		off += int(nOps[p])
+		eoff += int(nEvents[p])
+	}
+	if len(parts) == 0 {
+		parts = append(parts, &partition{})
+	}
+	local := make([]int32, len(flat)) // each op's number within its partition
+	for pos, a := range at {
+		if a == 0 {
+			continue
+		}
+		f := a - 1
+		part := parts[partOf[f]]
+		if int(refs[f].invoke) == pos {
+			local[f] = int32(len(part.ops))
+			part.ops = append(part.ops, flat[f])
+			part.refs = append(part.refs, refs[f])
+			part.events = append(part.events, event{op: local[f]})
+		} else {
+			part.events = append(part.events, event{op: local[f], ret: true})
 			part.oks++
-			retPart[c], retOp[c] = int32(p), id
 		}
 	}
 	return parts, perKey, nil
+}
+
+// keyIndex numbers keys in order of first appearance, integers without
+// formatting them.
+type keyIndex struct {
+	ints map[int64]int
+	strs map[string]int
+	keys []any
+}
+
+func newKeyIndex() *keyIndex {
+	return &keyIndex{ints: make(map[int64]int), strs: make(map[string]int)}
+}
+
+func (k *keyIndex) index(key any) int {
+	if i, isInt := key.(int64); isInt {
+		if n, ok := k.ints[i]; ok {
+			return n
+		}
+		k.ints[i] = len(k.keys)
+	} else {
+		s := history.Key(key)
+		if n, ok := k.strs[s]; ok {
+			return n
+		}
+		k.strs[s] = len(k.keys)
+	}
+	k.keys = append(k.keys, key)
+	return len(k.keys) - 1
+}
+
+func (k *keyIndex) key(p int) any {
+	if p < len(k.keys) {
+		return k.keys[p]
+	}
+	return nil
 }

@@ -119,7 +119,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 	}
 	twin := infoTwins(part)
 	set := newLinset(part)
-	cache := newMemo(set.words())
+	cache := newMemo(set.words(), n)
 	var (
 		stack     []frame
 		nodes     []lnode
