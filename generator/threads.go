@@ -110,6 +110,15 @@ func (e *perThread) String() string {
 	return "each-thread"
 }
 
+// childOfThread is the child index under which EachThread asks thread t's
+// copy: t+1, so that the nemesis thread, -1, is not mistaken for an only
+// child.
+func childOfThread(t Thread) int { return int(t) + 1 }
+
+func (e *perThread) step(i int) string {
+	return e.String() + "[" + threadName(Thread(i-1)) + "]"
+}
+
 // copyFor returns thread t's copy of the generator in ctx.
 func (e *perThread) copyFor(ctx *Context, t Thread) Generator {
 	i := int(t) + 1
@@ -131,7 +140,7 @@ func (e *perThread) Op(ctx *Context) (Result, Generator) {
 	var pick Soonest
 	var best Generator
 	for _, t := range ctx.FreeThreads() {
-		res, next := Ask(ctx.only(t), e, int(t), e.copyFor(ctx, t))
+		res, next := Ask(ctx.only(t), e, childOfThread(t), e.copyFor(ctx, t))
 		if pick.Offer(ctx, int(t), res, 1) {
 			best = next
 		}
@@ -154,7 +163,7 @@ func (e *perThread) Update(ctx *Context, event history.Op) Generator {
 		return e
 	}
 	cur := e.copyFor(ctx, t)
-	next := Tell(ctx.only(t), e, int(t), cur, event)
+	next := Tell(ctx.only(t), e, childOfThread(t), cur, event)
 	if same(next, cur) {
 		return e
 	}
@@ -203,6 +212,13 @@ func (r *reserve) rangeContext(ctx *Context, clients []Thread, i int) *Context {
 }
 
 func (r *reserve) String() string { return "reserve" }
+
+func (r *reserve) step(i int) string {
+	if i == len(r.counts) {
+		return "reserve[rest]"
+	}
+	return "reserve[" + strconv.Itoa(i) + "]"
+}
 
 // group returns which generator visible thread t runs, given the visible
 // client threads in ascending order.

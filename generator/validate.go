@@ -13,7 +13,8 @@ import (
 
 // Error says which generator misbehaved and how: Path names it from the
 // outermost combinator down (each step is a combinator and, where it has
-// several children, the child's position), as in
+// several children, the child's position; an only child at fault is named
+// itself), as in
 // "phases[1] > limit(10) > mix[2]: emitted an op for busy process 3".
 //
 // Generators report errors by panicking with an *Error (a generator is code,
@@ -178,7 +179,12 @@ func askChecked(ctx *Context, parent fmt.Stringer, i int, g Generator) (res Resu
 	res, next = g.Op(ctx)
 	if problem := checkResult(ctx, res); problem != "" {
 		op := res.Op
-		panic(&Error{Problem: problem, Op: &op})
+		e := &Error{Problem: problem, Op: &op}
+		if name, ok := g.(fmt.Stringer); ok && i < 0 {
+			// An only child is named by its parent's step alone; name it.
+			e.Path = []string{name.String()}
+		}
+		panic(e)
 	}
 	return res, next
 }
@@ -210,13 +216,24 @@ func blame(parent fmt.Stringer, i int, g Generator, event history.Op, told bool)
 		}
 	}
 	if parent != nil {
-		step := parent.String()
-		if i >= 0 {
-			step += "[" + strconv.Itoa(i) + "]"
-		}
-		e.Path = append([]string{step}, e.Path...)
+		e.Path = append([]string{stepName(parent, i)}, e.Path...)
 	}
 	panic(e)
+}
+
+// stepNamer is a combinator that names the step to its child i itself, as
+// EachThread names threads ("each-thread[nemesis]") rather than positions.
+type stepNamer interface{ step(i int) string }
+
+// stepName names the step from parent to its child i (i < 0: only child).
+func stepName(parent fmt.Stringer, i int) string {
+	if s, ok := parent.(stepNamer); ok {
+		return s.step(i)
+	}
+	if i < 0 {
+		return parent.String()
+	}
+	return parent.String() + "[" + strconv.Itoa(i) + "]"
 }
 
 // checkResult says what is wrong with a generator's answer in ctx, or "".
@@ -234,7 +251,11 @@ func checkResult(ctx *Context, res Result) string {
 		if op.F == "" {
 			return "emitted an invoke with no f"
 		}
-	case history.Sleep, history.Log:
+	case history.Sleep:
+		if d, ok := sleepDuration(op.Value); !ok || d < 0 {
+			return "emitted a sleep whose value " + history.FormatEDN(op.Value) + " is not a duration in nanoseconds"
+		}
+	case history.Log:
 	default:
 		return "emitted an op of type " + op.Type.String() + "; generators emit invoke, sleep or log ops"
 	}

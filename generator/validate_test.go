@@ -41,7 +41,7 @@ func TestValidateRejectsCompletionTypesAndMissingF(t *testing.T) {
 	e := simError(t, Clients(fixed{history.Op{Type: history.OK, F: "w"}}), Sim{Concurrency: 1})
 	assertErrorPrefix(t, e, "clients: emitted an op of type ok; generators emit invoke, sleep or log ops")
 	e = simError(t, Limit(2, Clients(Invoke("", 1))), Sim{Concurrency: 1})
-	assertErrorPrefix(t, e, "limit(2) > clients: emitted an invoke with no f")
+	assertErrorPrefix(t, e, "limit(2) > clients > invoke(): emitted an invoke with no f")
 }
 
 func TestValidateRejectsAProcessTheGeneratorCannotSee(t *testing.T) {
@@ -119,4 +119,10 @@ func TestOneSeedReproducesOneSchedule(t *testing.T) {
 	if len(a) < 200 {
 		t.Fatalf("only %d ops in a second at one per 5ms", len(a))
 	}
+}
+
+func TestValidateRejectsASleepWithoutADuration(t *testing.T) {
+	bad := Map(func(op history.Op) history.Op { op.Value = "5s"; return op }, SleepFor(5*time.Second))
+	e := simError(t, Clients(bad), Sim{Concurrency: 1})
+	assertErrorPrefix(t, e, `clients > map: emitted a sleep whose value "5s" is not a duration in nanoseconds`)
 }
