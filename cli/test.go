@@ -26,17 +26,12 @@ func testCommand(s Suite) *cobra.Command {
 	}
 	f.bind(cmd.Flags(), s)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		o, err := f.options(cmd.Flags())
-		if err != nil {
-			return &ExitError{Code: ExitBadArgs, Err: err}
-		}
-		w, err := s.workload(o.Workload)
-		if err != nil {
-			return &ExitError{Code: ExitBadArgs, Err: err}
-		}
-		ctx, stop := interruptible(cmd.Context())
+		var w Workload
+		ctx, stop, o, cl, err := f.session(cmd, s, func(o Options) (err error) {
+			w, err = s.workload(o.Workload)
+			return err
+		})
 		defer stop()
-		cl, err := prepare(ctx, s, &f, &o)
 		if err != nil {
 			return err
 		}
@@ -73,20 +68,31 @@ func interruptible(parent context.Context) (context.Context, context.CancelFunc)
 	return ctx, stop
 }
 
-// prepare finds the cluster and resolves the concurrency against it.
-func prepare(ctx context.Context, s Suite, f *runFlags, o *Options) (Cluster, error) {
-	cl, err := s.cluster(ctx, *o)
+// session starts the work of test and test-all: it parses the flags, lets
+// the command check them (check's error is a bad argument), catches
+// SIGINT/SIGTERM, finds the cluster and resolves the concurrency against
+// it. The returned stop must be called in every case.
+func (f *runFlags) session(cmd *cobra.Command, s Suite, check func(o Options) error) (context.Context, context.CancelFunc, Options, Cluster, error) {
+	ctx, stop := interruptible(cmd.Context())
+	o, err := f.options(cmd.Flags())
+	if err == nil {
+		err = check(o)
+	}
+	if err != nil {
+		return ctx, stop, o, Cluster{}, &ExitError{Code: ExitBadArgs, Err: err}
+	}
+	cl, err := s.cluster(ctx, o)
 	if err != nil {
 		if _, ok := err.(*ExitError); ok {
-			return cl, err
+			return ctx, stop, o, cl, err
 		}
-		return cl, &ExitError{Code: ExitCrash, Err: fmt.Errorf("finding the cluster: %w", err)}
+		return ctx, stop, o, cl, &ExitError{Code: ExitCrash, Err: fmt.Errorf("finding the cluster: %w", err)}
 	}
 	o.Nodes = cl.Nodes
-	if err := f.resolveConcurrency(o); err != nil {
-		return cl, &ExitError{Code: ExitBadArgs, Err: err}
+	if err := f.resolveConcurrency(&o); err != nil {
+		return ctx, stop, o, cl, &ExitError{Code: ExitBadArgs, Err: err}
 	}
-	return cl, nil
+	return ctx, stop, o, cl, nil
 }
 
 // runReport is what one run came to, for the verdict line and test-all's

@@ -20,20 +20,24 @@ func testAllCommand(s Suite) *cobra.Command {
 	}
 	f.bind(cmd.Flags(), s)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		o, err := f.options(cmd.Flags())
-		if err != nil {
-			return &ExitError{Code: ExitBadArgs, Err: err}
-		}
 		workloads := s.Workloads
-		if o.Workload != "" {
+		ctx, stop, o, cl, err := f.session(cmd, s, func(o Options) error {
+			if o.Workload == "" {
+				return nil
+			}
 			workloads = nil
 			for _, name := range strings.Split(o.Workload, ",") {
 				w, err := s.workload(name)
 				if err != nil {
-					return &ExitError{Code: ExitBadArgs, Err: err}
+					return err
 				}
 				workloads = append(workloads, w)
 			}
+			return nil
+		})
+		defer stop()
+		if err != nil {
+			return err
 		}
 		nemeses := s.Nemeses
 		if cmd.Flags().Changed("nemesis") {
@@ -41,12 +45,6 @@ func testAllCommand(s Suite) *cobra.Command {
 		}
 		if len(nemeses) == 0 {
 			nemeses = []string{""}
-		}
-		ctx, stop := interruptible(cmd.Context())
-		defer stop()
-		cl, err := prepare(ctx, s, &f, &o)
-		if err != nil {
-			return err
 		}
 		var reports []runReport
 		code, seed := ExitValid, o.Seed

@@ -198,23 +198,15 @@ func Redact(cfg map[string]any) map[string]any {
 			switch m := v.(type) {
 			case map[string]any:
 				v = Redact(m)
-			case map[string]string:
-				v = redactStrings(m)
+			case map[string]string: // parsed flags
+				vals := make(map[string]any, len(m))
+				for k, v := range m {
+					vals[k] = v
+				}
+				v = Redact(vals)
 			}
 			out[k] = v
 		}
-	}
-	return out
-}
-
-// redactStrings is Redact for string-valued maps (parsed flags).
-func redactStrings(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if IsSecret(k) && v != "" {
-			v = Redacted
-		}
-		out[k] = v
 	}
 	return out
 }
