@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"math"
 	"math/big"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/history"
 )
@@ -278,9 +282,76 @@ func TestDetectFormat(t *testing.T) {
 		"INFO  jepsen.util - 0\t:invoke\t:read\tnil": JepsenLog,
 	}
 	for text, want := range cases {
-		if got := detect([]byte(text)); got != want {
+		if got, ok := detect([]byte(text), true); got != want || !ok {
 			t.Errorf("detect(%q) = %s, want %s", text, got, want)
 		}
+	}
+}
+
+func TestDetectionWaitsOnlyForTheBytesItNeeds(t *testing.T) {
+	for text, want := range map[string]Format{"  [": JSON, "[ {": EDN, "{ ": EDN, "  ": EDN} {
+		if _, ok := detect([]byte(text), false); ok {
+			t.Errorf("detect(%q) decided without enough bytes", text)
+		}
+		if got, ok := detect([]byte(text), true); !ok || got != want {
+			t.Errorf("detect(%q) at EOF = %s, %v; want %s", text, got, ok, want)
+		}
+	}
+}
+
+func TestReaderStreamsOpsBeforeTheInputEnds(t *testing.T) {
+	for _, f := range []Format{EDN, JSON, JepsenLog} {
+		ops := richOps()[:2]
+		lines := strings.SplitAfter(writeString(t, f, ops), "\n")
+		pr, pw := io.Pipe()
+		next := make(chan bool)
+		go func() {
+			pw.Write([]byte(lines[0]))
+			<-next // the rest only once the first op has been read
+			pw.Write([]byte(lines[1]))
+			pw.Close()
+		}()
+		got := make(chan error, 1)
+		var r *Reader
+		go func() {
+			var err error
+			if r, err = NewReader(pr, "live", Auto); err == nil {
+				_, err = r.Next()
+			}
+			got <- err
+		}()
+		select {
+		case err := <-got:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: the reader waited for more than the first line", f)
+		}
+		close(next)
+		if op, err := r.Next(); err != nil || op.Index != 1 {
+			t.Fatalf("%s: second op %v, %v", f, op, err)
+		}
+		if r.Format() != f {
+			t.Fatalf("detected %s, want %s", r.Format(), f)
+		}
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	if _, _, err := ReadFile(filepath.Join(t.TempDir(), "missing.edn"), Auto); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("missing file: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "h.jsonl")
+	if err := os.WriteFile(path, []byte(writeString(t, JSON, richOps())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, warnings, err := ReadFile(path, Auto)
+	if err != nil || len(warnings) > 0 || h.Len() != len(richOps()) || h.Completion(0) != 4 {
+		t.Fatalf("ReadFile: %v %v %v", h, warnings, err)
+	}
+	if _, _, err := ReadFile(path, EDN); err == nil || !strings.HasPrefix(err.Error(), path+":1:2: op map keys must be keywords") {
+		t.Fatalf("JSON read as EDN: %v", err)
 	}
 }
 

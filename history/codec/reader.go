@@ -76,7 +76,7 @@ type Reader struct {
 func NewReader(r io.Reader, name string, f Format) (*Reader, error) {
 	s := scan.New(r, name)
 	if f == Auto {
-		f = detect(s.Lookahead(detectBytes))
+		f = detectFormat(s)
 		if err := s.ReadErr(); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
@@ -170,44 +170,59 @@ func (r *Reader) ReadAll() (*history.History, error) {
 	return h, nil
 }
 
-// detectBytes is how much of a file format detection looks at.
-const detectBytes = 4096
+// detectFormat looks at as few bytes as it needs (a live stream may not have
+// more yet) to pick the format: { or [ followed by a JSON string key is
+// JSON, any other {, [, (, # or ; is EDN, anything else is Jepsen text
+// (history.txt rows or jepsen.log lines). An empty input is EDN (and empty
+// in every format).
+func detectFormat(s *scan.Scanner) Format {
+	for n := 1; ; n++ {
+		la := s.Lookahead(n)
+		f, ok := detect(la, len(la) < n)
+		if ok {
+			return f
+		}
+		n = len(la)
+	}
+}
 
-// detect picks the format from a file's first bytes: { or [ followed by a
-// JSON string key is JSON, any other {, [, (, # or ; is EDN, anything else is
-// Jepsen text (history.txt rows or jepsen.log lines). An empty file is EDN
-// (and empty in every format).
-func detect(b []byte) Format {
+// detect decides from the first bytes of the input; ok is false when it
+// needs more of them (it always decides at EOF).
+func detect(b []byte, atEOF bool) (f Format, ok bool) {
 	i := skipBlank(b, 0)
 	if i == len(b) {
-		return EDN
+		return EDN, atEOF
 	}
 	switch b[i] {
 	case '{':
-		return jsonOrEDN(b, i+1)
+		return jsonOrEDN(b, i+1, atEOF)
 	case '[':
 		j := skipBlank(b, i+1)
-		if j < len(b) && b[j] == '{' {
-			return jsonOrEDN(b, j+1)
+		switch {
+		case j == len(b):
+			return JSON, atEOF
+		case b[j] == '{':
+			return jsonOrEDN(b, j+1, atEOF)
+		case b[j] == ']':
+			return JSON, true
 		}
-		if j < len(b) && b[j] == ']' {
-			return JSON
-		}
-		return EDN
+		return EDN, true
 	case '(', '#', ';':
-		return EDN
+		return EDN, true
 	}
-	return JepsenLog
+	return JepsenLog, true
 }
 
-func jsonOrEDN(b []byte, i int) Format {
+func jsonOrEDN(b []byte, i int, atEOF bool) (Format, bool) {
 	i = skipBlank(b, i)
-	if i < len(b) && (b[i] == '"' || b[i] == '}') {
-		return JSON
+	if i == len(b) {
+		return EDN, atEOF
 	}
-	return EDN
+	if b[i] == '"' || b[i] == '}' {
+		return JSON, true
+	}
+	return EDN, true
 }
-
 func skipBlank(b []byte, i int) int {
 	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == ',') {
 		i++

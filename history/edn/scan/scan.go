@@ -142,7 +142,8 @@ func (s *Scanner) Lookahead(n int) []byte {
 	return s.buf[s.pos:min(len(s.buf), s.pos+n)]
 }
 
-// Skip consumes the next byte, which must not be a newline (use Newline).
+// Skip consumes the next byte, which Peek or Lookahead has shown and which
+// must not be a newline (use Newline or Next).
 func (s *Scanner) Skip() { s.pos++ }
 
 // Newline consumes the next byte, which must be '\n'.
