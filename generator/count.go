@@ -181,7 +181,7 @@ func (u *untilOK) Update(ctx *Context, event history.Op) Generator {
 	g := Tell(ctx, u, -1, u.g, event)
 	ours := event.Type.IsCompletion() && slices.Contains(u.active, event.Process)
 	if !ours {
-		if same(g, u.g) {
+		if Same(g, u.g) {
 			return u
 		}
 		return &untilOK{g: g, done: u.done, active: u.active}

@@ -216,6 +216,16 @@ func (c *Context) Restrict(keep func(Thread) bool) *Context {
 	return &r
 }
 
+// Slice returns a copy of the context that sees only the visible threads at
+// positions lo to hi-1 of Threads(). It shares this context's thread list, so
+// it is cheaper than Restrict; combinators that split threads into groups of
+// consecutive threads (independent.Concurrent) use it.
+func (c *Context) Slice(lo, hi int) *Context {
+	r := *c
+	r.threads = c.threads[lo:hi:hi]
+	return &r
+}
+
 // threadMemo remembers, for a generator that narrows its context the same way
 // every time (Clients, Nemesis, a Reserve range), the thread list it kept
 // from the last parent thread list it saw, so that on the hot path narrowing

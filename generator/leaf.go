@@ -121,7 +121,7 @@ func (g *fnRunning) Update(ctx *Context, event history.Op) Generator {
 	switch {
 	case next == nil:
 		return g.f
-	case same(next, g.cur):
+	case Same(next, g.cur):
 		return g
 	}
 	return &fnRunning{cur: next, f: g.f}

@@ -85,7 +85,7 @@ func (s *seq) Update(ctx *Context, event history.Op) Generator {
 	switch {
 	case next == nil && len(s.rest) == 0:
 		return nil
-	case same(next, s.head):
+	case Same(next, s.head):
 		return s
 	}
 	return &seq{head: next, rest: s.rest, pos: s.pos, name: s.name, sync: s.sync, started: s.started}

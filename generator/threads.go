@@ -61,7 +61,7 @@ func (f *threadFilter) Update(ctx *Context, event history.Op) Generator {
 		return f
 	}
 	next := Tell(ctx.restrictMemo(f.memo, f.keep), f, -1, f.g, event)
-	if same(next, f.g) {
+	if Same(next, f.g) {
 		return f
 	}
 	return f.with(next)
@@ -164,7 +164,7 @@ func (e *perThread) Update(ctx *Context, event history.Op) Generator {
 	}
 	cur := e.copyFor(ctx, t)
 	next := Tell(ctx.only(t), e, childOfThread(t), cur, event)
-	if same(next, cur) {
+	if Same(next, cur) {
 		return e
 	}
 	return e.with(ctx, t, next)
@@ -275,7 +275,7 @@ func (r *reserve) Update(ctx *Context, event history.Op) Generator {
 	clients := clientThreads(ctx)
 	i := r.group(clients, t)
 	next := Tell(r.rangeContext(ctx, clients, i), r, i, r.gens[i], event)
-	if same(next, r.gens[i]) {
+	if Same(next, r.gens[i]) {
 		return r
 	}
 	gens := slices.Clone(r.gens)

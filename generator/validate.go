@@ -96,7 +96,7 @@ func (v *validated) Update(ctx *Context, event history.Op) Generator {
 		c = &copied
 	}
 	next := Tell(c, nil, -1, v.g, event)
-	if same(next, v.g) {
+	if Same(next, v.g) {
 		return v
 	}
 	return Validate(next)
@@ -129,12 +129,12 @@ func Tell(ctx *Context, parent fmt.Stringer, i int, g Generator, event history.O
 	return tellChecked(ctx, parent, i, g, event)
 }
 
-// same reports whether a and b are the same generator state: both nil, or
+// Same reports whether a and b are the same generator state: both nil, or
 // the same pointer. A combinator whose children ignored an event returns
 // itself rather than a copy, so updates, which most leaves ignore, cost no
-// allocation. Values of other kinds are never the same (comparing them
-// could panic).
-func same(a, b Generator) bool {
+// allocation. Values of other kinds are never the same (comparing them with
+// == could panic).
+func Same(a, b Generator) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
@@ -152,7 +152,7 @@ type node interface {
 // not change, else rebuild(g's next state).
 func passOn(ctx *Context, parent node, g Generator, event history.Op, rebuild func(Generator) Generator) Generator {
 	next := Tell(ctx, parent, -1, g, event)
-	if same(next, g) {
+	if Same(next, g) {
 		return parent
 	}
 	return rebuild(next)
@@ -164,7 +164,7 @@ func tellAll(ctx *Context, parent fmt.Stringer, gens []Generator, event history.
 	var out []Generator
 	for i, g := range gens {
 		next := Tell(ctx, parent, i, g, event)
-		if out == nil && !same(next, g) {
+		if out == nil && !Same(next, g) {
 			out = slices.Clone(gens)
 		}
 		if out != nil {

@@ -93,8 +93,12 @@ func (s *sequential) Update(ctx *generator.Context, event history.Op) generator.
 	if !ok {
 		return s
 	}
+	next := generator.Tell(ctx, s, s.pos, s.g, ev)
+	if generator.Same(next, s.g) {
+		return s
+	}
 	cur := *s
-	cur.g = generator.Tell(ctx, s, s.pos, s.g, ev)
+	cur.g = next
 	return &cur
 }
 
@@ -154,19 +158,19 @@ type group struct {
 
 func (c *concurrent) String() string { return "concurrent(" + strconv.Itoa(c.n) + ")" }
 
-// clients returns the visible client threads, checking they split into
-// groups of n.
-func (c *concurrent) clients(ctx *generator.Context) []generator.Thread {
-	ts := ctx.Threads()
+// clients returns the position in ctx.Threads() of the first visible client
+// thread and the client threads, checking they split into groups of n.
+func (c *concurrent) clients(ctx *generator.Context) (int, []generator.Thread) {
+	ts, first := ctx.Threads(), 0
 	if len(ts) > 0 && ts[0] == generator.NemesisThread {
-		ts = ts[1:]
+		ts, first = ts[1:], 1
 	}
 	if len(ts) == 0 || len(ts)%c.n != 0 {
 		panic(&generator.Error{Path: []string{c.String()}, Problem: fmt.Sprintf(
 			"%d client threads do not split into groups of %d threads per key: use a concurrency that is a multiple of %d",
 			len(ts), c.n, c.n)})
 	}
-	return ts
+	return first, ts
 }
 
 // groupOf returns the group of thread t among the client threads.
@@ -177,8 +181,9 @@ func (c *concurrent) groupOf(clients []generator.Thread, t generator.Thread) int
 	return -1
 }
 
-func (c *concurrent) restrict(ctx *generator.Context, clients []generator.Thread, gi int) *generator.Context {
-	return ctx.Restrict(func(t generator.Thread) bool { return c.groupOf(clients, t) == gi })
+// groupContext returns the context group gi sees: its n threads.
+func (c *concurrent) groupContext(ctx *generator.Context, first, gi int) *generator.Context {
+	return ctx.Slice(first+gi*c.n, first+(gi+1)*c.n)
 }
 
 // assign gives group gi the next key, or marks it done if none is left.
@@ -193,18 +198,18 @@ func (c *concurrent) assign(gi int) {
 }
 
 func (c *concurrent) Op(ctx *generator.Context) (generator.Result, generator.Generator) {
-	clients := c.clients(ctx)
+	first, clients := c.clients(ctx)
 	cur := *c
 	cur.groups = make([]group, len(clients)/c.n)
 	copy(cur.groups, c.groups)
 	var pick generator.Soonest
 	var best generator.Generator
 	for gi := range cur.groups {
-		gctx := c.restrict(ctx, clients, gi)
-		if !hasFree(gctx) {
+		if !hasFree(ctx, clients[gi*c.n:(gi+1)*c.n]) {
 			pick.Offer(ctx, gi, generator.Result{Status: generator.Pending}, c.n)
 			continue
 		}
+		gctx := c.groupContext(ctx, first, gi)
 		for empty := 0; ; empty++ {
 			if !cur.groups[gi].started && !cur.groups[gi].done {
 				cur.assign(gi)
@@ -235,8 +240,8 @@ func (c *concurrent) Op(ctx *generator.Context) (generator.Result, generator.Gen
 	return res, &cur
 }
 
-func hasFree(ctx *generator.Context) bool {
-	for _, t := range ctx.Threads() {
+func hasFree(ctx *generator.Context, threads []generator.Thread) bool {
+	for _, t := range threads {
 		if ctx.IsFree(t) {
 			return true
 		}
@@ -248,7 +253,7 @@ func (c *concurrent) Update(ctx *generator.Context, event history.Op) generator.
 	if c.groups == nil {
 		return c
 	}
-	clients := c.clients(ctx)
+	first, clients := c.clients(ctx)
 	gi := c.groupOf(clients, ctx.ThreadOf(event.Process))
 	if gi < 0 || !c.groups[gi].started {
 		return c
@@ -258,8 +263,12 @@ func (c *concurrent) Update(ctx *generator.Context, event history.Op) generator.
 	if !ok {
 		return c
 	}
+	next := generator.Tell(c.groupContext(ctx, first, gi), c, gr.pos, gr.g, ev)
+	if generator.Same(next, gr.g) {
+		return c
+	}
 	cur := *c
 	cur.groups = append([]group(nil), c.groups...)
-	cur.groups[gi].g = generator.Tell(c.restrict(ctx, clients, gi), c, gr.pos, gr.g, ev)
+	cur.groups[gi].g = next
 	return &cur
 }
