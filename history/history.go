@@ -221,85 +221,110 @@ type KeyedHistory struct {
 	History *History
 }
 
-// ByKey splits the history into one sub-history per key, each op's value
-// replaced by the value keyFn gives for its key. An invoke whose value names no
-// key (a read of an independent history often invokes with [k nil], which is
-// fine, but a bare nil is not) takes the key of its completion. Sub-histories
-// are returned in order of each key's first appearance; ops keep their Index.
-func (h *History) ByKey(keyFn KeyFunc) []KeyedHistory {
-	h.ensureIndexed()
-	type bucket struct {
-		key any
-		ops []Op
-	}
-	buckets := make(map[string]*bucket)
-	var order []string
-	keyAt := func(i int) (any, any, bool) { return keyFn(&h.Ops[i]) }
-	for i := range h.Ops {
-		op := h.Ops[i]
-		k, v, ok := keyAt(i)
-		if !ok {
-			// Borrow the partner's key, so pairs stay together.
-			if j := h.pair[i]; j >= 0 {
-				if k, _, ok = keyAt(j); ok {
-					v = nil
-				}
-			}
-			if !ok {
-				continue
-			}
-		}
-		ks := Key(k)
-		b := buckets[ks]
-		if b == nil {
-			b = &bucket{key: k}
-			buckets[ks] = b
-			order = append(order, ks)
-		}
-		op.Value = v
-		b.ops = append(b.ops, op)
-	}
-	out := make([]KeyedHistory, 0, len(order))
-	for _, ks := range order {
-		b := buckets[ks]
-		sub := &History{Ops: b.ops}
-		if err := sub.Index(); err != nil {
-			// A pair split across keys: keep the sub-history usable by
-			// dropping the unpaired halves rather than failing the split.
-			sub = dropUnpaired(b.ops)
-		}
-		out = append(out, KeyedHistory{Key: b.key, History: sub})
-	}
-	return out
+// keyIDs numbers distinct keys in order of first appearance. Integer and
+// text keys (the common cases) avoid building a Key string per op.
+type keyIDs struct {
+	ints  map[int64]int32
+	texts map[string]int32
+	other map[string]int32
+	keys  []any
 }
 
-func dropUnpaired(ops []Op) *History {
-	var kept []Op
-	open := make(map[int]int)
-	for _, op := range ops {
-		switch {
-		case op.Type == Invoke:
-			if j, busy := open[op.Process]; busy {
-				kept[j].Type = 255 // mark stale invoke for removal
-			}
-			open[op.Process] = len(kept)
-			kept = append(kept, op)
-		default:
-			j, ok := open[op.Process]
-			if !ok || kept[j].F != op.F {
-				continue
-			}
-			delete(open, op.Process)
-			kept = append(kept, op)
+func (k *keyIDs) id(key any) int32 {
+	var m map[string]int32
+	var s string
+	switch x := key.(type) {
+	case int64:
+		if id, ok := k.ints[x]; ok {
+			return id
 		}
-	}
-	out := kept[:0]
-	for _, op := range kept {
-		if op.Type != 255 {
-			out = append(out, op)
+		id := int32(len(k.keys))
+		k.ints[x] = id
+		k.keys = append(k.keys, key)
+		return id
+	case string:
+		m, s = k.texts, x
+	case Keyword:
+		m, s = k.texts, string(x)
+	default:
+		if i, ok := AsInt(key); ok && !isFloat(key) {
+			return k.id(i)
 		}
+		m, s = k.other, Key(key)
 	}
-	h := &History{Ops: out}
+	if id, ok := m[s]; ok {
+		return id
+	}
+	id := int32(len(k.keys))
+	m[s] = id
+	k.keys = append(k.keys, key)
+	return id
+}
+
+func isFloat(v any) bool { _, ok := v.(float64); return ok }
+
+// ByKey splits the history into one sub-history per key, each op's value
+// replaced by the value keyFn gives for its key. An op whose value names no
+// key (an invoke of a read in some Jepsen histories is a bare nil) takes the
+// key of its partner, so pairs stay together. Sub-histories are returned in
+// order of each key's first appearance; ops keep their Index.
+func (h *History) ByKey(keyFn KeyFunc) []KeyedHistory {
 	h.ensureIndexed()
-	return h
+	ids := keyIDs{ints: map[int64]int32{}, texts: map[string]int32{}, other: map[string]int32{}}
+	opKey := make([]int32, len(h.Ops))
+	values := make([]any, len(h.Ops))
+	for i := range h.Ops {
+		k, v, ok := keyFn(&h.Ops[i])
+		if ok {
+			opKey[i], values[i] = ids.id(k), v
+		} else {
+			opKey[i] = -1
+		}
+	}
+	for i := range h.Ops {
+		if j := h.pair[i]; opKey[i] < 0 && j >= 0 {
+			opKey[i] = opKey[j]
+		}
+	}
+	// A pair whose halves name different keys belongs to neither: drop both
+	// halves rather than leave an invoke that looks like it never completed.
+	counts := make([]int, len(ids.keys))
+	for i := range h.Ops {
+		if j := h.pair[i]; j >= 0 && opKey[j] != opKey[i] {
+			continue
+		}
+		if opKey[i] >= 0 {
+			counts[opKey[i]]++
+		}
+	}
+	subs := make([]*History, len(ids.keys))
+	for id := range subs {
+		subs[id] = &History{Ops: make([]Op, 0, counts[id]), pair: make([]int, 0, counts[id])}
+	}
+	pos := make([]int, len(h.Ops)) // position of op i in its sub-history
+	for i := range h.Ops {
+		id, j := opKey[i], h.pair[i]
+		if id < 0 || (j >= 0 && opKey[j] != id) {
+			continue
+		}
+		sub := subs[id]
+		pos[i] = len(sub.Ops)
+		op := h.Ops[i]
+		op.Value = values[i]
+		sub.Ops = append(sub.Ops, op)
+		switch {
+		case j < 0:
+			sub.pair = append(sub.pair, -1)
+		case j < i:
+			sub.pair = append(sub.pair, pos[j])
+			sub.pair[pos[j]] = pos[i]
+		default:
+			sub.pair = append(sub.pair, -1) // filled in when its partner arrives
+		}
+	}
+	out := make([]KeyedHistory, len(subs))
+	for id, sub := range subs {
+		out[id] = KeyedHistory{Key: ids.keys[id], History: sub}
+	}
+	return out
 }

@@ -105,3 +105,39 @@ func TestOpStringIsJepsenEDN(t *testing.T) {
 		t.Fatalf("edn = %s", got)
 	}
 }
+
+func TestByKeyPairsAgreeWithIndexingEachSubHistory(t *testing.T) {
+	h := keyedHistory(2000, 7)
+	// Give some reads a bare nil invoke, as older Jepsen histories have.
+	for i := 0; i < len(h.Ops); i += 10 {
+		h.Ops[i].Value = nil
+	}
+	for _, kh := range h.ByKey(TupleKey) {
+		got := append([]int(nil), kh.History.pair...)
+		fresh := &History{Ops: kh.History.Ops}
+		if err := fresh.Index(); err != nil {
+			t.Fatalf("key %v: %v", kh.Key, err)
+		}
+		for i := range got {
+			if got[i] != fresh.pair[i] {
+				t.Fatalf("key %v op %d: pair %d, indexing says %d", kh.Key, i, got[i], fresh.pair[i])
+			}
+		}
+	}
+}
+
+func TestByKeyDropsPairsWhoseHalvesNameDifferentKeys(t *testing.T) {
+	h := MustNew(
+		op(0, Invoke, 0, "write", []any{int64(1), int64(5)}),
+		op(1, OK, 0, "write", []any{int64(2), int64(5)}),
+		op(2, Invoke, 1, "read", []any{int64(1), nil}),
+		op(3, OK, 1, "read", []any{int64(1), int64(0)}),
+	)
+	ks := h.ByKey(TupleKey)
+	if len(ks) != 2 || ks[0].History.Len() != 2 || ks[1].History.Len() != 0 {
+		t.Fatalf("got %+v", ks)
+	}
+	if ks[0].History.Ops[0].Index != 2 {
+		t.Fatalf("key 1 kept %+v", ks[0].History.Ops)
+	}
+}
