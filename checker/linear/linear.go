@@ -149,6 +149,7 @@ func (c *Checker) searchAll(ctx context.Context, parts []*partition, perKey mode
 		}
 	}}
 	work := func() {
+		var sc scratch
 		for {
 			j := int(nextPart.Add(1) - 1)
 			if j >= len(order) {
@@ -166,7 +167,10 @@ func (c *Checker) searchAll(ctx context.Context, parts []*partition, perKey mode
 				continue
 			}
 			machines[i] = m
-			outs[i] = search(parts[i], m, b)
+			outs[i] = search(parts[i], m, b, &sc)
+			if outs[i].verdict != invalid {
+				machines[i] = nil // only counterexamples need it
+			}
 			if outs[i].verdict == invalid {
 				found.Store(true)
 			}

@@ -19,9 +19,9 @@ type linset struct {
 	key    []uint64 // scratch for encode
 }
 
-func newLinset(part *partition) *linset {
+func newLinset(part *partition, sc *scratch) *linset {
 	n := len(part.ops)
-	s := &linset{slot: make([]int32, n), zob: make([]uint64, n)}
+	s := &linset{slot: take(&sc.slot, n), zob: sc.zobrist(n)}
 	oks, infos := int32(0), int32(0)
 	for i, op := range part.ops {
 		if op.Known {
@@ -47,17 +47,9 @@ func newLinset(part *partition) *linset {
 		}
 	}
 	s.window = int(width+63) / 64
-	s.ok = make([]uint64, (int(oks)+63)/64+s.window+1)
-	s.info = make([]uint64, (int(infos)+63)/64)
-	s.key = make([]uint64, 1+s.window+len(s.info))
-	seed := uint64(0x243f6a8885a308d3)
-	for i := range s.zob {
-		seed += 0x9e3779b97f4a7c15
-		z := seed
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-		s.zob[i] = z ^ (z >> 31)
-	}
+	s.ok = take(&sc.ok, (int(oks)+63)/64+s.window+1)
+	s.info = take(&sc.info, (int(infos)+63)/64)
+	s.key = take(&sc.key, 1+s.window+len(s.info))
 	return s
 }
 

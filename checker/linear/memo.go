@@ -21,16 +21,6 @@ type memoSlot struct {
 	entry uint32 // 1 + the entry's number in the arena; 0 marks an empty slot
 }
 
-// newMemo returns an empty memo for keys of the given words, sized for a
-// search of about ops operations (it grows as needed).
-func newMemo(words, ops int) *memo {
-	size := 64
-	for size < 2*ops {
-		size *= 2
-	}
-	return &memo{words: words, mask: uint64(size - 1), slots: make([]memoSlot, size), arena: make([]uint64, 0, size*words/2)}
-}
-
 // bytes is the memory the table holds.
 func (m *memo) bytes() int64 { return int64(len(m.slots))*24 + int64(cap(m.arena))*8 }
 

@@ -2,7 +2,6 @@ package linear
 
 import (
 	"github.com/faultline/faultline/checker/linear/model"
-	"github.com/faultline/faultline/history"
 )
 
 // outcome is what a search of one partition found.
@@ -72,7 +71,7 @@ type budget struct {
 // memoised, the linearized set kept compact (see linset) with an
 // incremental (Zobrist) hash. An op with no return entry (info) never blocks the search,
 // so it may be linearized at any point after its call, or never.
-func search(part *partition, mach model.Machine, b budget) outcome {
+func search(part *partition, mach model.Machine, b budget, sc *scratch) outcome {
 	n := len(part.ops)
 	if part.oks == 0 {
 		return outcome{verdict: valid}
@@ -81,11 +80,11 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 	// return entry that is never reached while an ok op is left.
 	ne := len(part.events) + 2
 	tail := int32(ne - 1)
-	next := make([]int32, ne)
-	prev := make([]int32, ne)
-	entOp := make([]int32, ne)
-	match := make([]int32, ne) // call: its return entry or -1; return: -2
-	callEntry := make([]int32, n)
+	next := take(&sc.next, ne)
+	prev := take(&sc.prev, ne)
+	entOp := take(&sc.entOp, ne)
+	match := take(&sc.match, ne) // call: its return entry or -1; return: -2
+	callEntry := take(&sc.callEntry, n)
 	for i := range next {
 		next[i], prev[i] = int32(i+1), int32(i-1)
 		match[i] = -2
@@ -101,7 +100,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 			match[entry] = -1
 		}
 	}
-	phase := make([]uint8, n)
+	phase := take(&sc.phase, n)
 	ro, _ := mach.(model.ReadOnly)
 	for i, op := range part.ops {
 		phase[i] = phaseOther
@@ -117,12 +116,12 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 			break
 		}
 	}
-	twin := infoTwins(part)
-	set := newLinset(part)
-	cache := newMemo(set.words(), n)
+	twin := sc.infoTwins(part.ops)
+	set := newLinset(part, sc)
+	cache := sc.newMemo(set.words(), n)
 	var (
-		stack     []frame
-		nodes     []lnode
+		stack     = sc.stack[:0]
+		nodes     = sc.nodes[:0]
 		top       = int32(-1)
 		state     = mach.Init()
 		remaining = part.oks
@@ -137,6 +136,7 @@ func search(part *partition, mach model.Machine, b budget) outcome {
 		bestOp     int32
 		bestStates []model.State
 	)
+	defer func() { sc.stack, sc.nodes = stack[:0], nodes[:0] }() // keep grown buffers
 	for remaining > 0 {
 		steps++
 		if steps&4095 == 0 {
@@ -249,26 +249,4 @@ func linearization(nodes []lnode, node int32) []linStep {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out
-}
-
-// infoTwins returns, for each info op, the info op invoked last before it
-// that does exactly the same (same f, same value), or -1. Such twins are
-// interchangeable: neither has a completion to meet, and the earlier one can
-// go wherever the later one can, so the search linearizes twins only in
-// invocation order, which spares it every order of the same writes.
-func infoTwins(part *partition) []int32 {
-	twin := make([]int32, len(part.ops))
-	last := make(map[string]int32)
-	for i, op := range part.ops {
-		twin[i] = -1
-		if op.Known {
-			continue
-		}
-		k := op.F + " " + history.Key(op.Value)
-		if j, ok := last[k]; ok {
-			twin[i] = j
-		}
-		last[k] = int32(i)
-	}
-	return twin
 }

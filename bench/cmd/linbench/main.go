@@ -15,7 +15,7 @@ import (
 )
 
 func main() {
-	reps := flag.Int("reps", 3, "runs of each checker per history; the fastest counts")
+	reps := flag.Int("reps", 10, "runs of each checker per history; the fastest counts")
 	big := flag.Bool("big", false, "include the 1,000,000-op keyed history")
 	timeout := flag.Duration("timeout", 2*time.Minute, "time limit of each run")
 	quiet := flag.Bool("quiet", false, "print only the totals, not each etcd log")
