@@ -68,7 +68,7 @@ func fakeSuite() cli.Suite {
 				}
 				kv := fakekv.NewKV(intFlag(o, "stale-lag"))
 				kv.SetLatency(time.Duration(intFlag(o, "latency-us")) * time.Microsecond)
-				gen := fakekv.Ops{Remaining: intFlag(o, "ops")}
+				gen := &fakekv.Ops{Remaining: intFlag(o, "ops")}
 				if len(o.Nemesis) > 0 {
 					gen.NemesisEvery = 50
 				}

@@ -92,7 +92,7 @@ func (in *interpreter) run(ctx context.Context) (outcome, error) {
 		l.abandon()
 	}
 	in.awaitWorkers(exited, stopping)
-	return outcome{ops: l.ops, interrupted: l.interrupted}, err
+	return outcome{ops: l.history(), interrupted: l.interrupted}, err
 }
 
 // awaitWorkers waits for every worker to return; a run that stops early
@@ -120,9 +120,11 @@ type loop struct {
 	in          *interpreter
 	gctx        *generator.Context
 	start       time.Time
-	ops         []history.Op
-	inFlight    []history.Op // the op each thread (index thread+1) is performing,
-	flying      []bool       // if flying at the same index is set
+	chunks      [][]history.Op // full chunks of the history
+	chunk       []history.Op   // the chunk being filled
+	count       int            // ops journaled
+	inFlight    []history.Op   // the op each thread (index thread+1) is performing,
+	flying      []bool         // if flying at the same index is set
 	outstanding int
 	interrupted bool
 	timer       *time.Timer
@@ -130,12 +132,36 @@ type loop struct {
 
 func (l *loop) now() int64 { return int64(time.Since(l.start)) }
 
-// journal gives op its index and time and records it.
+// chunkSize is how many ops one chunk of the in-memory history holds. The
+// history grows by chunks, not by doubling one slice, so ops are copied once
+// (when the run ends) instead of again at every doubling.
+const chunkSize = 8192
+
+// journal gives op its index and time, keeps it and records it.
 func (l *loop) journal(op history.Op) {
-	op.Index = len(l.ops)
+	op.Index = l.count
 	op.Time = l.now()
-	l.ops = append(l.ops, op)
+	if len(l.chunk) == cap(l.chunk) {
+		if l.chunk != nil {
+			l.chunks = append(l.chunks, l.chunk)
+		}
+		l.chunk = make([]history.Op, 0, chunkSize)
+	}
+	l.chunk = append(l.chunk, op)
+	l.count++
 	l.in.record(op)
+}
+
+// last is the op journaled last.
+func (l *loop) last() history.Op { return l.chunk[len(l.chunk)-1] }
+
+// history returns every journaled op, in order, in one slice.
+func (l *loop) history() []history.Op {
+	ops := make([]history.Op, 0, l.count)
+	for _, c := range l.chunks {
+		ops = append(ops, c...)
+	}
+	return append(ops, l.chunk...)
 }
 
 // wait blocks until a completion arrives (returned), the given time passes
@@ -265,7 +291,7 @@ func (l *loop) check(op history.Op) error {
 func (l *loop) dispatch(gen generator.Generator, op history.Op, inputs []chan history.Op) generator.Generator {
 	if op.Type == history.Invoke {
 		l.journal(op)
-		op = l.ops[len(l.ops)-1]
+		op = l.last()
 	} else {
 		op.Time = l.now()
 	}
@@ -291,7 +317,7 @@ func (l *loop) complete(gen generator.Generator, c history.Op) generator.Generat
 	if c.Type == history.Info && t != generator.NemesisThread {
 		l.gctx.Retire(c.Process)
 	}
-	return l.update(gen, l.ops[len(l.ops)-1])
+	return l.update(gen, l.last())
 }
 
 func (l *loop) update(gen generator.Generator, event history.Op) generator.Generator {

@@ -55,7 +55,7 @@ func TestInterpreterRecordsPairedIndexedOpsAndBindsThreadsToNodes(t *testing.T) 
 	in := &interpreter{
 		concurrency: 6, nodes: []string{"n1", "n2", "n3"}, client: &fakekv.Client{KV: kv},
 		nemesis: fakekv.Slow{KV: kv, Latency: int64(time.Microsecond), Healed: &healed},
-		phases:  []generator.Generator{fakekv.Ops{Remaining: 300, NemesisEvery: 50, LogEvery: 40}},
+		phases:  []generator.Generator{&fakekv.Ops{Remaining: 300, NemesisEvery: 50, LogEvery: 40}},
 		seed:    1,
 	}
 	h, o, err := interpret(t, context.Background(), in)
@@ -126,7 +126,7 @@ func TestInfoRetiresTheProcessAndReopensTheClient(t *testing.T) {
 	var mu sync.Mutex
 	n, opened := 0, 0
 	in := &interpreter{concurrency: 3, nodes: []string{"n1"}, client: flaky{&mu, &n, &opened},
-		phases: []generator.Generator{fakekv.Ops{Remaining: 60}}}
+		phases: []generator.Generator{&fakekv.Ops{Remaining: 60}}}
 	h, _, err := interpret(t, context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestInfoRetiresTheProcessAndReopensTheClient(t *testing.T) {
 func TestTimeLimitEndsTheMainPhaseThenTheFinalGeneratorRuns(t *testing.T) {
 	kv := fakekv.NewKV(0)
 	in := &interpreter{concurrency: 2, nodes: []string{"n1"}, client: &fakekv.Client{KV: kv},
-		phases:    []generator.Generator{fakekv.Ops{Remaining: -1}, fakekv.Ops{Remaining: 4, F: "read"}},
+		phases:    []generator.Generator{&fakekv.Ops{Remaining: -1}, &fakekv.Ops{Remaining: 4, F: "read"}},
 		timeLimit: 150 * time.Millisecond}
 	start := time.Now()
 	h, _, err := interpret(t, context.Background(), in)
@@ -206,7 +206,7 @@ func TestInterruptRecordsOutstandingOpsAsInfoAndReturnsWithinTheGrace(t *testing
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	in := &interpreter{concurrency: 4, nodes: []string{"n1", "n2"}, client: s,
-		phases: []generator.Generator{fakekv.Ops{Remaining: -1}}, grace: 200 * time.Millisecond}
+		phases: []generator.Generator{&fakekv.Ops{Remaining: -1}}, grace: 200 * time.Millisecond}
 	start := time.Now()
 	h, o, err := interpret(t, ctx, in)
 	if err != nil {
@@ -265,7 +265,7 @@ func TestWorkSpreadsEvenlyOverNodes(t *testing.T) {
 	kv := fakekv.NewKV(0)
 	kv.SetLatency(2 * time.Millisecond)
 	in := &interpreter{concurrency: 10, nodes: nodes, client: &fakekv.Client{KV: kv},
-		phases: []generator.Generator{fakekv.Ops{Remaining: 1000, F: "read", Every: int64(400 * time.Microsecond)}}}
+		phases: []generator.Generator{&fakekv.Ops{Remaining: 1000, F: "read", Every: int64(400 * time.Microsecond)}}}
 	h, _, err := interpret(t, context.Background(), in)
 	if err != nil {
 		t.Fatal(err)

@@ -30,7 +30,7 @@ func kvTest(t *testing.T, lag int) (*Test, *fakekv.KV, *fakekv.DB, *int) {
 		DB:          d,
 		Client:      &fakekv.Client{KV: kv},
 		Nemesis:     fakekv.Slow{KV: kv, Latency: int64(50 * time.Microsecond), Healed: healed},
-		Generator:   fakekv.Ops{Remaining: 400, NemesisEvery: 100},
+		Generator:   &fakekv.Ops{Remaining: 400, NemesisEvery: 100},
 		Checker:     linear.New(model.CASRegister(nil), linear.Options{}),
 		Concurrency: 5,
 		Seed:        7,

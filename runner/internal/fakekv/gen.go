@@ -31,22 +31,24 @@ type Ops struct {
 	extra   bool // the nemesis or log op for the current count is done
 }
 
-// Op emits the next op on the least recently used free thread that may run it.
-func (g Ops) Op(ctx *generator.Context) (generator.Result, generator.Generator) {
+// Op emits the next op on the least recently used free thread that may run
+// it. The receiver is never changed: an emitted op comes with a new Ops.
+func (cur *Ops) Op(ctx *generator.Context) (generator.Result, generator.Generator) {
+	g := *cur
 	if g.Remaining == 0 {
 		return generator.Result{Status: generator.Done}, nil
 	}
 	due := func(every int) bool { return every > 0 && g.emitted > 0 && g.emitted%every == 0 && !g.extra }
 	if due(g.NemesisEvery) {
 		if !ctx.IsFree(generator.NemesisThread) {
-			return generator.Result{Status: generator.Pending}, g
+			return generator.Result{Status: generator.Pending}, cur
 		}
 		f := "start-slow"
 		if g.slow {
 			f = "stop-slow"
 		}
 		g.slow, g.extra = !g.slow, true
-		return emit(ctx, history.NemesisProcess, f, nil), g
+		return emit(ctx, history.NemesisProcess, f, nil), &g
 	}
 	var thread generator.Thread = -2
 	for _, t := range ctx.FreeThreads() {
@@ -56,14 +58,14 @@ func (g Ops) Op(ctx *generator.Context) (generator.Result, generator.Generator) 
 		}
 	}
 	if thread == -2 {
-		return generator.Result{Status: generator.Pending}, g
+		return generator.Result{Status: generator.Pending}, cur
 	}
 	p := ctx.Process(thread)
 	if due(g.LogEvery) {
 		g.extra = true
 		r := emit(ctx, p, "", "fakekv: log op")
 		r.Op.Type = history.Log
-		return r, g
+		return r, &g
 	}
 	g.emitted++
 	g.extra = false
@@ -88,11 +90,11 @@ func (g Ops) Op(ctx *generator.Context) (generator.Result, generator.Generator) 
 	}
 	r := emit(ctx, p, f, v)
 	r.Op.Time = at
-	return r, g
+	return r, &g
 }
 
 // Update ignores events: the schedule does not depend on outcomes.
-func (g Ops) Update(*generator.Context, history.Op) generator.Generator { return g }
+func (cur *Ops) Update(*generator.Context, history.Op) generator.Generator { return cur }
 
 func emit(ctx *generator.Context, process int, f string, value any) generator.Result {
 	return generator.Result{Status: generator.Emit, Op: history.Op{Type: history.Invoke, Process: process, F: f, Value: value, Time: ctx.Time}}
