@@ -15,9 +15,15 @@ func (la *listAppend) explain(from, to int32, rel graph.Rel, f, t string) string
 			if m.kind != mopAppend || la.pos[m.arg] <= 0 || la.broken[m.key] {
 				continue
 			}
-			prev := la.versions[m.key][la.pos[m.arg]-1]
-			if prev >= 0 && a.writes[prev].txn == from {
-				return fmt.Sprintf("%s appended %s to key %s right after %s appended %s", t, edn(a.writes[m.arg].value), edn(a.keyValue(m.key)), f, edn(a.writes[prev].value))
+			for p := la.pos[m.arg] - 1; p >= 0; p-- {
+				prev := la.versions[m.key][p]
+				if prev < 0 || !a.node(a.writes[prev].txn) {
+					continue // writes that never happened are skipped in the order
+				}
+				if a.writes[prev].txn == from {
+					return fmt.Sprintf("%s appended %s to key %s right after %s appended %s", t, edn(a.writes[m.arg].value), edn(a.keyValue(m.key)), f, edn(a.writes[prev].value))
+				}
+				break
 			}
 		}
 	case graph.WR:
@@ -37,10 +43,16 @@ func (la *listAppend) explain(from, to int32, rel graph.Rel, f, t string) string
 			if m.kind != mopRead || m.arg < 0 {
 				continue
 			}
-			if n := la.external[m.arg]; n >= 0 && int(n) < len(la.versions[m.key]) {
-				w := la.versions[m.key][n]
-				if w >= 0 && a.writes[w].txn == to {
-					return fmt.Sprintf("%s read key %s = %s, which does not yet have %s, which %s appended next", f, edn(a.keyValue(m.key)), edn(a.reads[m.arg].value), edn(a.writes[w].value), t)
+			n := la.external[m.arg]
+			if n < 0 {
+				continue
+			}
+			for _, w := range la.versions[m.key][n:] {
+				if w >= 0 && a.node(a.writes[w].txn) {
+					if a.writes[w].txn == to {
+						return fmt.Sprintf("%s read key %s = %s, which does not yet have %s, which %s appended next", f, edn(a.keyValue(m.key)), edn(a.reads[m.arg].value), edn(a.writes[w].value), t)
+					}
+					break
 				}
 			}
 		}

@@ -144,9 +144,11 @@ func (la *listAppend) checkRead(r int32) int32 {
 		}
 		a.edge(w.txn, rd.txn, graph.WR)
 	}
-	if m < len(la.versions[k]) {
-		if w := la.versions[k][m]; w >= 0 {
+	// The anti-dependency goes to the next version that happened.
+	for _, w := range la.versions[k][m:] {
+		if w >= 0 && a.node(a.writes[w].txn) {
 			a.edge(rd.txn, a.writes[w].txn, graph.RW)
+			break
 		}
 	}
 	return int32(m)
@@ -263,14 +265,15 @@ func (la *listAppend) writeEdges() {
 		}
 		abortedAt := int32(-1)
 		reported := false
-		for p, w := range vs {
+		prev := int32(-1) // the last committed or indeterminate writer
+		for _, w := range vs {
 			if w < 0 {
 				continue
 			}
 			t := a.writes[w].txn
 			st := a.txns[t].status
 			if st == aborted && abortedAt < 0 {
-				abortedAt = vs[p]
+				abortedAt = w
 			}
 			if st == committed && abortedAt >= 0 && !reported {
 				reported = true
@@ -278,9 +281,13 @@ func (la *listAppend) writeEdges() {
 				a.report(consistency.DirtyUpdate, int32(k), []int32{at.txn, t},
 					fmt.Sprintf("T1 appended %s to key %s and failed (aborted), yet T2 committed an append of %s after it", edn(at.value), edn(a.keyValue(int32(k))), edn(a.writes[w].value)))
 			}
-			if p > 0 && vs[p-1] >= 0 {
-				a.edge(a.writes[vs[p-1]].txn, t, graph.WW)
+			if st == aborted {
+				continue // it never happened: order the writes around it
 			}
+			if prev >= 0 {
+				a.edge(prev, t, graph.WW)
+			}
+			prev = t
 		}
 	}
 }

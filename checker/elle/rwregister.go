@@ -91,12 +91,13 @@ func (rr *rwRegister) versionGraph() {
 	nk := int32(len(a.keys.keys))
 	b := graph.NewBuilder(len(a.writes)+int(nk), len(a.writes))
 	var obs []observation // in transaction (invocation) order
+	var last [][2]int32
 	for id := range a.txns {
 		t := int32(id)
 		if a.txns[t].status != committed {
 			continue
 		}
-		last := map[int32]int32{} // key -> the version this transaction last saw or wrote
+		last = last[:0] // (key, version) this transaction last saw or wrote
 		for _, m := range a.txnMops(t) {
 			var v int32
 			if m.kind == mopWrite {
@@ -111,10 +112,22 @@ func (rr *rwRegister) versionGraph() {
 					v = e
 				}
 			}
-			if prev, ok := last[m.key]; ok && m.kind == mopWrite && (a.opts.WritesFollowReads || prev < int32(len(a.writes)) && a.writes[prev].txn == t) {
-				b.Add(prev, v, graph.WW)
+			i := -1
+			for j := range last {
+				if last[j][0] == m.key {
+					i = j
+				}
 			}
-			last[m.key] = v
+			if i >= 0 && m.kind == mopWrite {
+				if prev := last[i][1]; a.opts.WritesFollowReads || prev < int32(len(a.writes)) && a.writes[prev].txn == t {
+					b.Add(prev, v, graph.WW)
+				}
+			}
+			if i < 0 {
+				last = append(last, [2]int32{m.key, v})
+			} else {
+				last[i][1] = v
+			}
 			obs = append(obs, observation{key: m.key, version: v, txn: t})
 		}
 	}
@@ -257,15 +270,14 @@ func (rr *rwRegister) checkInternal(t int32) {
 				continue
 			}
 			var want any
-			earlier := "[:r " + edn(a.keyValue(m.key))
+			f := "r"
 			if o.kind == mopWrite {
-				want = a.writes[o.arg].value
-				earlier = "[:w " + edn(a.keyValue(m.key))
+				want, f = a.writes[o.arg].value, "w"
 			} else if o.arg >= 0 {
 				want = a.reads[o.arg].value
 			}
-			earlier += " " + edn(want) + "]"
-			if got := a.reads[m.arg].value; !sameValue(got, want) && !(got == nil && want == nil) {
+			if got := a.reads[m.arg].value; !sameValue(got, want) {
+				earlier := fmt.Sprintf("[:%s %s %s]", f, edn(a.keyValue(m.key)), edn(want))
 				a.report(consistency.Internal, m.key, []int32{t},
 					fmt.Sprintf("T1 read key %s = %s, but its own earlier micro-op %s says it should have read %s", edn(a.keyValue(m.key)), edn(got), earlier, edn(want)))
 			}
