@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"fmt"
 	"math"
 	"math/big"
 	"strconv"
@@ -107,25 +108,47 @@ func (j *jsonDecoder) enter() error {
 	return nil
 }
 
-// members reads an object's members, calling member for each key once the
-// decoder stands before its value (which member must read).
-func (j *jsonDecoder) members(member func(key string, keyPos scan.Pos) error) error {
+// delimited reads the comma-separated items of the object or array that
+// opens at the next byte, up to its closing byte; item reads one item.
+func (j *jsonDecoder) delimited(closing byte, kind string, item func(open scan.Pos) error) error {
 	if err := j.enter(); err != nil {
 		return err
 	}
 	defer func() { j.depth-- }()
 	s := j.s
 	open := s.Pos()
-	s.Skip() // {
+	s.Skip() // { or [
 	for first := true; ; first = false {
 		c, ok := j.peek()
 		if !ok {
-			return j.eof("} to close the object opened at " + open.String())
+			return j.eof(fmt.Sprintf("%c to close the %s opened at %s", closing, kind, open))
 		}
-		if c == '}' && first {
+		if c == closing && first {
 			s.Skip()
 			return nil
 		}
+		if err := item(open); err != nil {
+			return err
+		}
+		if c, ok = j.peek(); !ok {
+			return j.eof(fmt.Sprintf("',' or '%c' in the %s opened at %s", closing, kind, open))
+		}
+		if c != ',' && c != closing {
+			return s.Errorf(s.Pos(), "expected ',' or '%c' in the %s opened at %s, found %s", closing, kind, open, quoteByte(c))
+		}
+		s.Skip()
+		if c == closing {
+			return nil
+		}
+	}
+}
+
+// members reads an object's members, calling member for each key once the
+// decoder stands before its value (which member must read).
+func (j *jsonDecoder) members(member func(key string, keyPos scan.Pos) error) error {
+	s := j.s
+	return j.delimited('}', "object", func(open scan.Pos) error {
+		c, _ := j.peek()
 		if c != '"' {
 			return s.Errorf(s.Pos(), "expected a string key in the object opened at %s, found %s", open, quoteByte(c))
 		}
@@ -135,27 +158,16 @@ func (j *jsonDecoder) members(member func(key string, keyPos scan.Pos) error) er
 			return err
 		}
 		k := kv.(string)
-		if c, ok = j.peek(); !ok {
+		c, ok := j.peek()
+		if !ok {
 			return j.eof("':' after the key")
 		}
 		if c != ':' {
 			return s.Errorf(s.Pos(), "expected ':' after the key %q, found %s", clip(k), quoteByte(c))
 		}
 		s.Skip()
-		if err := member(k, kp); err != nil {
-			return err
-		}
-		if c, ok = j.peek(); !ok {
-			return j.eof("',' or '}' in the object opened at " + open.String())
-		}
-		if c != ',' && c != '}' {
-			return s.Errorf(s.Pos(), "expected ',' or '}' in the object opened at %s, found %s", open, quoteByte(c))
-		}
-		s.Skip()
-		if c == '}' {
-			return nil
-		}
-	}
+		return member(k, kp)
+	})
 }
 
 func (j *jsonDecoder) object() (history.Map, error) {
@@ -168,43 +180,9 @@ func (j *jsonDecoder) object() (history.Map, error) {
 	return m, err
 }
 
-// elements reads an array's elements, calling elem before each.
-func (j *jsonDecoder) elements(elem func() error) error {
-	if err := j.enter(); err != nil {
-		return err
-	}
-	defer func() { j.depth-- }()
-	s := j.s
-	open := s.Pos()
-	s.Skip() // [
-	for first := true; ; first = false {
-		c, ok := j.peek()
-		if !ok {
-			return j.eof("] to close the array opened at " + open.String())
-		}
-		if c == ']' && first {
-			s.Skip()
-			return nil
-		}
-		if err := elem(); err != nil {
-			return err
-		}
-		if c, ok = j.peek(); !ok {
-			return j.eof("',' or ']' in the array opened at " + open.String())
-		}
-		if c != ',' && c != ']' {
-			return s.Errorf(s.Pos(), "expected ',' or ']' in the array opened at %s, found %s", open, quoteByte(c))
-		}
-		s.Skip()
-		if c == ']' {
-			return nil
-		}
-	}
-}
-
 func (j *jsonDecoder) array() ([]any, error) {
 	xs := []any{}
-	err := j.elements(func() error {
+	err := j.delimited(']', "array", func(scan.Pos) error {
 		v, err := j.value()
 		xs = append(xs, v)
 		return err
@@ -218,7 +196,7 @@ var jsonNumberChar = scan.NewSet("+-.eE", func(c byte) bool { return c >= '0' &&
 func (j *jsonDecoder) number() (any, error) {
 	p := j.s.Pos()
 	tok := j.s.Take(jsonNumberChar)
-	if n, ok := smallInt(tok); ok {
+	if n, ok := scan.SmallInt(tok); ok {
 		return n, nil
 	}
 	t := string(tok)
@@ -241,22 +219,6 @@ func (j *jsonDecoder) number() (any, error) {
 	return n, nil
 }
 
-// smallInt parses a non-negative decimal integer of up to 18 digits without
-// leading zeros.
-func smallInt(tok []byte) (int64, bool) {
-	if len(tok) == 0 || len(tok) > 18 || tok[0] == '0' && len(tok) > 1 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range tok {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
-}
-
 // int reads a number if it is a small non-negative integer, unboxed.
 func (j *jsonDecoder) int() (int64, bool) {
 	c, ok := j.peek()
@@ -268,7 +230,7 @@ func (j *jsonDecoder) int() (int64, bool) {
 	for i < len(la) && jsonNumberChar[la[i]] {
 		i++
 	}
-	n, ok := smallInt(la[:i])
+	n, ok := scan.SmallInt(la[:i])
 	if ok && i < len(la) {
 		for ; i > 0; i-- {
 			j.s.Skip()
@@ -401,39 +363,7 @@ func (j *jsonDecoder) escape(p scan.Pos) (rune, error) {
 	if c != 'u' {
 		return 0, s.Errorf(p, "unknown escape \\%c in a JSON string", c)
 	}
-	r, err := j.hex4(p)
-	if err != nil || r < 0xd800 || r > 0xdfff {
-		return r, err
-	}
-	if r <= 0xdbff {
-		if la := s.Lookahead(2); len(la) == 2 && la[0] == '\\' && la[1] == 'u' {
-			s.Skip()
-			s.Skip()
-			lo, err := j.hex4(p)
-			if err != nil {
-				return 0, err
-			}
-			if lo >= 0xdc00 && lo <= 0xdfff {
-				return (r-0xd800)<<10 + (lo - 0xdc00) + 0x10000, nil
-			}
-		}
-	}
-	return 0, s.Errorf(p, "\\u%04x is half of a UTF-16 surrogate pair without its other half", r)
-}
-
-func (j *jsonDecoder) hex4(p scan.Pos) (rune, error) {
-	la := j.s.Lookahead(4)
-	if len(la) < 4 {
-		return 0, j.eof("4 hex digits after \\u at " + p.String())
-	}
-	n, err := strconv.ParseUint(string(la), 16, 32)
-	if err != nil || la[0] == '+' || la[0] == '-' {
-		return 0, j.s.Errorf(p, "expected 4 hex digits after \\u, found %q", la)
-	}
-	for i := 0; i < 4; i++ {
-		j.s.Skip()
-	}
-	return rune(n), nil
+	return s.UnicodeEscape(p)
 }
 
 // unwrap turns a one-key '#' object into the value it encodes.

@@ -108,16 +108,8 @@ func (d *Decoder) number() (any, error) {
 	if err := d.endAtom(more, next, "number"); err != nil {
 		return nil, err
 	}
-	// Fast path: a plain decimal integer of up to 18 digits.
-	if len(tok) <= 18 {
-		var n int64
-		i := 0
-		for ; i < len(tok) && tok[i] >= '0' && tok[i] <= '9'; i++ {
-			n = n*10 + int64(tok[i]-'0')
-		}
-		if i == len(tok) && (tok[0] != '0' || len(tok) == 1) {
-			return n, nil
-		}
+	if n, ok := scan.SmallInt(tok); ok {
+		return n, nil
 	}
 	v, ok := parseNumber(string(tok))
 	if !ok {
@@ -270,26 +262,9 @@ func (d *Decoder) escape(b []byte) ([]byte, error) {
 	switch {
 	case c == 'u':
 		s.Skip()
-		r, err := d.hex4(p)
+		r, err := s.UnicodeEscape(p)
 		if err != nil {
 			return nil, err
-		}
-		if utf16IsHigh(r) {
-			if la := s.Lookahead(2); len(la) == 2 && la[0] == '\\' && la[1] == 'u' {
-				s.Skip()
-				s.Skip()
-				lo, err := d.hex4(p)
-				if err != nil {
-					return nil, err
-				}
-				if lo >= 0xdc00 && lo <= 0xdfff {
-					return utf8.AppendRune(b, (r-0xd800)<<10+(lo-0xdc00)+0x10000), nil
-				}
-			}
-			return nil, s.Errorf(p, "\\u%04x is half of a UTF-16 surrogate pair without its other half", r)
-		}
-		if r >= 0xdc00 && r <= 0xdfff {
-			return nil, s.Errorf(p, "\\u%04x is half of a UTF-16 surrogate pair without its other half", r)
 		}
 		return utf8.AppendRune(b, r), nil
 	case c >= '0' && c <= '7':
@@ -308,40 +283,6 @@ func (d *Decoder) escape(b []byte) ([]byte, error) {
 		return utf8.AppendRune(b, r), nil
 	}
 	return nil, s.Errorf(p, "unknown escape \\%c in string: expected one of \\t \\r \\n \\\\ \\\" \\b \\f \\uXXXX", c)
-}
-
-func utf16IsHigh(r rune) bool { return r >= 0xd800 && r <= 0xdbff }
-
-// hex4 reads the four hex digits of a \u escape that started at p.
-func (d *Decoder) hex4(p scan.Pos) (rune, error) {
-	la := d.s.Lookahead(4)
-	r := rune(0)
-	for i := 0; i < 4; i++ {
-		if i >= len(la) {
-			return 0, d.s.EOFErrorf("expected 4 hex digits after \\u at %s, found EOF", p)
-		}
-		v, ok := hexValue(la[i])
-		if !ok {
-			return 0, d.s.Errorf(p, "expected 4 hex digits after \\u, found %q", la)
-		}
-		r = r*16 + v
-	}
-	for i := 0; i < 4; i++ {
-		d.s.Skip()
-	}
-	return r, nil
-}
-
-func hexValue(c byte) (rune, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return rune(c - '0'), true
-	case c >= 'a' && c <= 'f':
-		return rune(c-'a') + 10, true
-	case c >= 'A' && c <= 'F':
-		return rune(c-'A') + 10, true
-	}
-	return 0, false
 }
 
 var charNames = map[string]rune{"newline": '\n', "space": ' ', "tab": '\t', "return": '\r', "backspace": '\b', "formfeed": '\f'}

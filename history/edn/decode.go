@@ -142,10 +142,10 @@ func (d *Decoder) Int() (n int64, ok bool, err error) {
 	}
 	la := d.s.Lookahead(20)
 	i := 0
-	for ; i < len(la) && i < 18 && la[i] >= '0' && la[i] <= '9'; i++ {
-		n = n*10 + int64(la[i]-'0')
+	for i < len(la) && la[i] >= '0' && la[i] <= '9' {
+		i++
 	}
-	if i < len(la) && !delimiter[la[i]] || la[0] == '0' && i > 1 {
+	if n, ok = scan.SmallInt(la[:i]); !ok || i < len(la) && !delimiter[la[i]] {
 		return 0, false, nil // longer, or not plain: let Value read it
 	}
 	for ; i > 0; i-- {

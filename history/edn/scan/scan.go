@@ -12,6 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Pos is a place in the input: 1-based line and byte column.
@@ -250,3 +253,58 @@ func (s *Scanner) Line() (line []byte, complete, ok bool) {
 }
 
 var notNewline = NewSet("", func(c byte) bool { return c != '\n' })
+
+// SmallInt parses tok if it is a non-negative decimal integer of at most 18
+// digits without leading zeros: the common number of every history (indexes,
+// times, processes), which parsers take this fast path for.
+func SmallInt(tok []byte) (int64, bool) {
+	if len(tok) == 0 || len(tok) > 18 || tok[0] == '0' && len(tok) > 1 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range tok {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+// UnicodeEscape reads the four hex digits of a \uXXXX escape in a string
+// (the "\u" is consumed already; the escape starts at p), and the second
+// escape of a UTF-16 surrogate pair when the first is a high surrogate: EDN
+// (as Clojure reads it) and JSON both spell characters beyond U+FFFF so.
+func (s *Scanner) UnicodeEscape(p Pos) (rune, error) {
+	r, err := s.hex4(p)
+	if err != nil || !utf16.IsSurrogate(r) {
+		return r, err
+	}
+	if la := s.Lookahead(2); r < 0xdc00 && len(la) == 2 && la[0] == '\\' && la[1] == 'u' {
+		s.Skip()
+		s.Skip()
+		lo, err := s.hex4(p)
+		if err != nil {
+			return 0, err
+		}
+		if pair := utf16.DecodeRune(r, lo); pair != utf8.RuneError {
+			return pair, nil
+		}
+	}
+	return 0, s.Errorf(p, "\\u%04x is half of a UTF-16 surrogate pair without its other half", r)
+}
+
+func (s *Scanner) hex4(p Pos) (rune, error) {
+	la := s.Lookahead(4)
+	if len(la) < 4 {
+		return 0, s.EOFErrorf("expected 4 hex digits after \\u at %s, found EOF", p)
+	}
+	n, err := strconv.ParseUint(string(la), 16, 32)
+	if err != nil || la[0] == '+' || la[0] == '-' || la[0] == '_' {
+		return 0, s.Errorf(p, "expected 4 hex digits after \\u, found %q", la)
+	}
+	for i := 0; i < 4; i++ {
+		s.Skip()
+	}
+	return rune(n), nil
+}
