@@ -6,6 +6,18 @@
 // models the anomalies rule out. Two workloads are understood: list-append
 // ([:append k v], [:r k [v ...]]) and rw-register ([:w k v], [:r k v]).
 //
+// Reads in these workloads are of single items, never predicates, so every
+// anti-dependency is an item anti-dependency and cycles with rw edges are
+// reported as G-single-item, G-nonadjacent-item or G2-item; the plain
+// G-single, G-nonadjacent and G2 are what those imply (package consistency)
+// and what models are stated in terms of.
+//
+// Only what the history proves is reported: a read's dependencies come from
+// the version orders it establishes, transactions that failed are not in
+// the graph, and an info transaction is in it only as the possible writer
+// of what others read. A search that runs out of budget says so
+// (cycle-search-timeout) and leaves the verdict unknown.
+//
 // Results are data (a checker.Result whose Details is a *Report); rendering
 // lives in report/elle. The package is pure: no I/O.
 package elle

@@ -112,6 +112,24 @@ func TestListAppendAnomalies(t *testing.T) {
 	}
 }
 
+func TestResultMarshalsToJSON(t *testing.T) {
+	c := listAppendCases[3] // read skew
+	h := build(t, c.txs, c.order)
+	res := ListAppend(Options{}).Check(context.Background(), h)
+	if res.Valid != Invalid || !strings.Contains(res.Summary, "G-single-item; not repeatable-read, snapshot-isolation") {
+		t.Fatalf("result: %v %q", res.Valid, res.Summary)
+	}
+	b, err := checker.MarshalIndent(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"valid": false`, `"anomaly-types": [`, `"type": "G-single-item"`, `"rel": "rw"`, `"not": [`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, b)
+		}
+	}
+}
+
 func TestListAppendRuledOutModels(t *testing.T) {
 	c := listAppendCases[4] // write skew
 	rep := expect(t, AnalyzeListAppend, c.txs, c.order, c.o, c.want)

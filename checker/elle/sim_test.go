@@ -158,6 +158,11 @@ func TestSimulatedBehaviours(t *testing.T) {
 				if !slices.Contains(rep.AnomalyTypes, consistency.G1a) {
 					t.Fatalf("expected G1a, found %v", rep.AnomalyTypes)
 				}
+				for _, a := range rep.AnomalyTypes {
+					if a != consistency.G1a && a != consistency.DirtyUpdate {
+						t.Errorf("aborted reads on a serial database should show only G1a and dirty-update, found %s\n%s", a, dump(rep))
+					}
+				}
 				if !slices.Contains(rep.Not, "read-committed") {
 					t.Errorf("aborted reads must rule out read-committed: not %v", rep.Not)
 				}
