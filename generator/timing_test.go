@@ -120,3 +120,12 @@ func TestAHeldOpRunsAtItsTimeWithoutAskingAgain(t *testing.T) {
 		t.Fatalf("the generator made %d ops for 4 invokes; held ops must not be asked for again", calls)
 	}
 }
+
+func TestTimeLimitEndsAPendingGeneratorAtItsCutoff(t *testing.T) {
+	g := Clients(TimeLimit(5*ms, Seq(Invoke("a", nil), stuck{})))
+	sim := run(t, g, Sim{Concurrency: 1, TimeLimit: time.Second})
+	assertTimes(t, sim, "a@0s")
+	if sim.End != int64(5*ms) {
+		t.Fatalf("run ended at %v, want 5ms: the time limit must end a generator that is still pending", time.Duration(sim.End))
+	}
+}
