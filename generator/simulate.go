@@ -71,15 +71,14 @@ const pendingPoll = int64(time.Millisecond)
 // ended info, tell the generator, record it); then ask the generator for an
 // op. Done: wait for the ops in flight and stop. Pending: keep the generator
 // it returned and move the clock to the next completion (or by a millisecond
-// if none is in flight). An op whose
-// time lies in the future is held: if a completion comes before its time,
-// the completion is delivered and the generator asked again from its old
-// state (it may now choose differently); otherwise the clock moves to the
-// op's time and the op is dispatched. A dispatched op's thread is marked
-// busy, the generator (the one returned with the op) is told of the invoke,
-// and Complete decides when and how the op ends.
-// Sleep ops keep their thread busy for their value in nanoseconds; log ops
-// end at once; neither enters the history.
+// if none is in flight). An op whose time lies in the future is held: if a
+// completion comes before its time, the completion is delivered and the
+// generator asked again from its old state (it may now choose differently);
+// otherwise the clock moves to the op's time and the op is dispatched. A
+// dispatched op's thread is marked busy, the generator (the one returned with
+// the op) is told of the invoke, and Complete decides when and how the op
+// ends. Sleep ops keep their thread busy for their value in nanoseconds; log
+// ops end at once; neither enters the history.
 //
 // A generator that panics or, under validation, misbehaves ends the run with
 // an *Error; the history up to that point is returned with it.
