@@ -160,7 +160,7 @@ func equalFs(a, b []string) bool {
 }
 
 func TestClientsAndNemesisRouteToTheirThreads(t *testing.T) {
-	g := Any(Clients(Limit(6, Repeat(read()))), Nemesis(Seq(Invoke("start", nil), Invoke("stop", nil))))
+	g := ClientsAndNemesis(Limit(6, Repeat(read())), Seq(Invoke("start", nil), Invoke("stop", nil)))
 	sim := run(t, g, Sim{Concurrency: 2})
 	var client, nemesis []string
 	for _, op := range invokes(sim.History) {

@@ -24,6 +24,13 @@ func Nemesis(g Generator) Generator {
 	return onThreads("nemesis", isNemesis, g)
 }
 
+// ClientsAndNemesis runs clientGen on the client threads and nemesisGen on
+// the nemesis thread side by side (Jepsen's two-argument clients and
+// nemesis): Any(Clients(clientGen), Nemesis(nemesisGen)).
+func ClientsAndNemesis(clientGen, nemesisGen Generator) Generator {
+	return Any(Clients(clientGen), Nemesis(nemesisGen))
+}
+
 func isClient(t Thread) bool  { return t != NemesisThread }
 func isNemesis(t Thread) bool { return t == NemesisThread }
 
