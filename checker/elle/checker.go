@@ -164,6 +164,9 @@ func (o *Options) forbidden() (map[string]bool, []string, graph.Rel, error) {
 }
 
 func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec, run func(*analysis) explainer) (checker.Validity, *Report, error) {
+	if err := ctx.Err(); err != nil {
+		return checker.Unknown, nil, err
+	}
 	forbid, models, rels, err := o.forbidden()
 	if err != nil {
 		return checker.Unknown, nil, err

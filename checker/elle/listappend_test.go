@@ -201,3 +201,31 @@ func TestListAppendMalformedInput(t *testing.T) {
 		t.Errorf("bad model: err = %v", err)
 	}
 }
+
+func TestCancelledContextGivesAnError(t *testing.T) {
+	c := listAppendCases[1]
+	h := build(t, c.txs, c.order)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res := ListAppend(Options{}).Check(ctx, h)
+	if res.Valid != checker.Unknown || !strings.Contains(res.Error, "context canceled") {
+		t.Fatalf("cancelled check: %v %q", res.Valid, res.Error)
+	}
+}
+
+func TestNemesisAndOtherOpsAreIgnored(t *testing.T) {
+	base := build(t, listAppendCases[0].txs, "")
+	ops := []history.Op{
+		{Type: history.Info, Process: history.NemesisProcess, F: "start-partition", Value: "majority"},
+		{Type: history.Invoke, Process: 7, F: "read", Value: nil},
+		{Type: history.OK, Process: 7, F: "read", Value: int64(3)},
+	}
+	ops = append(ops, base.Ops...)
+	for i := range ops {
+		ops[i].Index = i
+	}
+	v, rep, err := AnalyzeListAppend(context.Background(), history.MustNew(ops...), Options{})
+	if err != nil || v != Valid || rep.Txns != 3 {
+		t.Fatalf("%v %v, %d txns (want valid, 3)", v, err, rep.Txns)
+	}
+}
