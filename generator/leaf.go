@@ -73,6 +73,9 @@ func (s *single) Update(*Context, history.Op) Generator { return s }
 // until it is exhausted, and then f is called again. f returning nil, or a
 // generator that is exhausted at once, ends Func (Jepsen would spin forever on
 // the latter). f may draw from ctx.Rand: a seed still fixes the schedule.
+// f may be called more often than ops are performed (an interpreter may ask
+// again, for instance after a completion), so it should have no side
+// effects.
 //
 //	writes := generator.Func(func(ctx *generator.Context) generator.Generator {
 //		return generator.Invoke("write", ctx.Rand.IntN(5))
