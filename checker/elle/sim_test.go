@@ -170,3 +170,41 @@ func TestSimulatedBehaviours(t *testing.T) {
 		}
 	}
 }
+
+// TestSerializableBreaksStrictOnlyWithRealtime checks the checker against
+// the simulator's own knowledge: a serializable history is invalid under
+// strict-serializable exactly when its serial order contradicts real time
+// in a way the reads reveal; never when the order respects real time.
+func TestSerializableBreaksStrictOnlyWithRealtime(t *testing.T) {
+	violated, caught := 0, 0
+	for seed := uint64(1); seed <= 40; seed++ {
+		for _, w := range []txnsim.Workload{txnsim.ListAppend, txnsim.RWRegister} {
+			c := txnsim.Config{Seed: seed, Txns: 200, Processes: 5, ActiveKeys: 3, Workload: w, Behaviour: txnsim.Serializable, Latency: 1000, Lag: []int64{2, 10, 50, 1000}[seed%4]}
+			h, labels, err := txnsim.GenerateLabelled(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := Options{}
+			if w == txnsim.RWRegister {
+				o = registerOptions
+			}
+			v, rep, err := analyzerFor(w)(context.Background(), h, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if labels.RealtimeViolated {
+				violated++
+			}
+			if v == checker.Invalid {
+				caught++
+				if !labels.RealtimeViolated {
+					t.Errorf("seed %d %s: invalid (%v) although the serial order respects real time\n%s", seed, w, rep.AnomalyTypes, dump(rep))
+				}
+			}
+		}
+	}
+	if violated == 0 || caught == 0 {
+		t.Fatalf("%d histories violated real time and %d were caught: the sweep should contain both kinds", violated, caught)
+	}
+	t.Logf("%d of 80 histories violated real time; %d of those were caught", violated, caught)
+}

@@ -148,13 +148,55 @@ type mop struct {
 
 // Generate produces the history described by c.
 func Generate(c Config) (*history.History, error) {
+	h, _, err := GenerateLabelled(c)
+	return h, err
+}
+
+// Labels are facts about a generated history that the simulator knows and
+// a checker has to discover.
+type Labels struct {
+	// RealtimeViolated: some transaction took effect before another that
+	// had completed before it was even invoked. Only Serializable does this.
+	RealtimeViolated bool
+}
+
+// GenerateLabelled produces the history described by c and its labels.
+func GenerateLabelled(c Config) (*history.History, Labels, error) {
 	if err := c.defaults(); err != nil {
-		return nil, err
+		return nil, Labels{}, err
 	}
 	rng := rand.New(rand.NewPCG(c.Seed, c.Seed^0x9e3779b97f4a7c15))
 	txns := plan(&c, rng)
 	results := execute(&c, rng, txns)
-	return record(&c, txns, results)
+	h, err := record(&c, txns, results)
+	return h, Labels{RealtimeViolated: realtimeViolated(txns)}, err
+}
+
+// realtimeViolated sweeps transactions by invocation, keeping the latest
+// effect time of those already completed: a transaction taking effect
+// before that breaks real-time order.
+func realtimeViolated(txns []plannedTxn) bool {
+	byInvoke := make([]int, len(txns))
+	byComplete := make([]int, len(txns))
+	for i := range txns {
+		byInvoke[i], byComplete[i] = i, i
+	}
+	sort.Slice(byInvoke, func(a, b int) bool { return txns[byInvoke[a]].invoke < txns[byInvoke[b]].invoke })
+	sort.Slice(byComplete, func(a, b int) bool { return txns[byComplete[a]].complete < txns[byComplete[b]].complete })
+	latest, j := int64(-1), 0
+	for _, i := range byInvoke {
+		t := &txns[i]
+		for j < len(byComplete) && txns[byComplete[j]].complete < t.invoke {
+			if d := &txns[byComplete[j]]; d.applied && d.commitAt > latest {
+				latest = d.commitAt
+			}
+			j++
+		}
+		if t.applied && t.commitAt < latest {
+			return true
+		}
+	}
+	return false
 }
 
 // plan lays the transactions out in time and chooses their micro-ops.
