@@ -128,6 +128,9 @@ type loop struct {
 	outstanding int
 	interrupted bool
 	timer       *time.Timer
+	// err is set when the generator failed while told of an event; the
+	// loop stops at its next turn.
+	err error
 }
 
 func (l *loop) now() int64 { return int64(time.Since(l.start)) }
@@ -198,6 +201,9 @@ func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []
 		deadline = int64(l.in.timeLimit)
 	}
 	for {
+		if l.err != nil {
+			return l.err
+		}
 		// Completions first: they change what the generator may do.
 		select {
 		case c := <-completions:
@@ -229,9 +235,12 @@ func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []
 		}
 		l.gctx.Time = now
 		t0 := time.Now()
-		res, next := gen.Op(l.gctx)
+		res, next, err := generator.Next(l.gctx, gen)
 		l.in.genTime += time.Since(t0)
 		l.in.genCalls++
+		if err != nil {
+			return fmt.Errorf("generator failed: %w", err)
+		}
 		switch res.Status {
 		case generator.Done:
 			gen = nil
@@ -325,9 +334,12 @@ func (l *loop) update(gen generator.Generator, event history.Op) generator.Gener
 		return nil
 	}
 	t0 := time.Now()
-	gen = gen.Update(l.gctx, event)
+	gen, err := generator.Deliver(l.gctx, gen, event)
 	l.in.genTime += time.Since(t0)
 	l.in.genCalls++
+	if err != nil && l.err == nil {
+		l.err = fmt.Errorf("generator failed on op %d: %w", event.Index, err)
+	}
 	return gen
 }
 

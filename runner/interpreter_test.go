@@ -296,3 +296,31 @@ func TestParseConcurrencyAcceptsMultiplesOfTheNodeCount(t *testing.T) {
 		}
 	}
 }
+
+// panicky panics when told of its first completion.
+type panicky struct{ fakekv.Ops }
+
+func (p *panicky) Op(ctx *generator.Context) (generator.Result, generator.Generator) {
+	r, _ := p.Ops.Op(ctx)
+	return r, p
+}
+func (p *panicky) Update(_ *generator.Context, ev history.Op) generator.Generator {
+	if ev.Type.IsCompletion() {
+		panic("index out of range in the test's generator")
+	}
+	return p
+}
+
+func TestAPanickingGeneratorStopsTheRunWithAnErrorNotACrash(t *testing.T) {
+	in := &interpreter{concurrency: 2, nodes: []string{"n1"}, client: fakekv.Noop{},
+		phases: []generator.Generator{&panicky{fakekv.Ops{Remaining: 10}}}, grace: 50 * time.Millisecond}
+	in.record = func(history.Op) {}
+	in.log, in.nemesis = quiet, nemesis.Noop{}
+	o, err := in.run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "generator failed on op") || !strings.Contains(err.Error(), "index out of range in the test's generator") {
+		t.Fatalf("got %v, want the generator's panic as an error naming the op", err)
+	}
+	if _, herr := history.New(o.ops); herr != nil {
+		t.Fatalf("the history kept so far is malformed: %v", herr)
+	}
+}
