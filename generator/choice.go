@@ -43,8 +43,10 @@ func (m *mix) Op(ctx *Context) (Result, Generator) {
 			pick = -1
 			continue
 		}
-		gens = slices.Clone(gens)
-		gens[pick] = next
+		if !Same(next, gens[pick]) {
+			gens = slices.Clone(gens)
+			gens[pick] = next
+		}
 		return res, &mix{pick: ctx.Rand.IntN(len(gens)), gens: gens, pos: pos}
 	}
 	return Result{Status: Done}, nil
@@ -82,6 +84,9 @@ func (a *anyOf) Op(ctx *Context) (Result, Generator) {
 	res, i := pick.Result()
 	if res.Status != Emit {
 		return res, a.orNil(res)
+	}
+	if Same(best, a.gens[i]) {
+		return res, a
 	}
 	gens := slices.Clone(a.gens)
 	gens[i] = best

@@ -28,8 +28,11 @@ func (l *limit) String() string { return "limit(" + strconv.Itoa(l.of) + ")" }
 
 // with returns the limit with n ops left and g to ask.
 func (l *limit) with(n int, g Generator) Generator {
-	if n <= 0 || g == nil {
+	switch {
+	case n <= 0 || g == nil:
 		return nil
+	case n == l.n && Same(g, l.g):
+		return l
 	}
 	return &limit{n: n, of: l.of, g: g}
 }
@@ -130,6 +133,9 @@ func (c *cycle) String() string {
 
 func (c *cycle) Op(ctx *Context) (Result, Generator) {
 	res, next := Ask(ctx, c, -1, c.cur)
+	if res.Status == Pending && Same(next, c.cur) {
+		return res, c
+	}
 	if res.Status != Done {
 		return res, &cycle{n: c.n, of: c.of, orig: c.orig, cur: next}
 	}
@@ -172,6 +178,9 @@ func (u *untilOK) Op(ctx *Context) (Result, Generator) {
 	case Emit:
 		return res, &untilOK{g: next, active: withInt(u.active, res.Op.Process)}
 	case Pending:
+		if Same(next, u.g) {
+			return res, u
+		}
 		return res, &untilOK{g: next, active: u.active}
 	}
 	return res, nil
@@ -214,6 +223,9 @@ func (p *processLimit) Op(ctx *Context) (Result, Generator) {
 	res, next := Ask(ctx, p, -1, p.g)
 	switch res.Status {
 	case Pending:
+		if Same(next, p.g) {
+			return res, p
+		}
 		return res, &processLimit{n: p.n, seen: p.seen, g: next}
 	case Done:
 		return res, nil

@@ -115,6 +115,8 @@ func (g *fnRunning) Op(ctx *Context) (Result, Generator) {
 		return g.f.Op(ctx)
 	case next == nil:
 		return res, g.f
+	case Same(next, g.cur):
+		return res, g
 	}
 	return res, &fnRunning{cur: next, f: g.f}
 }

@@ -74,7 +74,7 @@ func (s *seq) Op(ctx *Context) (Result, Generator) {
 
 // moved returns s advanced to the given state, or s itself if nothing moved.
 func (s *seq) moved(head Generator, rest []Generator, pos int, started bool) *seq {
-	if head == s.head && pos == s.pos && started == s.started {
+	if Same(head, s.head) && pos == s.pos && started == s.started {
 		return s
 	}
 	return &seq{head: head, rest: rest, pos: pos, name: s.name, sync: s.sync, started: started}

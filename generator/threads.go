@@ -50,8 +50,11 @@ type threadFilter struct {
 
 // with returns f running g, or nil if g is exhausted.
 func (f *threadFilter) with(g Generator) Generator {
-	if g == nil {
+	switch {
+	case g == nil:
 		return nil
+	case Same(g, f.g):
+		return f
 	}
 	return &threadFilter{name: f.name, keep: f.keep, memo: f.memo, g: g}
 }

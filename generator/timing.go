@@ -34,6 +34,9 @@ func (l *timeLimit) Op(ctx *Context) (Result, Generator) {
 	res, next := Ask(ctx, l, -1, l.g)
 	switch res.Status {
 	case Pending:
+		if Same(next, l.g) {
+			return res, l
+		}
 		return res, &timeLimit{d: l.d, cutoff: l.cutoff, g: next}
 	case Done:
 		return res, nil
@@ -42,8 +45,11 @@ func (l *timeLimit) Op(ctx *Context) (Result, Generator) {
 	if cutoff == unset {
 		cutoff = res.Op.Time + l.d
 	}
-	if res.Op.Time >= cutoff {
+	switch {
+	case res.Op.Time >= cutoff:
 		return Result{Status: Done}, nil
+	case cutoff == l.cutoff && Same(next, l.g):
+		return res, l
 	}
 	return res, &timeLimit{d: l.d, cutoff: cutoff, g: next}
 }
@@ -93,6 +99,9 @@ func (s *spaced) Op(ctx *Context) (Result, Generator) {
 	res, next := Ask(ctx, s, -1, s.g)
 	switch res.Status {
 	case Pending:
+		if Same(next, s.g) {
+			return res, s
+		}
 		return res, &spaced{d: s.d, random: s.random, next: s.next, g: next}
 	case Done:
 		return res, nil

@@ -51,8 +51,11 @@ func (m *mapped) Op(ctx *Context) (Result, Generator) {
 }
 
 func (m *mapped) around(g Generator) Generator {
-	if g == nil {
+	switch {
+	case g == nil:
 		return nil
+	case Same(g, m.g):
+		return m
 	}
 	return &mapped{name: m.name, f: m.f, g: g}
 }
@@ -97,8 +100,11 @@ func (f *filter) Op(ctx *Context) (Result, Generator) {
 }
 
 func (f *filter) around(g Generator) Generator {
-	if g == nil {
+	switch {
+	case g == nil:
 		return nil
+	case Same(g, f.g):
+		return f
 	}
 	return &filter{keep: f.keep, g: g}
 }
