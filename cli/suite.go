@@ -94,8 +94,15 @@ func SuiteCommand(s Suite) *cobra.Command {
 	root := Root()
 	root.Use = s.Name
 	root.Short = "Faultline tests of " + s.Name
-	root.AddCommand(testCommand(s), analyzeCommand(s), testAllCommand(s))
+	AddSuite(root, s)
 	return root
+}
+
+// AddSuite adds the suite's test, analyze and test-all commands to root: the
+// way a binary that carries a built-in suite (cmd/faultline with its default
+// suite) offers `faultline test`.
+func AddSuite(root *cobra.Command, s Suite) {
+	root.AddCommand(testCommand(s), analyzeCommand(s), testAllCommand(s))
 }
 
 // runFlags are the flags of test and test-all, before parsing.
