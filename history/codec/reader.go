@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/edn/scan"
@@ -146,8 +147,13 @@ func (r *Reader) Next() (history.Op, error) {
 // ReadAll reads every op, pairs them with history.New and returns the
 // history. A pairing error names the file and the offending op's line.
 func (r *Reader) ReadAll() (*history.History, error) {
-	var ops []history.Op
-	var lines []int
+	// Ops gather in chunks and are copied once into a slice of the exact
+	// size: growing one slice by doubling would zero and copy a million ops
+	// several times over.
+	var chunks [][]history.Op
+	var chunk []history.Op
+	var lines []int32
+	n := 0
 	for {
 		op, err := r.Next()
 		if err == io.EOF {
@@ -156,8 +162,19 @@ func (r *Reader) ReadAll() (*history.History, error) {
 		if err != nil {
 			return nil, err
 		}
-		ops = append(ops, op)
-		lines = append(lines, r.line)
+		if len(chunk) == cap(chunk) {
+			if chunk != nil {
+				chunks = append(chunks, chunk)
+			}
+			chunk = make([]history.Op, 0, min(64<<10, max(1024, n)))
+		}
+		chunk = append(chunk, op)
+		lines = append(lines, int32(min(r.line, math.MaxInt32)))
+		n++
+	}
+	ops := make([]history.Op, 0, n)
+	for _, c := range append(chunks, chunk) {
+		ops = append(ops, c...)
 	}
 	h, err := history.New(ops)
 	if err != nil {
