@@ -201,7 +201,7 @@ func Reserve(parts []Reservation, rest Generator) Generator {
 		memos: make([]threadMemo, len(parts)+1)}
 	for i, p := range parts {
 		if p.Threads < 0 {
-			panic("generator.Reserve: a reservation of " + strconv.Itoa(p.Threads) + " threads")
+			panic("generator.Reserve: reservation " + strconv.Itoa(i) + " has " + strconv.Itoa(p.Threads) + " threads: expected 0 or more")
 		}
 		r.counts[i] = p.Threads
 		r.gens[i] = p.Gen

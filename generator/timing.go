@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -153,9 +154,9 @@ func CycleTimes(windows ...Window) Generator {
 		return nil
 	}
 	c := &cycleTimes{t0: unset}
-	for _, w := range windows {
+	for i, w := range windows {
 		if w.For <= 0 {
-			panic("generator.CycleTimes: every window needs a positive duration")
+			panic(fmt.Sprintf("generator.CycleTimes: window %d lasts %v: expected a positive duration", i, w.For))
 		}
 		c.spans = append(c.spans, int64(w.For))
 		c.gens = append(c.gens, w.Gen)

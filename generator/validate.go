@@ -262,6 +262,9 @@ func checkResult(ctx *Context, res Result) string {
 	if op.Process != history.NemesisProcess && op.Process < 0 {
 		return fmt.Sprintf("emitted an op for process %d, which no thread runs", op.Process)
 	}
+	if op.Process != history.NemesisProcess && ctx.Concurrency() == 0 {
+		return fmt.Sprintf("emitted an op for client process %d, but the test has no client threads", op.Process)
+	}
 	t := ctx.ThreadOf(op.Process)
 	switch {
 	case !ctx.visible(t):

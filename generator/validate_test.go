@@ -152,3 +152,28 @@ func TestAGeneratorValueCanBeRunManyTimesAtOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestBadArgumentsSayWhichAndWhatWasExpected(t *testing.T) {
+	for want, build := range map[string]func(){
+		"generator.CycleTimes: window 1 lasts 0s: expected a positive duration": func() {
+			CycleTimes(Window{For: time.Second, Gen: read()}, Window{Gen: read()})
+		},
+		"generator.Reserve: reservation 0 has -2 threads: expected 0 or more": func() {
+			Reserve([]Reservation{{Threads: -2, Gen: read()}}, read())
+		},
+	} {
+		got := func() (msg any) {
+			defer func() { msg = recover() }()
+			build()
+			return nil
+		}()
+		if got != want {
+			t.Fatalf("panic %v, want %q", got, want)
+		}
+	}
+	if _, err := Simulate(read(), Sim{Concurrency: -1}); err == nil || !strings.Contains(err.Error(), "concurrency -1: expected 0 or more client threads") {
+		t.Fatalf("err = %v", err)
+	}
+	e := simError(t, fixed{history.Op{F: "w", Process: 0}}, Sim{Concurrency: 0})
+	assertErrorPrefix(t, e, "emitted an op for client process 0, but the test has no client threads")
+}
