@@ -179,3 +179,23 @@ func TestEachProcessDropsTheCopyOfACrashedProcess(t *testing.T) {
 		t.Fatalf("copies were told of completions of processes %v, want [1 2] (process 0's copy is gone)", told)
 	}
 }
+
+func TestReserveNestsByCountingVisibleThreads(t *testing.T) {
+	inner := Reserve([]Reservation{{Threads: 1, Gen: Repeat(Invoke("w", nil))}}, Repeat(Invoke("r", nil)))
+	c := Repeat(Invoke("c", nil))
+	for _, tc := range []struct {
+		gen  Generator
+		want map[int]string
+	}{
+		{Clients(Reserve([]Reservation{{Threads: 2, Gen: inner}}, c)), map[int]string{0: "w", 1: "r", 2: "c", 3: "c"}},
+		// The inner reserve sees threads 2 and 3: its first thread is 2.
+		{Clients(Reserve([]Reservation{{Threads: 2, Gen: c}}, inner)), map[int]string{0: "c", 1: "c", 2: "w", 3: "r"}},
+	} {
+		got := byThread(run(t, tc.gen, Sim{Concurrency: 4, OpLimit: 40}).History, 4)
+		for th, f := range tc.want {
+			if len(got[th]) == 0 || slices.ContainsFunc(got[th], func(x string) bool { return x != f }) {
+				t.Fatalf("thread %d ran %v, want only %s (all: %v)", th, got[th], f, got)
+			}
+		}
+	}
+}
