@@ -21,7 +21,8 @@ type analysis struct {
 	vals   valueIndex
 	writes []write
 	reads  []read
-	found  []Anomaly // non-cycle anomalies
+	found  []Anomaly      // non-cycle anomalies, at most MaxPerType of each type
+	counts map[string]int // non-cycle anomalies found per type, listed or not
 	b      *graph.Builder
 	opts   *Options
 	// committed counts transactions that completed ok.
@@ -272,7 +273,9 @@ func (a *analysis) lostUpdates(cs []lostCandidate, verb string) {
 		if len(ts) > 1 {
 			k := cs[i].key
 			a.report(consistency.LostUpdate, k, ts,
-				fmt.Sprintf("%d committed transactions read key %s = %s and each %s it: each overwrote a version the others read", len(ts), edn(a.keyValue(k)), edn(a.reads[cs[i].read].value), verb))
+				func() string {
+					return fmt.Sprintf("%d committed transactions read key %s = %s and each %s it: each overwrote a version the others read", len(ts), edn(a.keyValue(k)), edn(a.reads[cs[i].read].value), verb)
+				})
 		}
 		i = j
 	}

@@ -54,9 +54,18 @@ func (a *analysis) ref(t int32, name string) TxnRef {
 }
 
 // report records a non-cycle anomaly about transactions ts (named T1, T2,
-// ... in order); explanation may use those names.
-func (a *analysis) report(typ string, key int32, ts []int32, explanation ...string) {
-	an := Anomaly{Type: typ, Explanation: explanation}
+// ... in order); explain, which may use those names, is called only for
+// the anomalies that will be listed, so a history with a hundred thousand
+// aborted reads does not format a hundred thousand messages.
+func (a *analysis) report(typ string, key int32, ts []int32, explain func() string) {
+	if a.counts == nil {
+		a.counts = map[string]int{}
+	}
+	a.counts[typ]++
+	if a.counts[typ] > a.opts.maxPerType() {
+		return
+	}
+	an := Anomaly{Type: typ, Explanation: []string{explain()}}
 	if key >= 0 {
 		an.Key = a.keyValue(key)
 	}

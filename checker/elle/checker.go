@@ -60,6 +60,13 @@ type Options struct {
 	LinearizableKeys bool
 }
 
+func (o *Options) maxPerType() int {
+	if o.MaxPerType <= 0 {
+		return 8
+	}
+	return o.MaxPerType
+}
+
 // DefaultCycleSearchBudget is the default per-component search budget.
 const DefaultCycleSearchBudget = 50_000_000
 
@@ -193,7 +200,7 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 	}
 	all := append(a.found, cycles...)
 	all = append(all, cs.timeouts...)
-	r.fill(all, o.MaxPerType)
+	r.fill(all, o.maxPerType(), a.counts)
 	valid := checker.Valid
 	if len(cs.timeouts) > 0 || a.committed == 0 {
 		valid = checker.Unknown
@@ -208,11 +215,9 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 	return valid, r, nil
 }
 
-// fill sorts anomalies into the report, capping each type.
-func (r *Report) fill(all []Anomaly, max int) {
-	if max <= 0 {
-		max = 8
-	}
+// fill sorts anomalies into the report, capping each type; counts holds
+// the non-cycle anomalies found per type, including those never listed.
+func (r *Report) fill(all []Anomaly, max int, counts map[string]int) {
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Type < all[j].Type })
 	count := map[string]int{}
 	for _, an := range all {
@@ -222,11 +227,17 @@ func (r *Report) fill(all []Anomaly, max int) {
 		count[an.Type]++
 		if count[an.Type] <= max {
 			r.Anomalies = append(r.Anomalies, an)
-		} else {
+		}
+	}
+	for typ, n := range count {
+		if c := counts[typ]; c > n {
+			n = c
+		}
+		if n > max {
 			if r.Omitted == nil {
 				r.Omitted = map[string]int{}
 			}
-			r.Omitted[an.Type]++
+			r.Omitted[typ] = n - max
 		}
 	}
 	r.Not, r.AlsoNot = consistency.RuledOut(r.AnomalyTypes)

@@ -85,7 +85,9 @@ type cycleSearch struct {
 	rels     graph.Rel
 	budget   int64
 	ex       explainer
-	sub      []int32 // node -> sub-component id in the current search, -1
+	sub      []int32 // node -> id in subs, -1
+	subs     [][]int32
+	subMask  graph.Rel // the relations subs were computed over, 0: none
 	timeouts []Anomaly
 	// components counts the strongly connected components searched.
 	components int
@@ -136,6 +138,7 @@ func (cs *cycleSearch) run(ctx context.Context) ([]Anomaly, error) {
 			}
 		}
 	next:
+		cs.clearSub()
 		s.Leave()
 	}
 	return out, nil
@@ -156,22 +159,21 @@ func impliedBy(class string, found []string) bool {
 // a cycle, so those are the only ones searched from.
 func (cs *cycleSearch) searchSpec(s *graph.Scratch, comp []int32, spec cycleSpec, v variant) ([]graph.Step, error) {
 	mask := spec.data | v.extra
-	subs := s.Components(mask)
-	if len(subs) == 0 {
-		return nil, nil
-	}
-	for i, c := range subs {
-		for _, n := range c {
-			cs.sub[n] = int32(i)
-		}
-	}
-	defer func() {
-		for _, c := range subs {
+	if mask != cs.subMask {
+		// Consecutive specs often share a mask (G1c and G-single, G-nonadjacent
+		// and G2): compute the sub-components once for them.
+		cs.clearSub()
+		cs.subs = s.Components(mask)
+		cs.subMask = mask
+		for i, c := range cs.subs {
 			for _, n := range c {
-				cs.sub[n] = -1
+				cs.sub[n] = int32(i)
 			}
 		}
-	}()
+	}
+	if len(cs.subs) == 0 {
+		return nil, nil
+	}
 	auto := spec.automaton(v)
 	for _, a := range comp {
 		if a >= cs.ntxn || cs.sub[a] < 0 {
@@ -193,6 +195,15 @@ func (cs *cycleSearch) searchSpec(s *graph.Scratch, comp []int32, spec cycleSpec
 		}
 	}
 	return nil, nil
+}
+
+func (cs *cycleSearch) clearSub() {
+	for _, c := range cs.subs {
+		for _, n := range c {
+			cs.sub[n] = -1
+		}
+	}
+	cs.subs, cs.subMask = nil, 0
 }
 
 func (cs *cycleSearch) timeout(comp []int32, class string) {

@@ -87,11 +87,15 @@ func (la *listAppend) versionOrders() {
 			switch {
 			case w < 0:
 				a.report(consistency.GarbageRead, int32(k), []int32{rd.txn},
-					fmt.Sprintf("T1 read key %s = %s, but no transaction appended %s to key %s", edn(a.keyValue(int32(k))), edn(rd.value), edn(x), edn(a.keyValue(int32(k)))))
+					func() string {
+						return fmt.Sprintf("T1 read key %s = %s, but no transaction appended %s to key %s", edn(a.keyValue(int32(k))), edn(rd.value), edn(x), edn(a.keyValue(int32(k))))
+					})
 			case la.pos[w] >= 0:
 				la.broken[k] = true
 				a.report(consistency.DuplicateElements, int32(k), []int32{rd.txn},
-					fmt.Sprintf("T1 read key %s = %s, in which %s appears at positions %d and %d, but it was appended once", edn(a.keyValue(int32(k))), edn(rd.value), edn(x), la.pos[w], p))
+					func() string {
+						return fmt.Sprintf("T1 read key %s = %s, in which %s appears at positions %d and %d, but it was appended once", edn(a.keyValue(int32(k))), edn(rd.value), edn(x), la.pos[w], p)
+					})
 			default:
 				la.pos[w] = int32(p)
 			}
@@ -118,7 +122,9 @@ func (la *listAppend) checkRead(r int32) int32 {
 	k := rd.key
 	if !isPrefix(xs, longest) {
 		a.report(consistency.IncompatibleOrder, k, []int32{rd.txn, lr.txn},
-			fmt.Sprintf("T1 read key %s = %s and T2 read key %s = %s: neither is a prefix of the other, so no single order of appends explains both", edn(a.keyValue(k)), edn(rd.value), edn(a.keyValue(k)), edn(lr.value)))
+			func() string {
+				return fmt.Sprintf("T1 read key %s = %s and T2 read key %s = %s: neither is a prefix of the other, so no single order of appends explains both", edn(a.keyValue(k)), edn(rd.value), edn(a.keyValue(k)), edn(lr.value))
+			})
 		return -1
 	}
 	if la.broken[k] {
@@ -129,7 +135,9 @@ func (la *listAppend) checkRead(r int32) int32 {
 	if fa := la.firstAborted[k]; fa >= 0 && int(fa) < len(vs) {
 		w := a.writes[vs[fa]]
 		a.report(consistency.G1a, k, []int32{rd.txn, w.txn},
-			fmt.Sprintf("T1 read key %s = %s, which includes %s, appended by T2, which failed (aborted)", edn(a.keyValue(k)), edn(rd.value), edn(w.value)))
+			func() string {
+				return fmt.Sprintf("T1 read key %s = %s, which includes %s, appended by T2, which failed (aborted)", edn(a.keyValue(k)), edn(rd.value), edn(w.value))
+			})
 	}
 	m := len(vs)
 	for m > 0 && vs[m-1] >= 0 && a.writes[vs[m-1]].txn == rd.txn {
@@ -140,7 +148,9 @@ func (la *listAppend) checkRead(r int32) int32 {
 		w := a.writes[vs[m-1]]
 		if !w.final && a.txns[w.txn].status != aborted {
 			a.report(consistency.G1b, k, []int32{rd.txn, w.txn},
-				fmt.Sprintf("T1 read key %s = %s, ending in %s, which T2 appended but then appended more to key %s: an intermediate state of T2", edn(a.keyValue(k)), edn(rd.value), edn(w.value), edn(a.keyValue(k))))
+				func() string {
+					return fmt.Sprintf("T1 read key %s = %s, ending in %s, which T2 appended but then appended more to key %s: an intermediate state of T2", edn(a.keyValue(k)), edn(rd.value), edn(w.value), edn(a.keyValue(k)))
+				})
 		}
 		a.edge(w.txn, rd.txn, graph.WR)
 	}
@@ -166,7 +176,9 @@ func (la *listAppend) futureReads(r int32, vs []int32) {
 		w := a.writes[m.arg]
 		if p := la.pos[m.arg]; w.mop > rd.mop && p >= 0 && int(p) < len(vs) {
 			a.report(consistency.FutureRead, rd.key, []int32{rd.txn},
-				fmt.Sprintf("T1 read key %s = %s, which includes %s, which T1 itself appends only later", edn(a.keyValue(rd.key)), edn(rd.value), edn(w.value)))
+				func() string {
+					return fmt.Sprintf("T1 read key %s = %s, which includes %s, which T1 itself appends only later", edn(a.keyValue(rd.key)), edn(rd.value), edn(w.value))
+				})
 			return
 		}
 	}
@@ -250,7 +262,9 @@ func (la *listAppend) checkInternal(t int32) {
 				expected = edn(append(slices.Clone(prior), appended...))
 			}
 			a.report(consistency.Internal, m.key, []int32{t},
-				fmt.Sprintf("T1 read key %s = %s, but its own earlier micro-ops say it should have read %s", edn(a.keyValue(m.key)), edn(got), expected))
+				func() string {
+					return fmt.Sprintf("T1 read key %s = %s, but its own earlier micro-ops say it should have read %s", edn(a.keyValue(m.key)), edn(got), expected)
+				})
 		}
 	}
 }
@@ -279,7 +293,9 @@ func (la *listAppend) writeEdges() {
 				reported = true
 				at := a.writes[abortedAt]
 				a.report(consistency.DirtyUpdate, int32(k), []int32{at.txn, t},
-					fmt.Sprintf("T1 appended %s to key %s and failed (aborted), yet T2 committed an append of %s after it", edn(at.value), edn(a.keyValue(int32(k))), edn(a.writes[w].value)))
+					func() string {
+						return fmt.Sprintf("T1 appended %s to key %s and failed (aborted), yet T2 committed an append of %s after it", edn(at.value), edn(a.keyValue(int32(k))), edn(a.writes[w].value))
+					})
 			}
 			if st == aborted {
 				continue // it never happened: order the writes around it

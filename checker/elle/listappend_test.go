@@ -229,3 +229,15 @@ func TestNemesisAndOtherOpsAreIgnored(t *testing.T) {
 		t.Fatalf("%v %v, %d txns (want valid, 3)", v, err, rep.Txns)
 	}
 }
+
+func TestMaxPerTypeListsSomeAndCountsTheRest(t *testing.T) {
+	txs := []tx{fail(0, ap(x, 1)), ok(1, r(x, 1)), ok(2, r(x, 1)), ok(3, r(x, 1))}
+	h := build(t, txs, "")
+	_, rep, err := AnalyzeListAppend(context.Background(), h, Options{MaxPerType: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Anomalies) != 2 || rep.Omitted[consistency.G1a] != 1 {
+		t.Fatalf("listed %d, omitted %v; want 2 listed and 1 omitted G1a", len(rep.Anomalies), rep.Omitted)
+	}
+}

@@ -61,18 +61,26 @@ func (rr *rwRegister) resolveRead(r int32) int32 {
 	switch {
 	case w < 0:
 		a.report(consistency.GarbageRead, k, []int32{rd.txn},
-			fmt.Sprintf("T1 read key %s = %s, but no transaction wrote %s to key %s", edn(a.keyValue(k)), edn(rd.value), edn(rd.value), edn(a.keyValue(k))))
+			func() string {
+				return fmt.Sprintf("T1 read key %s = %s, but no transaction wrote %s to key %s", edn(a.keyValue(k)), edn(rd.value), edn(rd.value), edn(a.keyValue(k)))
+			})
 		return readUnusable
 	case a.writes[w].txn == rd.txn:
 		a.report(consistency.FutureRead, k, []int32{rd.txn},
-			fmt.Sprintf("T1 read key %s = %s, which T1 itself writes only later", edn(a.keyValue(k)), edn(rd.value)))
+			func() string {
+				return fmt.Sprintf("T1 read key %s = %s, which T1 itself writes only later", edn(a.keyValue(k)), edn(rd.value))
+			})
 		return readUnusable
 	case a.txns[a.writes[w].txn].status == aborted:
 		a.report(consistency.G1a, k, []int32{rd.txn, a.writes[w].txn},
-			fmt.Sprintf("T1 read key %s = %s, which T2 wrote, but T2 failed (aborted)", edn(a.keyValue(k)), edn(rd.value)))
+			func() string {
+				return fmt.Sprintf("T1 read key %s = %s, which T2 wrote, but T2 failed (aborted)", edn(a.keyValue(k)), edn(rd.value))
+			})
 	case !a.writes[w].final:
 		a.report(consistency.G1b, k, []int32{rd.txn, a.writes[w].txn},
-			fmt.Sprintf("T1 read key %s = %s, which T2 wrote but then overwrote within the same transaction: an intermediate state", edn(a.keyValue(k)), edn(rd.value)))
+			func() string {
+				return fmt.Sprintf("T1 read key %s = %s, which T2 wrote but then overwrote within the same transaction: an intermediate state", edn(a.keyValue(k)), edn(rd.value))
+			})
 	}
 	return w
 }
@@ -175,7 +183,9 @@ func (rr *rwRegister) versionGraph() {
 			}
 		}
 		a.report(consistency.CyclicVersions, k, nil,
-			fmt.Sprintf("the inferred version order of key %s is cyclic: versions %s each precede another of them", edn(a.keyValue(k)), edn(vals)))
+			func() string {
+				return fmt.Sprintf("the inferred version order of key %s is cyclic: versions %s each precede another of them", edn(a.keyValue(k)), edn(vals))
+			})
 	}
 }
 
@@ -279,7 +289,9 @@ func (rr *rwRegister) checkInternal(t int32) {
 			if got := a.reads[m.arg].value; !sameValue(got, want) {
 				earlier := fmt.Sprintf("[:%s %s %s]", f, edn(a.keyValue(m.key)), edn(want))
 				a.report(consistency.Internal, m.key, []int32{t},
-					fmt.Sprintf("T1 read key %s = %s, but its own earlier micro-op %s says it should have read %s", edn(a.keyValue(m.key)), edn(got), earlier, edn(want)))
+					func() string {
+						return fmt.Sprintf("T1 read key %s = %s, but its own earlier micro-op %s says it should have read %s", edn(a.keyValue(m.key)), edn(got), earlier, edn(want))
+					})
 			}
 			break
 		}
