@@ -53,7 +53,7 @@ func (c *cluster) each(ctx context.Context, what string, step func(ctx context.C
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return fmt.Errorf("%s: %w", what, rootCauses(err))
 	}
 	c.log.Info(what + " done")
 	return nil
@@ -99,9 +99,36 @@ func (b *barrier) fail(err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.broken == nil {
-		b.broken = err
+		b.broken = &brokenBarrier{cause: err}
 		close(b.release)
 	}
+}
+
+// brokenBarrier is what the nodes waiting at a barrier get when another node
+// failed: they did not fail themselves.
+type brokenBarrier struct{ cause error }
+
+func (e *brokenBarrier) Error() string { return "stopped waiting: " + e.cause.Error() }
+
+// rootCauses drops, from the per-node errors of a step, the nodes that only
+// stopped because another node failed, so the error names the node at fault
+// (unless every node reports a broken barrier).
+func rootCauses(err error) error {
+	var ne control.NodeErrors
+	if !errors.As(err, &ne) {
+		return err
+	}
+	roots := control.NodeErrors{}
+	for node, e := range ne {
+		var bb *brokenBarrier
+		if !errors.As(e, &bb) {
+			roots[node] = e
+		}
+	}
+	if len(roots) == 0 {
+		return err
+	}
+	return roots
 }
 
 // setupClients opens one client per node and calls Setup on it; the clients

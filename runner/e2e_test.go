@@ -3,8 +3,8 @@ package runner_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +20,7 @@ import (
 	"github.com/faultline/faultline/checker/linear"
 	"github.com/faultline/faultline/checker/linear/model"
 	"github.com/faultline/faultline/cli"
+	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
 	"github.com/faultline/faultline/runner"
@@ -190,9 +191,16 @@ func TestEndToEndTestAllRunsTheMatrixAndSummarises(t *testing.T) {
 }
 
 // TestEndToEndInterruptSavesAValidHistoryAndTearsDown runs the suite in a
-// subprocess with no end to its workload, sends it SIGINT once ops are
-// flowing, and checks that it stopped the way the runner promises.
+// subprocess with no end to its workload, sends it SIGINT (Ctrl-C) or
+// SIGTERM once ops are flowing, and checks that it stopped the way the
+// runner promises.
 func TestEndToEndInterruptSavesAValidHistoryAndTearsDown(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { interruptRun(t, sig) })
+	}
+}
+
+func interruptRun(t *testing.T, sig syscall.Signal) {
 	dir := t.TempDir()
 	args := []string{"test", "--store", dir, "--ops", "-1", "--time-limit", "0", "--latency-us", "2000", "--concurrency", "4", "--nemesis", "slow"}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -214,7 +222,7 @@ func TestEndToEndInterruptSavesAValidHistoryAndTearsDown(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -223,7 +231,7 @@ func TestEndToEndInterruptSavesAValidHistoryAndTearsDown(t *testing.T) {
 	select {
 	case err = <-done:
 	case <-time.After(20 * time.Second):
-		t.Fatalf("still running 20s after SIGINT\nstderr: %s", errb.String())
+		t.Fatalf("still running 20s after %s\nstderr: %s", sig, errb.String())
 	}
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != cli.ExitUnknown {
@@ -265,7 +273,7 @@ func TestEndToEndInterruptSavesAValidHistoryAndTearsDown(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(dir, "current")); !os.IsNotExist(err) {
 		t.Error("store/current left behind")
 	}
-	fmt.Fprintf(os.Stderr, "interrupt test: %d ops, %d outstanding at the interrupt\n", h.Len(), interrupted)
+	t.Logf("%s: %d ops, %d outstanding at the interrupt", sig, h.Len(), interrupted)
 }
 
 // TestEndToEndOnATerminalTheStatusLineIsLive runs the suite on a real
@@ -290,5 +298,58 @@ func TestEndToEndOnATerminalTheStatusLineIsLive(t *testing.T) {
 	}
 	if !strings.Contains(s, ": valid (fakekv-register-slow") {
 		t.Fatalf("no verdict on the terminal:\n%q", s)
+	}
+}
+
+// failingSetup is the fake DB with setup failing on n2.
+type failingSetup struct{ fakekv.DB }
+
+func (f *failingSetup) Setup(ctx context.Context, n db.Node) error {
+	if n.Name == "n2" {
+		return errors.New("port 2379 already in use")
+	}
+	return f.DB.Setup(ctx, n)
+}
+
+func TestEndToEndACrashExits255AndLogsJSON(t *testing.T) {
+	s := fakeSuite()
+	build := s.Workloads[0].Test
+	s.Workloads[0].Test = func(o cli.Options) (*runner.Test, error) {
+		t, err := build(o)
+		if err == nil {
+			t.DB = &failingSetup{}
+		}
+		return t, err
+	}
+	var out, errb bytes.Buffer
+	dir := t.TempDir()
+	code := cli.Execute(cli.SuiteCommand(s), []string{"test", "--store", dir, "--nodes", "n1,n2,n3", "--log-json"}, &out, &errb)
+	if code != cli.ExitCrash || !strings.Contains(out.String(), ": crashed (fakekv-register") {
+		t.Fatalf("exit %d, stdout %q; want 255 and a crashed verdict line", code, out.String())
+	}
+	sawError := false
+	var text strings.Builder
+	for _, line := range strings.Split(strings.TrimSpace(errb.String()), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			text.WriteString(line + "\n")
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("--log-json wrote a line that is not JSON: %q", line)
+		}
+		if rec["level"] == "ERROR" && rec["msg"] == "run failed" {
+			sawError = true
+		}
+	}
+	if msg := text.String(); !strings.Contains(msg, "db setup: 1 of the nodes failed:\n  n2: port 2379 already in use") {
+		t.Fatalf("the crash message does not name the one node at fault and its error:\n%s", msg)
+	}
+	if !sawError {
+		t.Fatalf("no JSON record of the failure in:\n%s", errb.String())
+	}
+	res, err := os.ReadFile(filepath.Join(dir, "latest", store.ResultsFile))
+	if err != nil || !bytes.Contains(res, []byte(`"valid": "unknown"`)) {
+		t.Fatalf("results of the crashed run: %s %v", res, err)
 	}
 }
