@@ -6,8 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/faultline/faultline/checker"
@@ -102,11 +103,7 @@ func ResultEDN(res checker.Result) (string, error) {
 func jsonToEDN(v any, result bool) any {
 	switch x := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(x))
 		m := make(history.Map, 0, len(keys))
 		for _, k := range keys {
 			val := x[k]
@@ -146,13 +143,8 @@ func childrenEDN(v any) any {
 	if !ok {
 		return jsonToEDN(v, false)
 	}
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	out := make(history.Map, 0, len(m))
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(m)) {
 		out = append(out, history.MapEntry{Key: history.Keyword(n), Value: jsonToEDN(m[n], true)})
 	}
 	return out
