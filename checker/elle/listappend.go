@@ -257,12 +257,12 @@ func (la *listAppend) checkInternal(t int32) {
 			ok = len(got) >= len(appended) && isPrefix(appended, got[len(got)-len(appended):])
 		}
 		if !ok {
-			expected := fmt.Sprintf("a list ending in %s", edn(appended))
-			if hasPrior {
-				expected = edn(append(slices.Clone(prior), appended...))
-			}
 			a.report(consistency.Internal, m.key, []int32{t},
 				func() string {
+					expected := fmt.Sprintf("a list ending in %s", edn(appended))
+					if hasPrior {
+						expected = edn(append(slices.Clone(prior), appended...))
+					}
 					return fmt.Sprintf("T1 read key %s = %s, but its own earlier micro-ops say it should have read %s", edn(a.keyValue(m.key)), edn(got), expected)
 				})
 		}
