@@ -117,6 +117,7 @@ func (j *Journal) run() {
 	defer tick.Stop()
 	spare := make([]history.Op, 0, j.batch)
 	lastSync := time.Now()
+	dirty := false // written since the last fsync
 	for {
 		select {
 		case <-j.kick:
@@ -127,9 +128,11 @@ func (j *Journal) run() {
 		j.buf = spare[:0]
 		closing := j.closing
 		j.mu.Unlock()
-		err := j.write(batch, closing || time.Since(lastSync) >= j.syncEvery)
-		if err == nil && (closing || time.Since(lastSync) >= j.syncEvery) {
-			lastSync = time.Now()
+		dirty = dirty || len(batch) > 0
+		sync := dirty && (closing || time.Since(lastSync) >= j.syncEvery)
+		err := j.write(batch, sync)
+		if err == nil && sync {
+			lastSync, dirty = time.Now(), false
 		}
 		clear(batch) // drop references to values for the GC
 		spare = batch

@@ -3,6 +3,7 @@ package store
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,5 +135,29 @@ func TestLoadPrefersTheFinalEDNAndFallsBackToTheStream(t *testing.T) {
 	txt, _, err := codec.ReadFile(r.Path(HistoryTxtFile), codec.JepsenLog)
 	if err != nil || txt.Len() != 4 {
 		t.Fatalf("history.txt read back with %v ops: %v", txt, err)
+	}
+}
+
+func TestAFailingDiskIsReportedNotSwallowed(t *testing.T) {
+	// /dev/full accepts the open and fails every write with ENOSPC.
+	j, err := OpenJournal("/dev/full", JournalOptions{SyncEvery: 5 * time.Millisecond, Batch: 1})
+	if err != nil {
+		t.Skipf("no /dev/full: %v", err)
+	}
+	var appendErr error
+	for i, op := range journalOps(20000) {
+		if appendErr = j.Append(op); appendErr != nil {
+			break
+		}
+		if i%1000 == 0 {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	err = j.Close()
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Fatalf("Close after writing to a full disk: %v", err)
+	}
+	if appendErr == nil {
+		t.Fatal("Append kept accepting ops without reporting the failed writes")
 	}
 }
