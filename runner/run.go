@@ -127,9 +127,9 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 		}
 		return context.WithTimeout(context.WithoutCancel(ctx), d)
 	}
-	os, d, nem := t.OS, t.DB, t.Nemesis
-	if os == nil {
-		os = osetup.Noop{}
+	host, d, nem := t.OS, t.DB, t.Nemesis
+	if host == nil {
+		host = osetup.Noop{}
 	}
 	if d == nil {
 		d = db.Noop{}
@@ -137,9 +137,18 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 	if nem == nil {
 		nem = nemesis.Noop{}
 	}
+	// setupFailed is how a setup step's error ends the run: a step cut
+	// short by an interrupt is an interrupted run, not a failure.
+	setupFailed := func(err error) ([]history.Op, bool, error) {
+		if ctx.Err() != nil {
+			log.Warn("interrupted during setup", "err", err)
+			return nil, true, nil
+		}
+		return nil, false, err
+	}
 	c, err := connect(ctx, t.Remote, t.Nodes, log)
 	if err != nil {
-		return nil, false, err
+		return setupFailed(err)
 	}
 	defer c.conns.Close()
 
@@ -154,10 +163,10 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 			}
 		}
 	}()
-	if err := c.each(ctx, "os setup", os.Setup); err != nil {
-		return nil, false, err
+	if err := c.each(ctx, "os setup", host.Setup); err != nil {
+		return setupFailed(err)
 	}
-	teardowns = append(teardowns, func(ctx context.Context) error { return c.each(ctx, "os teardown", os.Teardown) })
+	teardowns = append(teardowns, func(ctx context.Context) error { return c.each(ctx, "os teardown", host.Teardown) })
 	teardowns = append(teardowns, func(ctx context.Context) error {
 		c.downloadLogs(ctx, d, run)
 		if t.LeaveDBRunning {
@@ -167,19 +176,19 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 		return c.each(ctx, "db teardown", d.Teardown)
 	})
 	if err := c.each(ctx, "db teardown (before setup)", d.Teardown); err != nil {
-		return nil, false, err
+		return setupFailed(err)
 	}
 	if err := c.each(ctx, "db setup", d.Setup); err != nil {
-		return nil, false, err
+		return setupFailed(err)
 	}
 	clients, err := c.setupClients(ctx, t.Client)
 	teardowns = append(teardowns, func(ctx context.Context) error { return teardownClients(ctx, clients) })
 	if err != nil {
-		return nil, false, err
+		return setupFailed(err)
 	}
 	nem, err = nem.Setup(ctx, nemesis.Env{Nodes: c.nodes(), Remote: t.Remote, DB: d})
 	if err != nil {
-		return nil, false, fmt.Errorf("nemesis setup: %w", err)
+		return setupFailed(fmt.Errorf("nemesis setup: %w", err))
 	}
 	teardowns = append(teardowns, func(ctx context.Context) error {
 		log.Info("nemesis healing")

@@ -153,3 +153,26 @@ func TestSetupFailureNamesTheNodeBreaksTheBarrierAndStillTearsDown(t *testing.T)
 type dbNode = db.Node
 
 var errSetup = errors.New("disk full")
+
+// slowDB blocks in setup until the run is interrupted.
+type slowDB struct{ fakekv.DB }
+
+func (d *slowDB) Setup(ctx context.Context, n dbNode) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestAnInterruptDuringSetupTearsDownAndIsNotACrash(t *testing.T) {
+	test, _, _, _ := kvTest(t, 0)
+	d := &slowDB{}
+	test.DB = d
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	out, err := Run(ctx, test)
+	if err != nil || !out.Interrupted || out.Result.Valid != checker.Unknown {
+		t.Fatalf("got %v, interrupted %v, verdict %v; want an interrupted run with no error", err, out.Interrupted, out.Result.Valid)
+	}
+	if d.Count("teardown") != 6 {
+		t.Fatalf("db steps %v: want the teardown before setup and the one after the interrupt on every node", d.Steps)
+	}
+}
