@@ -86,10 +86,24 @@ func SVG(an ellechk.Anomaly) []byte {
 		from, to := pos[s.From], pos[s.To]
 		x1, y1 := boxEdge(from, to, boxW, boxH)
 		x2, y2 := boxEdge(to, from, boxW, boxH)
+		// Shift each arrow to its right, so that T1 -> T2 and T2 -> T1 (the
+		// commonest cycle) are two arrows, not one line with two heads.
+		nx, ny := 0.0, 0.0
+		if l := math.Hypot(x2-x1, y2-y1); l > 0 {
+			nx, ny = (y2-y1)/l*10, -(x2-x1)/l*10
+			x1, y1, x2, y2 = x1-nx, y1-ny, x2-nx, y2-ny
+		}
 		c := colour(s.Rel)
 		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2" marker-end="url(#arrow-%s)"><title>%s</title></line>`+"\n",
 			x1, y1, x2, y2, c, xmlEscape(s.Rel), xmlEscape(s.Explanation))
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="%s" text-anchor="middle">%s</text>`+"\n", (x1+x2)/2, (y1+y2)/2-4, c, xmlEscape(s.Rel))
+		anchor := "middle" // the label sits on the arrow's outer side
+		switch {
+		case nx > 3:
+			anchor = "end"
+		case nx < -3:
+			anchor = "start"
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="%s" text-anchor="%s">%s</text>`+"\n", (x1+x2)/2-nx*0.6, (y1+y2)/2-ny*0.6+4, c, anchor, xmlEscape(s.Rel))
 	}
 	for _, t := range an.Txns {
 		p := pos[t.Name]
