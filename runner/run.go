@@ -46,19 +46,21 @@ func Run(ctx context.Context, t *Test) (Outcome, error) {
 		return Outcome{}, err
 	}
 	out := Outcome{Dir: run.Dir}
+	// A run that cannot even start its files still leaves the store tidy.
+	abort := func(err error) (Outcome, error) { return out, errors.Join(err, run.Finish()) }
 	logFile, err := os.Create(run.Path(store.LogFile))
 	if err != nil {
-		return out, fmt.Errorf("run log: %w", err)
+		return abort(fmt.Errorf("run log: %w", err))
 	}
 	defer logFile.Close()
 	log, term := t.logger(logFile)
 	log.Info("run started", "test", t.Name, "dir", run.Dir, "nodes", t.Nodes, "concurrency", t.Concurrency, "time-limit", t.TimeLimit.String(), "seed", t.Seed)
 	if err := run.WriteConfig(t.configRecord()); err != nil {
-		return out, err
+		return abort(err)
 	}
 	journal, err := run.OpenJournal(store.JournalOptions{})
 	if err != nil {
-		return out, err
+		return abort(err)
 	}
 
 	ops, interrupted, runErr := t.runCluster(ctx, run, journal, log, term, start)
