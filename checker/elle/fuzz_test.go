@@ -157,6 +157,16 @@ func TestTruncatedHistories(t *testing.T) {
 	}
 }
 
+func TestFloatsAreNotIntegers(t *testing.T) {
+	// 1.0 and 1 are different values (history.Equal says so), so a read of
+	// [1.0] did not see the append of 1.
+	h := build(t, []tx{ok(0, ap(x, 1)), ok(1, []any{history.Keyword("r"), int64(x), []any{1.0}})}, "")
+	_, rep, err := AnalyzeListAppend(context.Background(), h, Options{})
+	if err != nil || len(rep.AnomalyTypes) != 1 || rep.AnomalyTypes[0] != consistency.GarbageRead {
+		t.Fatalf("%v %v, want garbage-read", rep.AnomalyTypes, err)
+	}
+}
+
 func TestFuzzCorpusShapes(t *testing.T) {
 	// A deterministic sweep over generated inputs, so that CI exercises the
 	// fuzz target's shapes without -fuzz.

@@ -91,7 +91,7 @@ type keyIndex struct {
 const maxSmallKey = 1 << 20
 
 func (x *keyIndex) id(k any) int32 {
-	if i, ok := history.AsInt(k); ok && i >= 0 && i < maxSmallKey {
+	if i, ok := asInteger(k); ok && i >= 0 && i < maxSmallKey {
 		if int(i) >= len(x.small) {
 			x.small = append(x.small, make([]int32, int(i)+1-len(x.small))...)
 		}
@@ -129,7 +129,7 @@ type intPair struct {
 
 // slot returns where (key, v) lives: a small-slice cell, or a map key.
 func (x *valueIndex) slot(key int32, v any, grow bool) (*int32, intPair, string, bool) {
-	i, isInt := history.AsInt(v)
+	i, isInt := asInteger(v)
 	if isInt && i >= 0 && i < maxSmallValue {
 		if grow {
 			for int(key) >= len(x.small) {
@@ -190,6 +190,15 @@ func (x *valueIndex) put(key int32, v any, id int32) int32 {
 		x.other[s] = id
 	}
 	return -1
+}
+
+// asInteger is history.AsInt without floats: history.Equal never equates
+// 1.0 with 1, so interning must not either.
+func asInteger(v any) (int64, bool) {
+	if _, isFloat := v.(float64); isFloat {
+		return 0, false
+	}
+	return history.AsInt(v)
 }
 
 // sameValue compares two values of a history as history.Equal does, with a
