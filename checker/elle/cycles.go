@@ -115,33 +115,40 @@ func (cs *cycleSearch) run(ctx context.Context) ([]Anomaly, error) {
 		}
 		s.Enter(comp)
 		s.Steps, s.Budget = 0, cs.budget
-		var found []string
-		for _, v := range variants {
-			for _, spec := range baseSpecs {
-				name := spec.class + v.suffix
-				if impliedBy(name, found) {
-					continue
-				}
-				steps, err := cs.searchSpec(s, comp, spec, v)
-				if err != nil {
-					cs.timeout(comp, name)
-					goto next
-				}
-				if steps == nil {
-					continue
-				}
-				an := cs.cycle(steps)
-				if !impliedBy(an.Type, found) {
-					found = append(found, an.Type)
-					out = append(out, an)
-				}
-			}
-		}
-	next:
+		out = append(out, cs.searchComponent(s, comp, variants)...)
 		cs.clearSub()
 		s.Leave()
 	}
 	return out, nil
+}
+
+// searchComponent finds one cycle per class in one component, skipping
+// classes implied by those already found; when the budget runs out it
+// records a timeout and returns what it has.
+func (cs *cycleSearch) searchComponent(s *graph.Scratch, comp []int32, variants []variant) []Anomaly {
+	var out []Anomaly
+	var found []string
+	for _, v := range variants {
+		for _, spec := range baseSpecs {
+			name := spec.class + v.suffix
+			if impliedBy(name, found) {
+				continue
+			}
+			steps, err := cs.searchSpec(s, comp, spec, v)
+			if err != nil {
+				cs.timeout(comp, name)
+				return out
+			}
+			if steps == nil {
+				continue
+			}
+			if an := cs.cycle(steps); !impliedBy(an.Type, found) {
+				found = append(found, an.Type)
+				out = append(out, an)
+			}
+		}
+	}
+	return out
 }
 
 // impliedBy reports whether class follows from one already found.
