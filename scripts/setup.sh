@@ -14,6 +14,8 @@ fi
 
 # Debian packages the tests use. Extend this list as integration tests grow.
 packages=(iproute2 iptables util-linux openssh-server openssh-client procps psmisc chromium)
+# control/node and localcluster tests: sudo to other users, fetching and unpacking archives.
+packages+=(sudo curl unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
