@@ -201,7 +201,12 @@ func (a *analysis) addOrders(rels graph.Rel) {
 			if prev, ok := last[p]; ok {
 				a.b.Add(prev, t, graph.Process)
 			}
-			last[p] = t
+			// An info transaction may take effect any time after its
+			// invocation, even after its process's next one: it only ever
+			// follows in process order, never precedes.
+			if a.txns[t].status == committed {
+				last[p] = t
+			}
 		}
 	}
 	if rels&graph.Realtime == 0 {

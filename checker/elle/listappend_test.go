@@ -100,6 +100,8 @@ var listAppendCases = []struct {
 		want{Invalid, []string{consistency.GarbageRead}, []int{1}, []string{"T1 read key 1 = [7], but no transaction appended 7 to key 1"}, "", false}},
 	{"an info append that was read counts as committed", []tx{info(0, ap(x, 1)), ok(1, r(x, 1))}, "i0 i1 c1", Options{},
 		want{valid: Valid}},
+	{"an info append may land after its process's next transaction", []tx{info(0, ap(x, 1)), ok(0, r(x)), ok(1, r(x, 1))}, "i0 c0 i1 c1 i2 c2", Options{ConsistencyModels: []string{"strong-session-serializable"}},
+		want{valid: Valid}},
 	{"no committed transactions: unknown", []tx{fail(0, ap(x, 1))}, "", Options{},
 		want{valid: checker.Unknown}},
 }
