@@ -353,3 +353,30 @@ func TestEndToEndACrashExits255AndLogsJSON(t *testing.T) {
 		t.Fatalf("results of the crashed run: %s %v", res, err)
 	}
 }
+
+func TestEndToEndAnalyzeReadsAJepsenRunFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "jepsen-run")
+	os.MkdirAll(dir, 0o755)
+	edn := `{:index 0, :time 10, :type :invoke, :process 0, :f :write, :value 3}
+{:index 1, :time 20, :type :invoke, :process 1, :f :read, :value nil}
+{:index 2, :time 30, :type :ok, :process 0, :f :write, :value 3}
+{:index 3, :time 40, :type :ok, :process 1, :f :read, :value 3}
+{:index 4, :time 50, :type :invoke, :process 0, :f :read, :value nil}
+{:index 5, :time 60, :type :ok, :process 0, :f :read, :value 0}
+`
+	if err := os.WriteFile(filepath.Join(dir, store.HistoryEDNFile), []byte(edn), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := execute(t, "analyze", "--workload", "register", dir)
+	if code != cli.ExitInvalid || !strings.Contains(out, dir+": INVALID (register, 6 ops)") {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	res, err := os.ReadFile(filepath.Join(dir, store.ResultsEDNFile))
+	if err != nil || !bytes.Contains(res, []byte(":valid? false")) {
+		t.Fatalf("results.edn beside the Jepsen history: %s %v", res, err)
+	}
+	// A one-workload suite needs no --workload: its workload is the default.
+	if code, out, errs := execute(t, "analyze", dir); code != cli.ExitInvalid || !strings.Contains(out, "INVALID (register") {
+		t.Fatalf("analyze without --workload: exit %d: %s %s", code, out, errs)
+	}
+}
