@@ -23,6 +23,7 @@ import (
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/grudge"
 	"github.com/faultline/faultline/nemesis/internal/fw"
+	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
 
@@ -38,6 +39,7 @@ const (
 // Nemesis is the prototype: which shapes a start-partition without a value
 // chooses from (all but primaries when empty), and the seed of its choices.
 type Nemesis struct {
+	proto.NotSetUp
 	Shapes []grudge.Shape
 	Seed   uint64
 }

@@ -2,14 +2,11 @@ package partition_test
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/localcluster"
@@ -17,6 +14,7 @@ import (
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/grudge"
 	"github.com/faultline/faultline/nemesis/internal/fw"
+	"github.com/faultline/faultline/nemesis/internal/nemtest"
 	"github.com/faultline/faultline/nemesis/internal/netprobe"
 	"github.com/faultline/faultline/nemesis/partition"
 )
@@ -25,15 +23,7 @@ import (
 // distinct majorities), built once for the package.
 var env *clustertest.Env
 
-func TestMain(m *testing.M) {
-	env = clustertest.Up(5)
-	code := m.Run()
-	if err := env.Down(); err != nil {
-		fmt.Fprintln(os.Stderr, "removing the test cluster:", err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { nemtest.Main(m, 5, &env) }
 
 // primaries is a DB that names fixed primaries.
 type primaries struct {
@@ -45,33 +35,16 @@ func (p primaries) Primaries(context.Context, []db.Node) ([]string, error) { ret
 
 func setup(t *testing.T, d db.DB) (*localcluster.Cluster, nemesis.Nemesis) {
 	t.Helper()
-	c := env.Need(t)
-	ctx := context.Background()
-	conns, err := control.ConnectAll(ctx, c.Remote(), c.NodeNames())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conns.Close() })
-	var nodes []db.Node
-	for _, n := range c.NodeNames() {
-		nodes = append(nodes, db.Node{Name: n, Nodes: c.NodeNames(), Conn: conns[n]})
-	}
-	n, err := partition.Nemesis{Seed: 42}.Setup(ctx, nemesis.Env{Nodes: nodes, Remote: c.Remote(), DB: d})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Teardown(context.Background()); err != nil {
-			t.Errorf("teardown: %v", err)
-		}
-		for _, node := range nodes {
+	c, e := nemtest.Env(t, env, d)
+	t.Cleanup(func() { // runs after the teardown registered by Setup below
+		for _, node := range e.Nodes {
 			rules, err := fw.Rules(context.Background(), node, partition.Chain)
 			if err != nil || len(rules) > 0 {
 				t.Errorf("after teardown %s still has %v (%v)", node.Name, rules, err)
 			}
 		}
 	})
-	return c, n
+	return c, nemtest.Setup(t, partition.Nemesis{Seed: 42}, e)
 }
 
 // reach probes every ordered pair of nodes with a real TCP connect from the
@@ -111,20 +84,11 @@ func reach(t *testing.T, c *localcluster.Cluster) (pairs map[[2]string]bool, con
 	return pairs, control
 }
 
-func invoke(t *testing.T, n nemesis.Nemesis, f string, v any) history.Op {
-	t.Helper()
-	done := nemesis.Call(context.Background(), n, history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: f, Value: v})
-	if done.Error != nil {
-		t.Fatalf("%s %v: %v", f, v, done.Error)
-	}
-	return done
-}
-
 func TestEachShapeBlocksExactlyItsPairs(t *testing.T) {
 	c, n := setup(t, primaries{names: []string{"n2"}})
 	for _, shape := range grudge.Shapes {
 		t.Run(string(shape), func(t *testing.T) {
-			done := invoke(t, n, partition.Start, string(shape))
+			done := nemtest.Invoke(t, n, partition.Start, string(shape))
 			m := done.Value.(history.Map)
 			if s, _ := m.Get(history.Keyword("shape")); s != string(shape) {
 				t.Fatalf("value %s does not name shape %s", history.FormatEDN(done.Value), shape)
@@ -152,7 +116,7 @@ func TestEachShapeBlocksExactlyItsPairs(t *testing.T) {
 					t.Errorf("control node cannot reach %s during %s", node, shape)
 				}
 			}
-			invoke(t, n, partition.Stop, nil)
+			nemtest.Invoke(t, n, partition.Stop, nil)
 			pairs, ctl = reach(t, c)
 			for pair, ok := range pairs {
 				if !ok {
@@ -171,7 +135,7 @@ func TestEachShapeBlocksExactlyItsPairs(t *testing.T) {
 func TestExplicitGrudgeAndBadValues(t *testing.T) {
 	c, n := setup(t, db.Noop{})
 	g := history.Map{{Key: "n1", Value: []any{"n3"}}}
-	invoke(t, n, partition.Start, g)
+	nemtest.Invoke(t, n, partition.Start, g)
 	pairs, _ := reach(t, c)
 	for pair, ok := range pairs {
 		cut := (pair[0] == "n1" && pair[1] == "n3") || (pair[0] == "n3" && pair[1] == "n1")
@@ -188,7 +152,7 @@ func TestExplicitGrudgeAndBadValues(t *testing.T) {
 		{history.Map{{Key: "n1", Value: []any{"n9"}}}, `names "n9", which is not a node of this test`},
 		{int64(3), "expected nothing, a shape name"},
 	} {
-		done := nemesis.Call(context.Background(), n, history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: partition.Start, Value: c.v})
+		done := nemtest.Call(n, partition.Start, c.v)
 		if msg, _ := done.Error.(string); !strings.Contains(msg, c.want) {
 			t.Errorf("start-partition %v: error %v; want it to say %q", c.v, done.Error, c.want)
 		}

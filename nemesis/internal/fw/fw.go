@@ -69,7 +69,7 @@ iptables -w -F "$1" && iptables -w -X "$1"`, chain)
 // Rules lists the chain's rules as iptables -S prints them (empty if the
 // chain does not exist), for tests and diagnostics.
 func Rules(ctx context.Context, n db.Node, chain string) ([]string, error) {
-	out, err := node.Shell(ctx, n.Conn, `iptables -w -n -L "$1" >/dev/null 2>&1 || exit 0; iptables -w -S "$1" | grep -v '^-N'`, chain)
+	out, err := node.Shell(ctx, n.Conn, `iptables -w -n -L "$1" >/dev/null 2>&1 || exit 0; iptables -w -S "$1" | { grep -v '^-N' || true; }`, chain)
 	if err != nil {
 		return nil, fmt.Errorf("on %s: listing iptables chain %s: %w", n.Name, chain, err)
 	}

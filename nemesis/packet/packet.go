@@ -1,0 +1,230 @@
+// Package packet makes links between test nodes lossy or slow. Loss drops
+// each packet a target node receives from another test node with a
+// probability, with iptables' statistic match (-m statistic --mode random
+// --probability p) in a chain of its own (faultline-packet), so the control
+// node's traffic is never dropped. Delay and jitter need the kernel's netem
+// qdisc; on a kernel without it (this project's CI kernel has none) Setup
+// fails and says so, rather than running a test that silently injects
+// nothing.
+//
+// Ops: start-packet with a target spec as value (nil: the nemesis's
+// Targets, default "all"), completed with {:nodes [..], :loss p, :delay-ms d,
+// :jitter-ms j}; stop-packet heals every node, completed with {:healed [..]}.
+package packet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/faultline/faultline/control/node"
+	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/nemesis/internal/fw"
+	"github.com/faultline/faultline/nemesis/internal/proto"
+	"github.com/faultline/faultline/nemesis/target"
+)
+
+// Chain is the iptables chain holding the loss rules on each node.
+const Chain = "faultline-packet"
+
+// Fs the packet nemesis handles.
+const (
+	Start = "start-packet"
+	Stop  = "stop-packet"
+)
+
+// Behaviour is what a faulty link does. Jepsen's "flaky" is Loss 0.2, its
+// "slow" Delay 50 ms with Jitter 10 ms.
+type Behaviour struct {
+	Loss   float64       // probability of dropping each packet, in (0, 1]
+	Delay  time.Duration // added to every packet the target sends (netem)
+	Jitter time.Duration // spread of the delay (netem)
+}
+
+// Flaky and Slow are Jepsen's standard behaviours.
+var (
+	Flaky = Behaviour{Loss: 0.2}
+	Slow  = Behaviour{Delay: 50 * time.Millisecond, Jitter: 10 * time.Millisecond}
+)
+
+// Validate says what is wrong with a behaviour.
+func (b Behaviour) Validate() error {
+	if b.Loss < 0 || b.Loss > 1 {
+		return fmt.Errorf("packet loss %v: expected a probability between 0 and 1", b.Loss)
+	}
+	if b.Delay < 0 || b.Jitter < 0 {
+		return fmt.Errorf("packet delay %v and jitter %v: expected durations of zero or more", b.Delay, b.Jitter)
+	}
+	if b.Jitter > 0 && b.Delay == 0 {
+		return fmt.Errorf("packet jitter %v without a delay: netem jitter spreads a delay", b.Jitter)
+	}
+	if b.Loss == 0 && b.Delay == 0 {
+		return errors.New("packet behaviour does nothing: expected a loss, a delay or both")
+	}
+	return nil
+}
+
+// Nemesis is the prototype.
+type Nemesis struct {
+	proto.NotSetUp
+	Behaviour Behaviour
+	Targets   target.Spec // nodes start-packet hits when its value is nil; zero means all
+	Seed      uint64
+}
+
+// Fs returns start-packet and stop-packet.
+func (Nemesis) Fs() []string { return []string{Start, Stop} }
+
+// ErrNoNetem is returned (wrapped, naming the node and tc's message) by Setup
+// when a delay is asked for and the node's kernel has no netem qdisc.
+var ErrNoNetem = errors.New("slow links need the netem qdisc, which this kernel does not have (unsupported on this kernel; packet loss works without it)")
+
+type running struct {
+	proto Nemesis
+	pick  *target.Picker
+	addrs map[string]map[string]netip.Addr
+	def   target.Spec
+}
+
+// Setup checks the behaviour and the nodes' kernels, creates the loss
+// chain, and heals what an earlier run may have left.
+func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+	if err := p.Behaviour.Validate(); err != nil {
+		return nil, err
+	}
+	r := &running{proto: p, pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, def: p.Targets}
+	if r.def.Kind == "" {
+		r.def = target.Spec{Kind: target.All}
+	}
+	addrs := make([]map[string]netip.Addr, len(env.Nodes))
+	index := map[string]int{}
+	for i, n := range env.Nodes {
+		index[n.Name] = i
+	}
+	err := target.Each(ctx, env.Nodes, func(ctx context.Context, n db.Node) error {
+		if p.Behaviour.Delay > 0 {
+			if err := probeNetem(ctx, n); err != nil {
+				return err
+			}
+		}
+		if err := fw.Ensure(ctx, n, Chain); err != nil {
+			return err
+		}
+		if err := heal(ctx, n); err != nil {
+			return err
+		}
+		a, err := fw.Addrs(ctx, n)
+		addrs[index[n.Name]] = a
+		return err
+	})
+	for i, n := range env.Nodes {
+		r.addrs[n.Name] = addrs[i]
+	}
+	if err != nil {
+		r.Teardown(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("packet setup: %w", err)
+	}
+	return r, nil
+}
+
+// probeNetem adds and removes a netem qdisc on the node's loopback.
+func probeNetem(ctx context.Context, n db.Node) error {
+	_, err := node.Shell(ctx, n.Conn, `tc qdisc add dev lo root netem delay 1ms && tc qdisc del dev lo root`)
+	if err != nil {
+		return fmt.Errorf("on %s: %w: tc qdisc add dev lo root netem delay 1ms failed: %v", n.Name, ErrNoNetem, err)
+	}
+	return nil
+}
+
+func (r *running) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+	return r.proto.Setup(ctx, env)
+}
+
+func (r *running) Fs() []string { return r.proto.Fs() }
+
+// Invoke starts or stops the faulty links.
+func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
+	switch op.F {
+	case Start:
+		spec, err := target.SpecOf(op.Value, r.def)
+		if err != nil {
+			return op, err
+		}
+		nodes, err := r.pick.Pick(ctx, spec)
+		if err != nil {
+			return op, err
+		}
+		b := r.proto.Behaviour
+		if err := target.Each(ctx, nodes, func(ctx context.Context, n db.Node) error { return r.start(ctx, n) }); err != nil {
+			return op, err
+		}
+		op.Value = history.Map{
+			{Key: history.Keyword("nodes"), Value: target.Names(nodes)},
+			{Key: history.Keyword("loss"), Value: b.Loss},
+			{Key: history.Keyword("delay-ms"), Value: ms(b.Delay)},
+			{Key: history.Keyword("jitter-ms"), Value: ms(b.Jitter)},
+		}
+		return op, nil
+	case Stop:
+		if err := target.Each(ctx, r.pick.Nodes(), heal); err != nil {
+			return op, err
+		}
+		op.Value = history.Map{{Key: history.Keyword("healed"), Value: target.Names(r.pick.Nodes())}}
+		return op, nil
+	}
+	return op, fmt.Errorf("the packet nemesis handles %s and %s, not %q", Start, Stop, op.F)
+}
+
+// start makes node n's links faulty: loss for packets from other test
+// nodes, netem delay on every interface but loopback.
+func (r *running) start(ctx context.Context, n db.Node) error {
+	b := r.proto.Behaviour
+	if b.Loss > 0 {
+		var from []netip.Addr
+		for _, a := range r.addrs[n.Name] {
+			from = append(from, a)
+		}
+		match := []string{"-m", "statistic", "--mode", "random", "--probability", strconv.FormatFloat(b.Loss, 'f', -1, 64)}
+		if err := fw.Apply(ctx, n, Chain, from, match); err != nil {
+			return err
+		}
+	}
+	if b.Delay > 0 {
+		_, err := node.Shell(ctx, n.Conn, `for dev in $(ls /sys/class/net); do [ "$dev" = lo ] && continue
+tc qdisc replace dev "$dev" root netem delay "$1" "$2" || exit 1; done`, fmt.Sprintf("%dus", b.Delay.Microseconds()), fmt.Sprintf("%dus", b.Jitter.Microseconds()))
+		if err != nil {
+			return fmt.Errorf("on %s: adding netem delay: %w", n.Name, err)
+		}
+	}
+	return nil
+}
+
+// heal flushes the loss chain and removes netem qdiscs (only netem ones:
+// a node's own shaping is left alone).
+func heal(ctx context.Context, n db.Node) error {
+	if err := fw.Flush(ctx, n, Chain); err != nil {
+		return err
+	}
+	_, err := node.Shell(ctx, n.Conn, `command -v tc >/dev/null || exit 0
+for dev in $(ls /sys/class/net); do
+  tc qdisc show dev "$dev" root 2>/dev/null | grep -q '^qdisc netem' && { tc qdisc del dev "$dev" root || exit 1; }
+done; exit 0`)
+	if err != nil {
+		return fmt.Errorf("on %s: removing netem qdiscs: %w", n.Name, err)
+	}
+	return nil
+}
+
+// Teardown heals every node and removes the chain.
+func (r *running) Teardown(ctx context.Context) error {
+	return target.Each(ctx, r.pick.Nodes(), func(ctx context.Context, n db.Node) error {
+		return errors.Join(heal(ctx, n), fw.Remove(ctx, n, Chain))
+	})
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
