@@ -26,7 +26,7 @@ func newEDNOps(s *scan.Scanner) *ednOps {
 	return &ednOps{d: edn.OnScanner(s), s: s, b: opBuilder{s: s}}
 }
 
-func (e *ednOps) next() (parsed, error) {
+func (e *ednOps) next(dst *history.Op) (parsed, error) {
 	for {
 		if e.coll != nil {
 			more, err := e.d.More(*e.coll)
@@ -37,7 +37,7 @@ func (e *ednOps) next() (parsed, error) {
 				e.coll = nil
 				continue
 			}
-			return e.op()
+			return e.op(dst)
 		}
 		c, ok, err := e.d.Peek()
 		if err != nil {
@@ -54,21 +54,21 @@ func (e *ednOps) next() (parsed, error) {
 			e.coll = &coll
 			continue
 		}
-		return e.op()
+		return e.op(dst)
 	}
 }
 
 // op reads one op map or record.
-func (e *ednOps) op() (parsed, error) {
+func (e *ednOps) op(dst *history.Op) (parsed, error) {
 	start := e.d.Pos()
-	p, err := e.readOp(start)
+	p, err := e.readOp(dst, start)
 	if err != nil {
 		return parsed{}, truncatedAt(err, start, "")
 	}
 	return p, nil
 }
 
-func (e *ednOps) readOp(start scan.Pos) (parsed, error) {
+func (e *ednOps) readOp(dst *history.Op, start scan.Pos) (parsed, error) {
 	d := e.d
 	if d.IsTag() {
 		tag, err := d.Tag()
@@ -98,7 +98,7 @@ func (e *ednOps) readOp(start scan.Pos) (parsed, error) {
 		return parsed{}, err
 	}
 	b := &e.b
-	b.reset()
+	b.reset(dst)
 	for {
 		more, err := d.More(m)
 		if err != nil {
@@ -141,8 +141,7 @@ func (e *ednOps) readOp(start scan.Pos) (parsed, error) {
 			return parsed{}, err
 		}
 	}
-	op, hasIndex, err := b.finish(start)
-	return parsed{op: op, pos: start, hasIndex: hasIndex}, err
+	return b.finish(start)
 }
 
 // clip shortens a rendering of a value for an error message.

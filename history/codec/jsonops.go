@@ -3,6 +3,8 @@ package codec
 import (
 	"io"
 
+	"github.com/faultline/faultline/history"
+
 	"github.com/faultline/faultline/history/edn/scan"
 )
 
@@ -27,7 +29,7 @@ func newJSONOps(s *scan.Scanner) *jsonOps {
 	return &jsonOps{j: jsonDecoder{s: s}, s: s, b: opBuilder{s: s, json: true}}
 }
 
-func (o *jsonOps) next() (parsed, error) {
+func (o *jsonOps) next(dst *history.Op) (parsed, error) {
 	for {
 		c, ok := o.j.peek()
 		if o.inArray {
@@ -62,7 +64,7 @@ func (o *jsonOps) next() (parsed, error) {
 		if c != '{' {
 			return parsed{}, o.s.Errorf(start, "expected an op object {\"type\": ..., \"process\": ..., \"f\": ...}, found %s", quoteByte(c))
 		}
-		p, err := o.op(start)
+		p, err := o.op(dst, start)
 		if err != nil {
 			return parsed{}, truncatedAt(err, start, "")
 		}
@@ -70,9 +72,9 @@ func (o *jsonOps) next() (parsed, error) {
 	}
 }
 
-func (o *jsonOps) op(start scan.Pos) (parsed, error) {
+func (o *jsonOps) op(dst *history.Op, start scan.Pos) (parsed, error) {
 	b := &o.b
-	b.reset()
+	b.reset(dst)
 	err := o.j.members(func(key string, _ scan.Pos) error {
 		o.j.peek()
 		vp := o.s.Pos()
@@ -90,6 +92,5 @@ func (o *jsonOps) op(start scan.Pos) (parsed, error) {
 	if err != nil {
 		return parsed{}, err
 	}
-	op, hasIndex, err := b.finish(start)
-	return parsed{op: op, pos: start, hasIndex: hasIndex}, err
+	return b.finish(start)
 }

@@ -48,13 +48,14 @@ func standardField(name string) uint8 {
 type opBuilder struct {
 	s    *scan.Scanner
 	json bool
-	op   history.Op
+	op   *history.Op // the op being filled in
 	seen uint8
 }
 
-func (b *opBuilder) reset() {
-	b.op = history.Op{}
-	b.seen = 0
+// reset starts filling in dst.
+func (b *opBuilder) reset(dst *history.Op) {
+	*dst = history.Op{}
+	b.op, b.seen = dst, 0
 }
 
 func (b *opBuilder) fieldName(name string) string {
@@ -141,17 +142,17 @@ func (b *opBuilder) setInt(name string, n int64, p scan.Pos) error {
 }
 
 // finish checks that the op had its required fields; start is where the op
-// begins. hasIndex says whether the op carried its own index.
-func (b *opBuilder) finish(start scan.Pos) (op history.Op, hasIndex bool, err error) {
+// begins.
+func (b *opBuilder) finish(start scan.Pos) (parsed, error) {
 	for _, req := range [...]struct {
 		bit  uint8
 		name string
 	}{{fieldType, "type"}, {fieldProcess, "process"}, {fieldF, "f"}} {
 		if b.seen&req.bit == 0 {
-			return history.Op{}, false, b.s.Errorf(start, "op has no %s: every op needs %s, %s and %s", b.fieldName(req.name), b.fieldName("type"), b.fieldName("process"), b.fieldName("f"))
+			return parsed{}, b.s.Errorf(start, "op has no %s: every op needs %s, %s and %s", b.fieldName(req.name), b.fieldName("type"), b.fieldName("process"), b.fieldName("f"))
 		}
 	}
-	return b.op, b.seen&fieldIndex != 0, nil
+	return parsed{pos: start, hasIndex: b.seen&fieldIndex != 0}, nil
 }
 
 func (b *opBuilder) typeChoices() string {

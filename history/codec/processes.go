@@ -16,15 +16,44 @@ import (
 // id as written is renamed too, so two incarnations never share an id.
 // Nemesis ops are never renamed: the nemesis completes every op with :info.
 type processes struct {
-	state   map[int]procState // process as written -> its current incarnation
-	used    map[int]bool      // ids handed out
+	// The state of each process as written: in a slice for the usual small
+	// ids (this runs for every op, and a map lookup and store per op showed
+	// in profiles), in a map for the rest.
+	small   []procState
+	large   map[int]procState
+	used    map[int]bool // ids handed out
 	maxSeen int
 	renames int
 }
 
+// smallProcesses bounds the ids kept in the slice.
+const smallProcesses = 1 << 16
+
 type procState struct {
+	seen      bool
 	id        int  // the id the process has in the history now
 	afterInfo bool // its last op was an :info completion
+}
+
+func (p *processes) get(in int) procState {
+	if in < smallProcesses {
+		if in < len(p.small) {
+			return p.small[in]
+		}
+		return procState{}
+	}
+	return p.large[in]
+}
+
+func (p *processes) put(in int, st procState) {
+	if in >= smallProcesses {
+		p.large[in] = st
+		return
+	}
+	if in >= len(p.small) {
+		p.small = append(p.small, make([]procState, in+1-len(p.small))...)
+	}
+	p.small[in] = st
 }
 
 // assign rewrites op.Process to its incarnation's id. It returns a warning
@@ -33,16 +62,17 @@ func (p *processes) assign(op *history.Op, file string, line int) (Warning, bool
 	if op.Process == history.NemesisProcess {
 		return Warning{}, false
 	}
-	if p.state == nil {
-		p.state, p.used, p.maxSeen = make(map[int]procState), make(map[int]bool), -1
+	if p.used == nil {
+		p.large, p.used, p.maxSeen = make(map[int]procState), make(map[int]bool), -1
 	}
 	in := op.Process
 	p.maxSeen = max(p.maxSeen, in)
-	st, seen := p.state[in]
+	st := p.get(in)
 	var w Warning
 	renamed := false
 	switch {
-	case !seen:
+	case !st.seen:
+		st.seen = true
 		st.id = in
 		if p.used[in] {
 			st.id = p.fresh()
@@ -58,7 +88,7 @@ func (p *processes) assign(op *history.Op, file string, line int) (Warning, bool
 		}
 	}
 	st.afterInfo = op.Type == history.Info
-	p.state[in] = st
+	p.put(in, st)
 	op.Process = st.id
 	return w, renamed
 }

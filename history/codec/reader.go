@@ -14,17 +14,16 @@ import (
 // reader returns).
 type SyntaxError = scan.Error
 
-// parsed is one op as a format reader found it.
+// parsed is what a format reader says about the op it filled in.
 type parsed struct {
-	op       history.Op
 	pos      scan.Pos // where the op starts
 	hasIndex bool     // whether the op carried its own index
 }
 
-// opSource is one format's reader: it returns the file's ops in order, and
-// io.EOF at the end.
+// opSource is one format's reader: it fills in the file's ops in order, and
+// returns io.EOF at the end.
 type opSource interface {
-	next() (parsed, error)
+	next(dst *history.Op) (parsed, error)
 }
 
 // truncation is input that ended inside an op (or inside the vector holding
@@ -107,10 +106,20 @@ func (r *Reader) Warnings() []Warning { return r.warnings }
 
 // Next returns the next op, or io.EOF after the last one.
 func (r *Reader) Next() (history.Op, error) {
-	if r.done {
-		return history.Op{}, io.EOF
+	var op history.Op
+	if err := r.read(&op); err != nil {
+		return history.Op{}, err
 	}
-	p, err := r.src.next()
+	return op, nil
+}
+
+// read is Next filling in dst (which ReadAll points into its own storage, to
+// save copying every op).
+func (r *Reader) read(dst *history.Op) error {
+	if r.done {
+		return io.EOF
+	}
+	p, err := r.src.next(dst)
 	if err != nil {
 		r.done = true
 		var t *truncation
@@ -127,21 +136,21 @@ func (r *Reader) Next() (history.Op, error) {
 			}
 			r.warnings = append(r.warnings, Warning{File: r.name, Line: t.start.Line, Col: t.start.Col, Msg: msg})
 			r.warnings = append(r.warnings, r.procs.summary(r.name)...)
-			return history.Op{}, io.EOF
+			return io.EOF
 		case errors.As(err, &t):
-			return history.Op{}, fmt.Errorf("%w (the op starting at %s is never finished, and it is not on the last line)", t.err, t.start)
+			return fmt.Errorf("%w (the op starting at %s is never finished, and it is not on the last line)", t.err, t.start)
 		}
-		return history.Op{}, err
+		return err
 	}
 	if !p.hasIndex {
-		p.op.Index = r.n
+		dst.Index = r.n
 	}
-	if w, renamed := r.procs.assign(&p.op, r.name, p.pos.Line); renamed {
+	if w, renamed := r.procs.assign(dst, r.name, p.pos.Line); renamed {
 		r.warnings = append(r.warnings, w)
 	}
 	r.n++
 	r.line = p.pos.Line
-	return p.op, nil
+	return nil
 }
 
 // ReadAll reads every op, pairs them with history.New and returns the
@@ -155,20 +164,21 @@ func (r *Reader) ReadAll() (*history.History, error) {
 	var lines []int32
 	n := 0
 	for {
-		op, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
 		if len(chunk) == cap(chunk) {
 			if chunk != nil {
 				chunks = append(chunks, chunk)
 			}
 			chunk = make([]history.Op, 0, min(64<<10, max(1024, n)))
 		}
-		chunk = append(chunk, op)
+		chunk = chunk[:len(chunk)+1]
+		err := r.read(&chunk[len(chunk)-1])
+		if err == io.EOF {
+			chunk = chunk[:len(chunk)-1]
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 		lines = append(lines, int32(min(r.line, math.MaxInt32)))
 		n++
 	}

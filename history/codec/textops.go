@@ -52,7 +52,7 @@ func newTextOps(s *scan.Scanner) *textOps {
 	return t
 }
 
-func (t *textOps) next() (parsed, error) {
+func (t *textOps) next(dst *history.Op) (parsed, error) {
 	for {
 		pos := t.s.Pos()
 		line, complete, ok := t.s.Line()
@@ -86,7 +86,7 @@ func (t *textOps) next() (parsed, error) {
 		t.rows++
 		// line stays valid until t.s is read again: parse the row in place.
 		t.row.Reset(row, t.s.File, scan.Pos{Line: pos.Line, Col: col})
-		op, err := t.parseRow()
+		err := t.parseRow(dst)
 		if err != nil {
 			var se *scan.Error
 			if errors.As(err, &se) && se.EOF {
@@ -100,7 +100,7 @@ func (t *textOps) next() (parsed, error) {
 			}
 			return parsed{}, err
 		}
-		return parsed{op: op, pos: pos}, nil
+		return parsed{pos: pos}, nil
 	}
 }
 
@@ -135,42 +135,42 @@ func looksLikeRow(b []byte) bool {
 	return false
 }
 
-func (t *textOps) parseRow() (history.Op, error) {
-	var op history.Op
+func (t *textOps) parseRow(op *history.Op) error {
+	*op = history.Op{}
 	d, s := t.d, &t.row
 	p, proc, err := d.PosValue()
 	if err != nil {
-		return op, err
+		return err
 	}
 	var ok bool
 	if op.Process, ok = opProcess(proc); !ok {
-		return op, s.Errorf(p, "expected a process (an integer or :nemesis) at the start of the row, found %s", clip(history.FormatEDN(proc)))
+		return s.Errorf(p, "expected a process (an integer or :nemesis) at the start of the row, found %s", clip(history.FormatEDN(proc)))
 	}
 	p, typ, err := d.PosValue()
 	if err != nil {
-		return op, err
+		return err
 	}
 	if op.Type, ok = opType(typ); !ok {
-		return op, s.Errorf(p, "the op type must be one of :invoke, :ok, :fail, :info, found %s", clip(history.FormatEDN(typ)))
+		return s.Errorf(p, "the op type must be one of :invoke, :ok, :fail, :info, found %s", clip(history.FormatEDN(typ)))
 	}
 	if _, ok, _ := d.Peek(); !ok {
-		return op, s.EOFErrorf("expected the op's f after its type, found EOF")
+		return s.EOFErrorf("expected the op's f after its type, found EOF")
 	}
 	p, f, err := d.PosValue()
 	if err != nil {
-		return op, err
+		return err
 	}
 	if op.F, ok = history.AsString(f); !ok || op.F == "" {
-		return op, s.Errorf(p, "the op's f must be a keyword such as :read, found %s", clip(history.FormatEDN(f)))
+		return s.Errorf(p, "the op's f must be a keyword such as :read, found %s", clip(history.FormatEDN(f)))
 	}
 	if _, ok, _ := d.Peek(); !ok {
-		return op, s.EOFErrorf("expected the op's value after its f, found EOF")
+		return s.EOFErrorf("expected the op's value after its f, found EOF")
 	}
 	if op.Value, err = d.Value(); err != nil {
-		return op, err
+		return err
 	}
 	op.Error = t.rowError()
-	return op, nil
+	return nil
 }
 
 // rowError reads what follows the value: nothing, one EDN value, or free
