@@ -266,6 +266,27 @@ func TestReinvokeAfterInfoGetsAFreshProcess(t *testing.T) {
 	}
 }
 
+func TestManyRenamesAreSummedUpInOneMoreWarning(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 3; i++ {
+		b.WriteString("7\t:invoke\t:write\t1\n7\t:info\t:write\t1\n")
+	}
+	ops, warnings, err := readString("h.txt", JepsenLog, b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var procs []int
+	for _, op := range ops {
+		procs = append(procs, op.Process)
+	}
+	if want := []int{7, 7, 8, 8, 9, 9}; !reflect.DeepEqual(procs, want) {
+		t.Fatalf("processes = %v, want %v", procs, want)
+	}
+	if len(warnings) != 2 || warnings[0].Line != 3 || !strings.Contains(warnings[1].Msg, "2 processes in all invoked again") {
+		t.Fatalf("warnings = %v", warnings)
+	}
+}
+
 func TestDetectFormat(t *testing.T) {
 	cases := map[string]Format{
 		"":                             EDN,
