@@ -2,6 +2,18 @@
 // choosing the format from the file's contents when asked to: Jepsen EDN,
 // Jepsen's history.txt and jepsen.log, Faultline's JSON lines, and the JSON
 // array-of-objects form.
+//
+// Everything streams: a Reader hands out one op at a time and holds no more
+// of the input than the op it is reading, so the store can follow a history
+// as it is written, and ReadFile keeps only the ops it returns. Malformed
+// input is a *SyntaxError that says file:line:col and what was expected.
+// Histories of crashed runs are expected: an op cut short on the last line
+// (or a vector/array never closed) is a Warning, and the ops before it are
+// returned. Ops carry what the file had, with two repairs, each reported:
+// a missing index becomes the op's position, and a process that invokes
+// again after an :info completion (older Jepsen) continues under a fresh id
+// (see processes.go), so that the history pairs and each process runs one op
+// at a time.
 package codec
 
 import (
