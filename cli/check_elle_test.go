@@ -61,20 +61,28 @@ func TestCheckElleModels(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, out, errOut := runCheck(t, c.args...)
-			if code != c.code {
-				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, out, errOut)
-			}
-			for _, want := range c.out {
-				if !strings.Contains(out, want) {
-					t.Errorf("stdout lacks %q:\n%s", want, out)
-				}
-			}
+			errOut := expectCheck(t, c.args, c.code, c.out)
 			if c.code == ExitBadArgs && !strings.Contains(errOut, "unknown") {
 				t.Errorf("stderr should say what is unknown: %s", errOut)
 			}
 		})
 	}
+}
+
+// expectCheck runs `faultline check args...`, fails unless it exits with
+// code and prints every fragment of outs, and returns stderr.
+func expectCheck(t *testing.T, args []string, code int, outs []string) string {
+	t.Helper()
+	got, out, errOut := runCheck(t, args...)
+	if got != code {
+		t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", got, code, out, errOut)
+	}
+	for _, want := range outs {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	return errOut
 }
 
 // writeHistory writes a simulated history in the given format.
@@ -109,23 +117,15 @@ func TestCheckElleSimulatedHistoriesInEDNAndJSON(t *testing.T) {
 		for _, w := range []txnsim.Workload{txnsim.ListAppend, txnsim.RWRegister} {
 			path := filepath.Join(dir, string(w)+"."+string(f))
 			writeHistory(t, path, f, txnsim.Config{Seed: 3, Txns: 3000, Processes: 10, ActiveKeys: 5, Workload: w, Behaviour: txnsim.SnapshotIsolation})
-			if code, out, errOut := runCheck(t, "--model", string(w), "--consistency-models", "snapshot-isolation", path); code != ExitValid {
-				t.Errorf("%s as snapshot-isolation: exit %d\n%s%s", path, code, out, errOut)
-			}
-			code, out, _ := runCheck(t, "--model", string(w), "--consistency-models", "serializable", path)
-			if code != ExitInvalid || !strings.Contains(out, "G2-item") {
-				t.Errorf("%s as serializable: exit %d, want 1 with write skew (G2-item)\n%s", path, code, out)
-			}
+			expectCheck(t, []string{"--model", string(w), "--consistency-models", "snapshot-isolation", path}, ExitValid, nil)
+			expectCheck(t, []string{"--model", string(w), "--consistency-models", "serializable", path}, ExitInvalid, []string{"G2-item"})
 		}
 	}
 }
 
 func TestCheckElleWritesDrawings(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := runCheck(t, "--model", "list-append", "--elle-dir", dir, elleFixture("list-append-read-skew.edn"))
-	if code != ExitInvalid {
-		t.Fatalf("exit %d\n%s%s", code, out, errOut)
-	}
+	expectCheck(t, []string{"--model", "list-append", "--elle-dir", dir, elleFixture("list-append-read-skew.edn")}, ExitInvalid, nil)
 	for _, name := range []string{"anomalies.txt", "G-single-item-1.dot", "G-single-item-1.svg"} {
 		if st, err := os.Stat(filepath.Join(dir, "elle", name)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", name, err)

@@ -142,15 +142,7 @@ func TestTruncatedHistories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			o := Options{}
-			if w == txnsim.RWRegister {
-				o = registerOptions
-			}
-			v, rep, err := analyzerFor(w)(context.Background(), h, o)
-			if err != nil {
-				t.Fatalf("%s cut at %d: %v", w, cut, err)
-			}
-			if v == checker.Invalid {
+			if v, rep := checkSimulated(t, w, h); v == checker.Invalid {
 				t.Fatalf("%s cut at %d: a strict-serializable history became invalid: %v\n%s", w, cut, rep.AnomalyTypes, dump(rep))
 			}
 		}

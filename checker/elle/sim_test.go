@@ -35,14 +35,22 @@ var registerOptions = Options{InitialNil: true, WritesFollowReads: true}
 
 func runSim(t *testing.T, c txnsim.Config, models ...string) (checker.Validity, *Report) {
 	t.Helper()
+	return checkSimulated(t, c.Workload, simulate(t, c), models...)
+}
+
+// checkSimulated checks a simulated history of workload w against models
+// (default strict-serializable), with the register inferences the
+// simulator satisfies; any error fails the test.
+func checkSimulated(t *testing.T, w txnsim.Workload, h *history.History, models ...string) (checker.Validity, *Report) {
+	t.Helper()
 	o := Options{}
-	if c.Workload == txnsim.RWRegister {
+	if w == txnsim.RWRegister {
 		o = registerOptions
 	}
 	o.ConsistencyModels = models
-	v, rep, err := analyzerFor(c.Workload)(context.Background(), simulate(t, c), o)
+	v, rep, err := analyzerFor(w)(context.Background(), h, o)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", w, err)
 	}
 	return v, rep
 }
@@ -184,14 +192,7 @@ func TestSerializableBreaksStrictOnlyWithRealtime(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			o := Options{}
-			if w == txnsim.RWRegister {
-				o = registerOptions
-			}
-			v, rep, err := analyzerFor(w)(context.Background(), h, o)
-			if err != nil {
-				t.Fatal(err)
-			}
+			v, rep := checkSimulated(t, w, h)
 			if labels.RealtimeViolated {
 				violated++
 			}
