@@ -321,15 +321,33 @@ func TestDetectionWaitsOnlyForTheBytesItNeeds(t *testing.T) {
 }
 
 func TestReaderStreamsOpsBeforeTheInputEnds(t *testing.T) {
+	type stream struct {
+		format Format
+		first  string // the reader must return its op before more arrives
+		second string
+	}
+	var streams []stream
 	for _, f := range []Format{EDN, JSON, JepsenLog} {
-		ops := richOps()[:2]
-		lines := strings.SplitAfter(writeString(t, f, ops), "\n")
+		lines := strings.SplitAfter(writeString(t, f, richOps()[:2]), "\n")
+		streams = append(streams, stream{f, lines[0], lines[1]})
+	}
+	// Ops ending in a number, a character or a keyword, without and with a
+	// newline: nothing may wait for bytes beyond the op.
+	streams = append(streams,
+		stream{EDN, "{:type :invoke, :f :read, :process 0}", "\n{:type :ok, :f :read, :process 0}\n"},
+		stream{EDN, "{:type :invoke, :f :read, :value \\a, :process 123456}\n", "{:type :ok, :f :read, :process 123456}"},
+		stream{EDN, "[{:type :invoke, :f :read, :process 1, :value :x}", " {:type :ok, :f :read, :process 1}]"},
+		stream{JSON, `{"type":"invoke","f":"read","process":0}`, "\n" + `{"type":"ok","f":"read","process":0}`},
+		stream{JSON, `[{"type":"invoke","f":"read","process":70000}`, `,{"type":"ok","f":"read","process":70000}]`},
+		stream{JepsenLog, "INFO  jepsen.util - 0\t:invoke\t:read\t1\n", "INFO  jepsen.util - 0\t:ok\t:read\t1\n"},
+	)
+	for _, st := range streams {
 		pr, pw := io.Pipe()
 		next := make(chan bool)
 		go func() {
-			pw.Write([]byte(lines[0]))
+			pw.Write([]byte(st.first))
 			<-next // the rest only once the first op has been read
-			pw.Write([]byte(lines[1]))
+			pw.Write([]byte(st.second))
 			pw.Close()
 		}()
 		got := make(chan error, 1)
@@ -344,17 +362,18 @@ func TestReaderStreamsOpsBeforeTheInputEnds(t *testing.T) {
 		select {
 		case err := <-got:
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("%q: %v", st.first, err)
 			}
 		case <-time.After(5 * time.Second):
-			t.Fatalf("%s: the reader waited for more than the first line", f)
+			close(next)
+			t.Fatalf("%q: the reader waited for more than the first op", st.first)
 		}
 		close(next)
 		if op, err := r.Next(); err != nil || op.Index != 1 {
-			t.Fatalf("%s: second op %v, %v", f, op, err)
+			t.Fatalf("%q: second op %v, %v", st.first, op, err)
 		}
-		if r.Format() != f {
-			t.Fatalf("detected %s, want %s", r.Format(), f)
+		if r.Format() != st.format {
+			t.Fatalf("%q: detected %s, want %s", st.first, r.Format(), st.format)
 		}
 	}
 }

@@ -225,7 +225,7 @@ func (j *jsonDecoder) int() (int64, bool) {
 	if !ok || c < '0' || c > '9' {
 		return 0, false
 	}
-	la := j.s.Lookahead(20)
+	la := j.s.Buffered() // not Lookahead: a live stream may have no more yet
 	i := 0
 	for i < len(la) && jsonNumberChar[la[i]] {
 		i++

@@ -293,11 +293,22 @@ func (d *Decoder) char() (any, error) {
 	s := d.s
 	p := s.Pos()
 	s.Skip()
-	la := s.Lookahead(utf8.UTFMax)
-	if len(la) == 0 {
+	first := s.Lookahead(1)
+	if len(first) == 0 {
 		return nil, s.EOFErrorf("expected a character after \\, found EOF")
 	}
-	r, size := utf8.DecodeRune(la)
+	// Ask for exactly the bytes of this character (a live stream may not
+	// have more yet).
+	size := 1
+	switch c := first[0]; {
+	case c >= 0xf0:
+		size = 4
+	case c >= 0xe0:
+		size = 3
+	case c >= 0xc0:
+		size = 2
+	}
+	r, size := utf8.DecodeRune(s.Lookahead(size))
 	if r == utf8.RuneError && size <= 1 {
 		return nil, s.Errorf(p, "character literal is not valid UTF-8")
 	}

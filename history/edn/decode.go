@@ -140,13 +140,15 @@ func (d *Decoder) Int() (n int64, ok bool, err error) {
 	if !ok || err != nil || c < '0' || c > '9' {
 		return 0, false, err
 	}
-	la := d.s.Lookahead(20)
+	// Only what is buffered: on a live stream the bytes after the number
+	// may not have been written yet.
+	la := d.s.Buffered()
 	i := 0
 	for i < len(la) && la[i] >= '0' && la[i] <= '9' {
 		i++
 	}
-	if n, ok = scan.SmallInt(la[:i]); !ok || i < len(la) && !delimiter[la[i]] {
-		return 0, false, nil // longer, or not plain: let Value read it
+	if n, ok = scan.SmallInt(la[:i]); !ok || i == len(la) || !delimiter[la[i]] {
+		return 0, false, nil // longer, not plain, or running past the buffer: let Value read it
 	}
 	for ; i > 0; i-- {
 		d.s.Skip()

@@ -138,12 +138,18 @@ func (s *Scanner) Peek() (c byte, ok bool) {
 }
 
 // Lookahead returns up to n unread bytes without consuming them (fewer only
-// at the end of the input).
+// at the end of the input). It waits until n bytes have arrived, so on a live
+// stream ask only for bytes the syntax says must come.
 func (s *Scanner) Lookahead(n int) []byte {
 	for len(s.buf)-s.pos < n && s.fill(s.pos) {
 	}
 	return s.buf[s.pos:min(len(s.buf), s.pos+n)]
 }
+
+// Buffered returns the unread bytes already in the buffer, without reading
+// (so without waiting on a live stream): fast paths look at these and leave
+// anything that runs past them to the general path.
+func (s *Scanner) Buffered() []byte { return s.buf[s.pos:] }
 
 // Skip consumes the next byte, which Peek or Lookahead has shown and which
 // must not be a newline (use Newline or Next).
