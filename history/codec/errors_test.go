@@ -114,3 +114,24 @@ func TestTruncatedLastOpIsAWarningAndEverythingBeforeItIsKept(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONWrappersWithTheWrongPayloadAreErrors(t *testing.T) {
+	for wrapper, want := range map[string]string{
+		`{"#keyword":"has space"}`:   "must hold a keyword name",
+		`{"#symbol":"nil"}`:          "must hold a symbol name",
+		`{"#char":"ab"}`:             "must hold a string of one character",
+		`{"#list":1}`:                "must hold an array",
+		`{"#set":"x"}`:               "must hold an array",
+		`{"#map":[[1]]}`:             "must hold an array of [key, value] pairs",
+		`{"#bigint":"12x"}`:          "must hold a decimal integer in a string",
+		`{"#float":"inf"}`:           `must hold "NaN", "Inf" or "-Inf"`,
+		`{"#tagged":["1x", 2]}`:      "with a tag name such as",
+		`{"#tagged":["inst", 2, 3]}`: "must hold [tag, value]",
+	} {
+		line := `{"type":"ok","process":0,"f":"read","value":` + wrapper + "}"
+		_, _, err := readString("w.jsonl", JSON, line)
+		if err == nil || !strings.HasPrefix(err.Error(), "w.jsonl:1:45: ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want w.jsonl:1:45: ...%s", wrapper, err, want)
+		}
+	}
+}

@@ -182,3 +182,73 @@ func TestEncoderWritesWhatTheDecoderReads(t *testing.T) {
 		t.Fatalf("round trip changed the value:\n%#v\n%#v", v, back)
 	}
 }
+
+func TestNameChecksMatchWhatTheReaderReadsBack(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		isName, isSymbol bool
+		isTag            bool
+	}{
+		{"read", true, true, true},
+		{"jepsen.history/foo", true, true, true},
+		{"1abc", true, false, false},
+		{"+1", true, false, false},
+		{"+", true, true, false},
+		{"nil", true, false, true},
+		{"has space", false, false, false},
+		{"", false, false, false},
+		{":x", false, false, false},
+		{"é", true, true, false},
+	} {
+		if IsName(c.name) != c.isName || IsSymbolName(c.name) != c.isSymbol || IsTagName(c.name) != c.isTag {
+			t.Errorf("%q: IsName %v IsSymbolName %v IsTagName %v, want %v %v %v", c.name,
+				IsName(c.name), IsSymbolName(c.name), IsTagName(c.name), c.isName, c.isSymbol, c.isTag)
+		}
+		// What the checks accept must read back as the same thing.
+		if c.isName {
+			if v, err := Parse([]byte(":"+c.name), "k"); err != nil || v != history.Keyword(c.name) {
+				t.Errorf("keyword %q read back as %#v, %v", c.name, v, err)
+			}
+		}
+		if c.isSymbol {
+			if v, err := Parse([]byte(c.name), "s"); err != nil || v != history.Symbol(c.name) {
+				t.Errorf("symbol %q read back as %#v, %v", c.name, v, err)
+			}
+		}
+	}
+}
+
+func TestStreamingCollectionsElementByElement(t *testing.T) {
+	d := NewDecoder(strings.NewReader(` [1 #_2 "three" #inst "x"] `), "c.edn")
+	k, err := d.Open()
+	if err != nil || k.Kind != "vector" || k.Pos.Col != 2 {
+		t.Fatalf("Open = %+v, %v", k, err)
+	}
+	var got []any
+	for {
+		more, err := d.More(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !more {
+			break
+		}
+		if d.IsTag() {
+			tag, err := d.Tag()
+			if err != nil || tag != "inst" {
+				t.Fatalf("Tag = %q, %v", tag, err)
+			}
+		}
+		v, err := d.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if want := []any{int64(1), "three", "x"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("elements = %#v, want %#v", got, want)
+	}
+	if _, err := d.Decode(); err != io.EOF {
+		t.Fatalf("after the vector: %v, want io.EOF", err)
+	}
+}
