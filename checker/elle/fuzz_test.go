@@ -79,8 +79,9 @@ func fuzzHistory(data []byte) *history.History {
 	s := &byteSource{b: data}
 	var ops []history.Op
 	n := 1 + s.next()%12
+	retired := 0
 	for t := 0; t < n; t++ {
-		p := s.next() % 4
+		p := s.next()%4 + 4*retired
 		var value any
 		if s.next()%11 == 0 {
 			value = s.value(0)
@@ -92,9 +93,11 @@ func fuzzHistory(data []byte) *history.History {
 			value = mops
 		}
 		typ := []history.Type{history.OK, history.OK, history.Fail, history.Info}[s.next()%4]
-		ops = append(ops, history.Op{Type: history.Invoke, Process: 100*t + p, F: "txn", Value: value})
+		ops = append(ops, history.Op{Type: history.Invoke, Process: p, F: "txn", Value: value})
 		if s.next()%6 != 0 {
-			ops = append(ops, history.Op{Type: typ, Process: 100*t + p, F: "txn", Value: value})
+			ops = append(ops, history.Op{Type: typ, Process: p, F: "txn", Value: value})
+		} else {
+			retired++ // the process never completed: later ones use new ids
 		}
 	}
 	for i := range ops {
