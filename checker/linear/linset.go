@@ -14,7 +14,7 @@ type linset struct {
 	info   []uint64 // one bit per info op
 	lo     int32    // the first ok op not linearized
 	window int      // words of ok bits above lo that can be set
-	hash   uint64   // Zobrist hash of the set
+	hash   uint64   // Zobrist hash of the ok ops in the set
 	zob    []uint64 // per op, its random hash contribution
 	key    []uint64 // scratch for encode
 }
@@ -53,17 +53,14 @@ func newLinset(part *partition, sc *scratch) *linset {
 	return s
 }
 
-// words is the length of a key.
-func (s *linset) words() int { return len(s.key) }
-
 func (s *linset) add(op int32) {
-	s.hash ^= s.zob[op]
 	k := s.slot[op]
 	if k < 0 {
 		k = -k - 1
 		s.info[k>>6] |= 1 << (k & 63)
 		return
 	}
+	s.hash ^= s.zob[op]
 	s.ok[k>>6] |= 1 << (k & 63)
 	for k == s.lo && s.ok[k>>6]&(1<<(k&63)) != 0 {
 		k++
@@ -83,13 +80,13 @@ func (s *linset) has(op int32) bool {
 
 // remove takes op out again; it must be the op added last.
 func (s *linset) remove(op int32) {
-	s.hash ^= s.zob[op]
 	k := s.slot[op]
 	if k < 0 {
 		k = -k - 1
 		s.info[k>>6] &^= 1 << (k & 63)
 		return
 	}
+	s.hash ^= s.zob[op]
 	s.ok[k>>6] &^= 1 << (k & 63)
 	s.lo = min(s.lo, k)
 }

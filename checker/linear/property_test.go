@@ -181,31 +181,39 @@ func mutateValue(r *rand.Rand, v any) any {
 }
 
 func TestSearchAgreesWithBruteForceOnSmallRandomHistories(t *testing.T) {
-	perFamily := 1500
+	perFamily := 1000
 	if testing.Short() {
-		perFamily = 300
+		perFamily = 200
 	}
+	// Two mixes: few crashes, and many (which exercises the optional info
+	// ops, their twins and the subsumption of the memo).
+	mixes := []struct {
+		infoRate       float64
+		minOps, spread int
+	}{{0.15, 3, 6}, {0.4, 4, 7}}
 	for _, fam := range families() {
-		r := rand.New(rand.NewPCG(7, uint64(len(fam.name))))
-		counts := map[bool]int{}
-		for n := range perFamily {
-			seed := uint64(n)
-			cfg := linearsim.Config{Seed: seed, Ops: 3 + r.IntN(6), Processes: 2 + r.IntN(3), InfoRate: 0.15}
-			h := linearsim.Run(cfg, fam.spec(seed))
-			if r.IntN(3) > 0 {
-				h = mutate(r, h)
+		for _, mix := range mixes {
+			r := rand.New(rand.NewPCG(7, uint64(len(fam.name))))
+			counts := map[bool]int{}
+			for n := range perFamily {
+				seed := uint64(n)
+				cfg := linearsim.Config{Seed: seed, Ops: mix.minOps + r.IntN(mix.spread), Processes: 2 + r.IntN(3), InfoRate: mix.infoRate}
+				h := linearsim.Run(cfg, fam.spec(seed))
+				if r.IntN(3) > 0 {
+					h = mutate(r, h)
+				}
+				want := bruteForce(t, fam.model, h)
+				got := New(fam.model, Options{}).Check(context.Background(), h)
+				if (got.Valid == checker.Valid) != want || got.Valid == checker.Unknown {
+					t.Fatalf("%s history %d (info rate %v): search says %s, brute force says %v\n%s", fam.name, n, mix.infoRate, got.Valid, want, dump(h))
+				}
+				counts[want]++
 			}
-			want := bruteForce(t, fam.model, h)
-			got := New(fam.model, Options{}).Check(context.Background(), h)
-			if (got.Valid == checker.Valid) != want || got.Valid == checker.Unknown {
-				t.Fatalf("%s history %d: search says %s, brute force says %v\n%s", fam.name, n, got.Valid, want, dump(h))
+			if counts[true] < perFamily/20 || counts[false] < perFamily/20 {
+				t.Fatalf("%s: mix too one-sided to test anything: %v", fam.name, counts)
 			}
-			counts[want]++
+			t.Logf("%s, info rate %v: %d linearizable, %d not", fam.name, mix.infoRate, counts[true], counts[false])
 		}
-		if counts[true] < perFamily/10 || counts[false] < perFamily/10 {
-			t.Fatalf("%s: mix too one-sided to test anything: %v", fam.name, counts)
-		}
-		t.Logf("%s: %d linearizable, %d not", fam.name, counts[true], counts[false])
 	}
 }
 

@@ -41,8 +41,9 @@ func (sc *scratch) zobrist(n int) []uint64 {
 }
 
 // newMemo returns the worker's memo, emptied, for keys of the given words,
+// ok part then info part,
 // sized for a search of about ops operations (it grows as needed).
-func (sc *scratch) newMemo(words, ops int) *memo {
+func (sc *scratch) newMemo(okWords, infoWords, ops int) *memo {
 	size := 64
 	for size < 2*ops {
 		size *= 2
@@ -53,7 +54,8 @@ func (sc *scratch) newMemo(words, ops int) *memo {
 	}
 	m.slots = m.slots[:size]
 	clear(m.slots)
-	m.words, m.mask, m.count, m.arena = words, uint64(size-1), 0, m.arena[:0]
+	m.okWords, m.infoWords, m.mask, m.count = okWords, infoWords, uint64(size-1), 0
+	m.arena, m.chain = m.arena[:0], m.chain[:0]
 	return m
 }
 

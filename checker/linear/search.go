@@ -118,7 +118,7 @@ func search(part *partition, mach model.Machine, b budget, sc *scratch) outcome 
 	}
 	twin := sc.infoTwins(part.ops)
 	set := newLinset(part, sc)
-	cache := sc.newMemo(set.words(), n)
+	cache := sc.newMemo(1+set.window, len(set.info), n)
 	var (
 		stack     = sc.stack[:0]
 		nodes     = sc.nodes[:0]
