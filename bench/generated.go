@@ -2,6 +2,7 @@ package bench
 
 import (
 	"github.com/faultline/faultline/checker/linear/linearsim"
+	"github.com/faultline/faultline/history"
 )
 
 // GeneratedCases are large histories from linearsim: keyed ones in
@@ -32,6 +33,29 @@ func GeneratedCases(big bool) []Case {
 			sp = linearsim.KV(s.keys, s.values)
 		}
 		out = append(out, Case{Name: s.name, History: linearsim.Run(s.cfg, sp), Keyed: s.keyed})
+	}
+	return out
+}
+
+// corruptRead returns a copy of h in which the ok read two thirds of the way
+// through returns a value no write ever wrote (99), which no linearization
+// explains: the valid history becomes invalid.
+func corruptRead(h *history.History, keyed bool) *history.History {
+	ops := append([]history.Op(nil), h.Ops...)
+	for i := len(ops) * 2 / 3; i < len(ops); i++ {
+		if ops[i].Type == history.OK && ops[i].F == "read" {
+			if keyed {
+				kv := ops[i].Value.([]any)
+				ops[i].Value = []any{kv[0], int64(99)}
+			} else {
+				ops[i].Value = int64(99)
+			}
+			break
+		}
+	}
+	out, err := history.New(ops)
+	if err != nil {
+		panic(err)
 	}
 	return out
 }
