@@ -135,6 +135,7 @@ func (f *runFlags) bind(fs *pflag.FlagSet, s Suite) {
 	if s.Flags != nil {
 		s.Flags(fs)
 	}
+	bindNemesisFlags(fs)
 }
 
 // options turns the parsed flags into Options, saying which flag is wrong.
