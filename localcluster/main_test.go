@@ -2,7 +2,6 @@ package localcluster_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -15,28 +14,11 @@ import (
 // env is the five-node cluster shared by this package's tests.
 var env *clustertest.Env
 
-func TestMain(m *testing.M) {
-	env = clustertest.Up(5)
-	code := m.Run()
-	if err := env.Down(); err != nil {
-		fmt.Fprintln(os.Stderr, "removing the test cluster:", err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(clustertest.Run(m, 5, &env)) }
 
 // conns logs in to every node of the shared cluster with the real SSH
 // client.
-func conns(t *testing.T) (*localcluster.Cluster, control.Conns) {
-	t.Helper()
-	c := env.Need(t)
-	cs, err := control.ConnectAll(context.Background(), c.Remote(), c.NodeNames())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cs.Close() })
-	return c, cs
-}
+func conns(t *testing.T) (*localcluster.Cluster, control.Conns) { return env.Conns(t) }
 
 // sh runs a shell snippet on a node and returns its trimmed stdout.
 func sh(t *testing.T, conn control.Conn, script string, args ...string) string {

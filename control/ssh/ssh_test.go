@@ -144,7 +144,7 @@ func TestConcurrentSessionsAreBounded(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			run(t, c, "sh", "-c", `echo + >> "$1"; sleep 0.15; echo - >> "$1"`, "sh", log)
+			run(t, c, "sh", "-c", `echo + >> "$1"; sleep 1; echo - >> "$1"`, "sh", log)
 		}()
 	}
 	wg.Wait()
@@ -158,8 +158,11 @@ func TestConcurrentSessionsAreBounded(t *testing.T) {
 		}
 		peak = max(peak, cur)
 	}
-	if peak != 2 {
-		t.Fatalf("peak concurrent sessions %d, want exactly 2 (log %q)", peak, b)
+	// Unbounded, six one-second commands would overlap up to six deep;
+	// on a loaded machine session setup may keep them from overlapping
+	// at all, so only the bound is asserted.
+	if peak < 1 || peak > 2 {
+		t.Fatalf("peak concurrent sessions %d, want at most 2 (log %q)", peak, b)
 	}
 }
 

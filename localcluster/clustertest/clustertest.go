@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/localcluster"
 )
 
@@ -145,4 +146,31 @@ func (e *Env) Need(t testing.TB) *localcluster.Cluster {
 	}
 	t.Fatalf("no local cluster: %v", e.Err)
 	return nil
+}
+
+// Run is a package's whole TestMain: it builds a cluster of n nodes into
+// *env, runs the tests, removes the cluster and returns the exit status:
+//
+//	func TestMain(m *testing.M) { os.Exit(clustertest.Run(m, 3, &env)) }
+func Run(m *testing.M, n int, env **Env) int {
+	*env = Up(n)
+	code := m.Run()
+	if err := (*env).Down(); err != nil {
+		fmt.Fprintln(os.Stderr, "removing the test cluster:", err)
+		code = 1
+	}
+	return code
+}
+
+// Conns logs in to every node with the real SSH client; the connections
+// are closed when the test ends.
+func (e *Env) Conns(t testing.TB) (*localcluster.Cluster, control.Conns) {
+	t.Helper()
+	c := e.Need(t)
+	cs, err := control.ConnectAll(context.Background(), c.Remote(), c.NodeNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return c, cs
 }
