@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCheckLinearModels(t *testing.T) {
+	shared := func(name string) string { return filepath.Join("..", "testdata", "histories", name) }
+	mine := func(name string) string { return filepath.Join("testdata", "linear", name) }
+	cases := []struct {
+		name string
+		args []string
+		code int
+		out  []string // fragments stdout must contain
+		err  string   // fragment stderr must contain
+	}{
+		{"linearizable etcd-style cas-register history is valid",
+			[]string{"--model", "cas-register", shared("cas-register-ok.edn")}, ExitValid,
+			[]string{shared("cas-register-ok.edn") + ": valid (cas-register, 204 ops, "}, ""},
+		{"stale read is invalid, explained with the op, prefix and states",
+			[]string{"--model", "cas-register", "--explain", shared("cas-register-stale-read.edn")}, ExitInvalid,
+			[]string{": INVALID (cas-register, 204 ops, ", "op 185 (process 5: read 0, ok) cannot be linearized",
+				"The longest linearizable prefix found has", "States possible just before it: "}, ""},
+		{"every format reads the same history",
+			[]string{"--model", "cas-register", "--format", "json", shared("cas-register-stale-read.jsonl")}, ExitInvalid,
+			[]string{"INVALID (cas-register, 204 ops, ", "op 185 (process 5: read 0, ok) cannot be linearized"}, ""},
+		{"one invalid file makes the whole run invalid, each file gets its line",
+			[]string{"--model", "cas-register", shared("cas-register-ok.txt"), shared("cas-register-stale-read.txt")}, ExitInvalid,
+			[]string{"cas-register-ok.txt: valid", "cas-register-stale-read.txt: INVALID"}, ""},
+		{"mutex double grant is invalid",
+			[]string{"--model", "mutex", "--explain", mine("mutex-double-grant.edn")}, ExitInvalid,
+			[]string{"op 2 (process 1: acquire nil, ok) cannot be linearized", "States possible just before it: \"held\""}, ""},
+		{"kv names the key with the stale read",
+			[]string{"--model", "kv", mine("kv-stale.edn")}, ExitInvalid,
+			[]string{"INVALID (kv, 10 ops, ", ": key :y: op 8 (process 0: read 1, ok) cannot be linearized"}, ""},
+		{"initial value given in EDN makes a read of it valid",
+			[]string{"--model", "register", "--initial", "5", mine("register-initial-5.edn")}, ExitValid,
+			[]string{"valid (register, 4 ops, "}, ""},
+		{"without it the same read is invalid",
+			[]string{"--model", "register", mine("register-initial-5.edn")}, ExitInvalid,
+			[]string{"INVALID (register, 4 ops, ", "state(s) just before: nil"}, ""},
+		{"ops the model cannot interpret make the verdict unknown, with the op",
+			[]string{"--model", "register", shared("cas-register-ok.edn")}, ExitUnknown,
+			[]string{"unknown (register, ", "model register expects f read or write (cas needs the cas-register model)"}, ""},
+		{"malformed --initial is a bad argument that says where",
+			[]string{"--model", "register", "--initial", "[1 2", mine("register-initial-5.edn")}, ExitBadArgs,
+			nil, "--initial"},
+		{"an initial value for a model that starts empty is a bad argument",
+			[]string{"--model", "mutex", "--initial", "3", mine("mutex-double-grant.edn")}, ExitBadArgs,
+			nil, "takes no initial value"},
+		{"a missing file is unreadable input",
+			[]string{"--model", "cas-register", mine("no-such-file.edn")}, ExitBadArgs,
+			[]string{"no-such-file.edn: unreadable: "}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runCheck(t, c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, out, errOut)
+			}
+			for _, want := range c.out {
+				if !strings.Contains(out, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, out)
+				}
+			}
+			if !strings.Contains(errOut, c.err) {
+				t.Errorf("stderr lacks %q:\n%s", c.err, errOut)
+			}
+		})
+	}
+}
+
+func TestCheckLinearWritesTheTimelineOfAnInvalidHistory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "timeline.html")
+	code, out, errOut := runCheck(t, "--model", "kv", "--linear-timeline", path, filepath.Join("testdata", "linear", "kv-stale.edn"))
+	if code != ExitInvalid {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "<svg") || !strings.Contains(string(page), "key :y") {
+		t.Fatalf("timeline page:\n%s", page)
+	}
+}
+
+func TestCheckListsTheLinearModels(t *testing.T) {
+	code, out, _ := runCheck(t, "--help")
+	if code != ExitValid {
+		t.Fatalf("exit %d", code)
+	}
+	for _, name := range []string{"cas-register", "linear-set", "fifo-queue", "unordered-queue", "multi-register", "kv", "mutex"} {
+		if !strings.Contains(out, "  "+name+" ") {
+			t.Errorf("--help does not list %s:\n%s", name, out)
+		}
+	}
+}
