@@ -4,9 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/faultline/faultline/control/node"
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/localcluster/clustertest"
@@ -20,59 +18,14 @@ var env *clustertest.Env
 
 func TestMain(m *testing.M) { nemtest.Main(m, 3, &env) }
 
-// sleeper is a tiny DB: one long-running sleep per node under a pid file,
-// killed and started, paused and resumed with signals.
-type sleeper struct{}
-
-const pidFile = "/run/faultline-nemtest/sleeper.pid"
-
-func (sleeper) Setup(ctx context.Context, n db.Node) error { return sleeper{}.Start(ctx, n) }
-func (sleeper) Teardown(ctx context.Context, n db.Node) error {
-	return node.Stop(ctx, n.Conn, pidFile, time.Second)
-}
-func (sleeper) Kill(ctx context.Context, n db.Node) error {
-	return node.KillPidFile(ctx, n.Conn, pidFile)
-}
-func (sleeper) Start(ctx context.Context, n db.Node) error {
-	_, err := node.Start(ctx, n.Conn, node.Daemon{Bin: "sleep", Args: []string{"3600"}, PidFile: pidFile, LogFile: "/run/faultline-nemtest/sleeper.log"})
-	return err
-}
-func (sleeper) Pause(ctx context.Context, n db.Node) error {
-	return node.SignalPidFile(ctx, n.Conn, pidFile, "STOP")
-}
-func (sleeper) Resume(ctx context.Context, n db.Node) error {
-	return node.SignalPidFile(ctx, n.Conn, pidFile, "CONT")
-}
-
-// state is each node's sleeper as "pid:state" (state from /proc: S
-// sleeping, T stopped), or "dead".
-func state(t *testing.T, e nemesis.Env) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	for _, n := range e.Nodes {
-		s, err := node.Shell(context.Background(), n.Conn, `pid=$(cat "$1" 2>/dev/null) && [ -r /proc/$pid/stat ] || { echo dead; exit 0; }
-echo "$pid:$(awk '{print $3}' /proc/$pid/stat)"`, pidFile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[n.Name] = s
-	}
-	return out
-}
-
 func setup(t *testing.T) nemesis.Env {
-	_, e := nemtest.Env(t, env, sleeper{})
+	_, e := nemtest.Env(t, env, nemtest.Sleeper{})
+	nemtest.StopSleepers(t, e)
 	for _, n := range e.Nodes {
-		if err := (sleeper{}).Setup(context.Background(), n); err != nil {
+		if err := (nemtest.Sleeper{}).Setup(context.Background(), n); err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() {
-		for _, n := range e.Nodes {
-			(sleeper{}).Resume(context.Background(), n)
-			(sleeper{}).Teardown(context.Background(), n)
-		}
-	})
 	return e
 }
 
@@ -95,15 +48,15 @@ func onlyChanged(t *testing.T, what string, before, after map[string]string, cha
 func TestKillAndStartTouchOnlyTheTarget(t *testing.T) {
 	e := setup(t)
 	n := nemtest.Setup(t, process.Kill{}, e)
-	before := state(t, e)
+	before := nemtest.SleeperStates(t, e)
 	done := nemtest.Invoke(t, n, process.KillF, "n2")
 	if got := history.FormatEDN(done.Value); got != `{:nodes ["n2"]}` {
 		t.Fatalf("kill n2 completed with %s", got)
 	}
-	killed := state(t, e)
+	killed := nemtest.SleeperStates(t, e)
 	onlyChanged(t, "kill n2", before, killed, "n2", func(s string) bool { return s == "dead" })
 	nemtest.Invoke(t, n, process.StartF, nil)
-	started := state(t, e)
+	started := nemtest.SleeperStates(t, e)
 	onlyChanged(t, "start", killed, started, "n2", func(s string) bool { return strings.HasSuffix(s, ":S") })
 }
 
@@ -113,23 +66,23 @@ func TestPauseResumeAndTeardownResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := state(t, e)
+	before := nemtest.SleeperStates(t, e)
 	nemtest.Invoke(t, n, process.PauseF, nil)
-	paused := state(t, e)
+	paused := nemtest.SleeperStates(t, e)
 	onlyChanged(t, "pause n3", before, paused, "n3", func(s string) bool { return strings.HasSuffix(s, ":T") })
 	nemtest.Invoke(t, n, process.ResumeF, nil)
-	if got := state(t, e); got["n3"] != before["n3"] {
+	if got := nemtest.SleeperStates(t, e); got["n3"] != before["n3"] {
 		t.Fatalf("resume: n3 is %s, want %s", got["n3"], before["n3"])
 	}
 	// Pause again and "interrupt": teardown alone must resume it.
 	nemtest.Invoke(t, n, process.PauseF, "n1+n3")
-	if got := state(t, e); !strings.HasSuffix(got["n1"], ":T") || !strings.HasSuffix(got["n3"], ":T") {
+	if got := nemtest.SleeperStates(t, e); !strings.HasSuffix(got["n1"], ":T") || !strings.HasSuffix(got["n3"], ":T") {
 		t.Fatalf("pause n1+n3: %v", got)
 	}
 	if err := n.Teardown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	after := state(t, e)
+	after := nemtest.SleeperStates(t, e)
 	for name, s := range after {
 		if s != before[name] {
 			t.Errorf("after teardown %s is %s, want %s (running, same process)", name, s, before[name])
