@@ -58,16 +58,14 @@ func TestCheckLinearModels(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, out, errOut := runCheck(t, c.args...)
-			if code != c.code {
-				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, c.code, out, errOut)
-			}
+			var missing []string
 			for _, want := range c.out {
 				if !strings.Contains(out, want) {
-					t.Errorf("stdout lacks %q:\n%s", want, out)
+					missing = append(missing, want)
 				}
 			}
-			if !strings.Contains(errOut, c.err) {
-				t.Errorf("stderr lacks %q:\n%s", c.err, errOut)
+			if code != c.code || len(missing) > 0 || !strings.Contains(errOut, c.err) {
+				t.Fatalf("exit %d (want %d); stdout lacks %q; stderr should contain %q\nstdout:\n%s\nstderr:\n%s", code, c.code, missing, c.err, out, errOut)
 			}
 		})
 	}

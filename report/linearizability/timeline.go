@@ -45,30 +45,18 @@ func WriteSVG(w io.Writer, ce *linear.Counterexample) error {
 	bars := collect(ce)
 	// Horizontal positions: the rank of each event position among those
 	// shown; a never-completed op runs to one tick past the last event.
-	var events []int
+	var events, procs []int
 	for _, b := range bars {
 		events = append(events, b.op.Invoke)
 		if b.op.Complete >= 0 {
 			events = append(events, b.op.Complete)
 		}
-	}
-	slices.Sort(events)
-	events = slices.Compact(events)
-	x := func(pos int) int {
-		i, _ := slices.BinarySearch(events, pos)
-		return leftMargin + i*tick
-	}
-	end := leftMargin + len(events)*tick
-	var procs []int
-	for _, b := range bars {
 		procs = append(procs, b.op.Process)
 	}
-	slices.Sort(procs)
-	procs = slices.Compact(procs)
-	lane := func(p int) int {
-		i, _ := slices.BinarySearch(procs, p)
-		return topMargin + i*laneHeight
-	}
+	eventRank, procRank := ranks(&events), ranks(&procs)
+	x := func(pos int) int { return leftMargin + eventRank(pos)*tick }
+	lane := func(p int) int { return topMargin + procRank(p)*laneHeight }
+	end := leftMargin + len(events)*tick
 	width, height := end+2*tick, topMargin+len(procs)*laneHeight+40
 
 	var s strings.Builder
@@ -145,6 +133,17 @@ func collect(ce *linear.Counterexample) []bar {
 		add(bar{op: o, colour: colourOther})
 	}
 	return bars
+}
+
+// ranks sorts *xs and removes duplicates, and returns the function giving a
+// value's position among them.
+func ranks(xs *[]int) func(int) int {
+	slices.Sort(*xs)
+	*xs = slices.Compact(*xs)
+	return func(x int) int {
+		i, _ := slices.BinarySearch(*xs, x)
+		return i
+	}
 }
 
 func esc(s string) string { return html.EscapeString(s) }
