@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/faultline/faultline/control"
 )
@@ -95,3 +97,23 @@ func run(ctx context.Context, stdin string, argv ...string) error {
 }
 
 func tail(b []byte) string { return control.Tail(b, 600) }
+
+// lockFile serialises cluster builds on this machine.
+const lockFile = "/run/lock/faultline-localcluster.lock"
+
+// lockMachine takes the machine-wide cluster lock (flock, released by the
+// kernel if the process dies) and returns its release.
+func lockMachine() (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(lockFile), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(lockFile, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking %s: %w", lockFile, err)
+	}
+	return func() { f.Close() }, nil
+}

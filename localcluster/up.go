@@ -41,6 +41,14 @@ func Up(ctx context.Context, cfg Config, log io.Writer) (*Cluster, error) {
 		fmt.Fprintf(log, "cluster %s is already up\n", cfg.Name)
 		return c, nil
 	}
+	// Two clusters built at once (parallel test packages) must not both
+	// find the same subnet free: hold the machine-wide lock from the check
+	// until the bridge holds its address.
+	unlock, err := lockMachine()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := Down(ctx, cfg, log); err != nil {
 		return nil, fmt.Errorf("clearing the remains of cluster %s: %w", cfg.Name, err)
 	}
