@@ -22,7 +22,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -34,6 +33,7 @@ import (
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/nemesis/internal/helperbin"
 	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
@@ -134,18 +134,12 @@ func (c Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, e
 	return r, nil
 }
 
-// BuildHelper builds the helper into dir with CGO_ENABLED=0 and returns its
-// path. It needs the Go toolchain and this module's source (it runs from
-// the repository); otherwise set Nemesis.Helper to a prebuilt binary
+// BuildHelper builds the helper into dir and returns its path. It needs
+// the Go toolchain and this module's source (it runs from the repository);
+// otherwise set Nemesis.Helper to a prebuilt binary
 // (CGO_ENABLED=0 go build -o faultline-clock ./nemesis/clock/clockhelper).
 func BuildHelper(ctx context.Context, dir string) (string, error) {
-	out := filepath.Join(dir, "faultline-clock")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, HelperPackage)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("building the clock helper (go build %s) failed: %v: %s; it needs the Go toolchain and the faultline source, or set the nemesis's Helper to a prebuilt binary", HelperPackage, err, strings.TrimSpace(string(msg)))
-	}
-	return out, nil
+	return helperbin.Build(ctx, dir, HelperPackage, "faultline-clock")
 }
 
 // ownClocks refuses nodes that share a kernel with each other or with the
