@@ -22,6 +22,7 @@ import (
 	"github.com/faultline/faultline/nemesis/partition"
 	"github.com/faultline/faultline/nemesis/process"
 	"github.com/faultline/faultline/nemesis/target"
+	"github.com/faultline/faultline/nemesis/unsynced"
 	"github.com/faultline/faultline/report"
 )
 
@@ -34,10 +35,11 @@ const (
 	Clock      = "clock"
 	File       = "file"
 	Membership = "membership"
+	Unsynced   = "lose-unfsynced-writes"
 )
 
 // Names lists every fault name.
-var Names = []string{Partition, Kill, Pause, Packet, Clock, File, Membership}
+var Names = []string{Partition, Kill, Pause, Packet, Clock, File, Membership, Unsynced}
 
 // DefaultInterval is how often each fault switches when no interval is given.
 const DefaultInterval = 10 * time.Second
@@ -52,6 +54,7 @@ type Options struct {
 	Shapes  []grudge.Shape   // partition shapes; empty: every shape but primaries
 	Packet  packet.Behaviour // zero: packet.Flaky
 	Files   []string         // files to corrupt; empty: the DB must be a file.Filer
+	Mount   unsynced.Mount   // the DB's lazyfs mount, for lose-unfsynced-writes
 	Seed    uint64
 }
 
@@ -166,6 +169,11 @@ func build(name string, o Options) (fault, error) {
 	case File:
 		// Corruption is instantaneous: both halves of the flip-flop corrupt.
 		return fault{nem: file.Corrupt{Files: o.Files, Seed: o.Seed}, start: randomTarget(file.Bitflip, o.Targets), stop: randomTarget(file.Truncate, o.Targets), band: "file corruption"}, nil
+	case Unsynced:
+		if o.Mount.Dir == "" {
+			return fault{}, fmt.Errorf("fault %s needs the database's lazyfs mount (Options.Mount)", Unsynced)
+		}
+		return fault{nem: unsynced.Nemesis{Mount: o.Mount, Seed: o.Seed}, start: randomTarget(unsynced.Lose, o.Targets), stop: randomTarget(unsynced.Lose, o.Targets), band: "lose unfsynced writes"}, nil
 	case Membership:
 		return fault{nem: membership.Nemesis{Seed: o.Seed}, start: each(membership.Leave, nil), stop: each(membership.Join, nil), band: "membership"}, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/target"
+	"github.com/faultline/faultline/nemesis/unsynced"
 )
 
 func TestScheduleAlternatesEachFaultAboutEveryInterval(t *testing.T) {
@@ -79,7 +80,10 @@ func TestScheduleAlternatesEachFaultAboutEveryInterval(t *testing.T) {
 func ok(m map[string]string, k string) bool { _, found := m[k]; return found }
 
 func TestEveryNameBuildsAndBadNamesAreNamed(t *testing.T) {
-	p, err := New(Options{Faults: Names})
+	if _, err := New(Options{Faults: []string{Unsynced}}); err == nil || !strings.Contains(err.Error(), "lazyfs mount") {
+		t.Fatalf("lose-unfsynced-writes without a mount: %v", err)
+	}
+	p, err := New(Options{Faults: Names, Mount: unsynced.Mount{Dir: "/data"}})
 	if err != nil {
 		t.Fatal(err)
 	}

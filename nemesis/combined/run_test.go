@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/localcluster/clustertest"
+	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/combined"
 	"github.com/faultline/faultline/nemesis/internal/nemtest"
 	"github.com/faultline/faultline/runner"
@@ -51,7 +53,7 @@ func TestInterruptedRunRecordsEveryFaultAndHealsAll(t *testing.T) {
 	defer cancel()
 	test := &runner.Test{
 		Name: "nemesis-interrupt", Nodes: c.NodeNames(), Remote: c.Remote(),
-		DB: nemtest.Sleeper{}, Client: reader{}, Nemesis: p.Nemesis,
+		DB: nemtest.Sleeper{}, Client: reader{}, Nemesis: cancelAfter{Nemesis: p.Nemesis, n: new(atomic.Int32), at: 8, cancel: cancel},
 		Generator: generator.Any(p.Generator, generator.Clients(generator.Stagger(50*time.Millisecond, generator.Repeat(generator.Invoke("read", nil))))),
 		Checker: checker.Func(func(context.Context, *history.History) checker.Result {
 			return checker.Result{Valid: checker.Valid}
@@ -63,13 +65,18 @@ func TestInterruptedRunRecordsEveryFaultAndHealsAll(t *testing.T) {
 		// the sleepers can be seen.
 		LeaveDBRunning: true,
 	}
+	// A slow machine must not interrupt the run before faults start: the
+	// nemesis itself interrupts it after its 8th op, a deadline backs it up.
 	go func() {
-		time.Sleep(4 * time.Second)
+		time.Sleep(2 * time.Minute)
 		cancel()
 	}()
 	out, err := runner.Run(ctx, test)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if out.History == nil {
+		t.Fatal("the run recorded no history")
 	}
 	if !out.Interrupted {
 		t.Fatal("the run was not marked interrupted")
@@ -111,7 +118,7 @@ func TestInterruptedRunRecordsEveryFaultAndHealsAll(t *testing.T) {
 	t.Logf("completed nemesis ops: %v", seen)
 	for _, f := range []string{"start-partition", "kill", "pause"} {
 		if seen[f] == 0 {
-			t.Errorf("no completed %s in 4 s of faults at a 300 ms interval: %v", f, seen)
+			t.Errorf("no completed %s in 8 fault ops at a 300 ms interval: %v", f, seen)
 		}
 	}
 	// Nothing left behind.
@@ -126,4 +133,30 @@ func TestInterruptedRunRecordsEveryFaultAndHealsAll(t *testing.T) {
 			t.Errorf("%s's sleeper is %s after the interrupted run; want running (S)", name, s)
 		}
 	}
+}
+
+// cancelAfter interrupts the run (cancels its context) when the nemesis has
+// performed at ops, while faults are likely active.
+type cancelAfter struct {
+	nemesis.Nemesis
+	n      *atomic.Int32
+	at     int32
+	cancel func()
+}
+
+func (c cancelAfter) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+	inner, err := c.Nemesis.Setup(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	c.Nemesis = inner
+	return c, nil
+}
+
+func (c cancelAfter) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
+	out, err := c.Nemesis.Invoke(ctx, op)
+	if c.n.Add(1) == c.at {
+		c.cancel()
+	}
+	return out, err
 }
