@@ -3,7 +3,6 @@ package realcluster_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,15 +22,7 @@ import (
 
 var env *clustertest.Env
 
-func TestMain(m *testing.M) {
-	env = clustertest.Up(3)
-	code := m.Run()
-	if err := env.Down(); err != nil {
-		fmt.Fprintln(os.Stderr, "removing the test cluster:", err)
-		code = 1
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(clustertest.Run(m, 3, &env)) }
 
 // logDir is where markerDB keeps its files on each node.
 const logDir = "/var/log/faultline-runner-it"
