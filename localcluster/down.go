@@ -90,9 +90,9 @@ func clusterNetNS(cfg Config) []string {
 // node with it; the sweep by network namespace catches anything else that
 // entered it (ip netns exec from a nemesis, say).
 func killNodes(ctx context.Context, namespaces []string) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var left []int
+	var left []int
+	err := poll(ctx, 5*time.Second, func() bool {
+		left = left[:0]
 		for _, ns := range namespaces {
 			for _, pid := range pidsInNetNS(ns) {
 				if alive(pid) {
@@ -101,11 +101,20 @@ func killNodes(ctx context.Context, namespaces []string) error {
 				}
 			}
 		}
-		if len(left) == 0 {
-			return nil
-		}
+		return len(left) == 0
+	})
+	if err != nil {
+		return fmt.Errorf("processes %v in the cluster's namespaces did not die after SIGKILL: %w", left, err)
+	}
+	return nil
+}
+
+// poll calls done every 5 ms until it returns true, for at most limit.
+func poll(ctx context.Context, limit time.Duration, done func() bool) error {
+	deadline := time.Now().Add(limit)
+	for !done() {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("processes %v in the cluster's namespaces did not die after SIGKILL", left)
+			return fmt.Errorf("still not done after %v", limit)
 		}
 		select {
 		case <-ctx.Done():
@@ -113,6 +122,7 @@ func killNodes(ctx context.Context, namespaces []string) error {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
+	return nil
 }
 
 // clusterLinks lists the host links the cluster made: its bridge and the
@@ -132,21 +142,10 @@ func clusterLinks(cfg Config) []string {
 // waitLinksGone waits until none of the cluster's links is left; a veth
 // whose namespace was deleted vanishes in the background.
 func waitLinksGone(ctx context.Context, cfg Config) error {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		links := clusterLinks(cfg)
-		if len(links) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("links %v remain after deleting them", links)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(5 * time.Millisecond):
-		}
+	if err := poll(ctx, 5*time.Second, func() bool { return len(clusterLinks(cfg)) == 0 }); err != nil {
+		return fmt.Errorf("links %v remain after deleting them: %w", clusterLinks(cfg), err)
 	}
+	return nil
 }
 
 // stateFiles are the files Up writes in the state directory.

@@ -10,6 +10,7 @@ package docker
 
 import (
 	"context"
+	"io"
 
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/control/hostexec"
@@ -27,7 +28,12 @@ type Remote struct {
 // Connect returns a connection to the container of node. It does not check
 // that the container exists: the first command will say so if it does not.
 func (r Remote) Connect(_ context.Context, node string) (control.Conn, error) {
-	return conn{r: r, node: node}, nil
+	return hostexec.Conn{
+		Node:   node,
+		Exec:   func(cmd control.Cmd) ([]string, io.Reader) { return r.ExecArgv(node, cmd), cmd.Stdin },
+		Copy:   r.CopyArgv,
+		Target: r.container(node) + ":",
+	}, nil
 }
 
 func (r Remote) binary() string {
@@ -66,24 +72,3 @@ func (r Remote) ExecArgv(node string, cmd control.Cmd) []string {
 func (r Remote) CopyArgv(from, to string) []string {
 	return []string{r.binary(), "cp", from, to}
 }
-
-type conn struct {
-	r    Remote
-	node string
-}
-
-func (c conn) Run(ctx context.Context, cmd control.Cmd) (control.Result, error) {
-	return hostexec.Run(ctx, c.node, cmd.Argv, c.r.ExecArgv(c.node, cmd), cmd.Stdin)
-}
-
-func (c conn) Upload(ctx context.Context, localPath, remotePath string) error {
-	return hostexec.Transfer(ctx, c.node, "upload", localPath, remotePath,
-		c.r.CopyArgv(localPath, c.r.container(c.node)+":"+remotePath))
-}
-
-func (c conn) Download(ctx context.Context, remotePath, localPath string) error {
-	return hostexec.Transfer(ctx, c.node, "download", remotePath, localPath,
-		c.r.CopyArgv(c.r.container(c.node)+":"+remotePath, localPath))
-}
-
-func (conn) Close() error { return nil }

@@ -55,3 +55,33 @@ func Transfer(ctx context.Context, node, what, from, to string, argv []string) e
 	}
 	return nil
 }
+
+// Conn is a control.Conn for nodes reached by running a program here, such
+// as docker exec or kubectl exec: the remote supplies the command lines and
+// Conn does the rest.
+type Conn struct {
+	Node string
+	// Exec is the local command line that runs cmd on the node, and the
+	// input to give it.
+	Exec func(cmd control.Cmd) (argv []string, stdin io.Reader)
+	// Copy is the local command line that copies from to to; a path on
+	// the node is written Target+path (for docker cp and kubectl cp, the
+	// container or pod name and a colon).
+	Copy   func(from, to string) []string
+	Target string
+}
+
+func (c Conn) Run(ctx context.Context, cmd control.Cmd) (control.Result, error) {
+	argv, stdin := c.Exec(cmd)
+	return Run(ctx, c.Node, cmd.Argv, argv, stdin)
+}
+
+func (c Conn) Upload(ctx context.Context, localPath, remotePath string) error {
+	return Transfer(ctx, c.Node, "upload", localPath, remotePath, c.Copy(localPath, c.Target+remotePath))
+}
+
+func (c Conn) Download(ctx context.Context, remotePath, localPath string) error {
+	return Transfer(ctx, c.Node, "download", remotePath, localPath, c.Copy(c.Target+remotePath, localPath))
+}
+
+func (Conn) Close() error { return nil }

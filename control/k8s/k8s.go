@@ -11,6 +11,7 @@ package k8s
 
 import (
 	"context"
+	"io"
 
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/control/hostexec"
@@ -34,7 +35,12 @@ type Remote struct {
 // Connect returns a connection to the pod of node. It does not check that the
 // pod exists: the first command will say so if it does not.
 func (r Remote) Connect(_ context.Context, node string) (control.Conn, error) {
-	return conn{r: r, node: node}, nil
+	return hostexec.Conn{
+		Node:   node,
+		Exec:   func(cmd control.Cmd) ([]string, io.Reader) { return r.ExecArgv(node, cmd), control.Input(cmd) },
+		Copy:   r.CopyArgv,
+		Target: r.pod(node) + ":",
+	}, nil
 }
 
 func (r Remote) pod(node string) string {
@@ -81,24 +87,3 @@ func (r Remote) CopyArgv(from, to string) []string {
 	argv = append(argv, r.containerFlag()...)
 	return append(argv, from, to)
 }
-
-type conn struct {
-	r    Remote
-	node string
-}
-
-func (c conn) Run(ctx context.Context, cmd control.Cmd) (control.Result, error) {
-	return hostexec.Run(ctx, c.node, cmd.Argv, c.r.ExecArgv(c.node, cmd), control.Input(cmd))
-}
-
-func (c conn) Upload(ctx context.Context, localPath, remotePath string) error {
-	return hostexec.Transfer(ctx, c.node, "upload", localPath, remotePath,
-		c.r.CopyArgv(localPath, c.r.pod(c.node)+":"+remotePath))
-}
-
-func (c conn) Download(ctx context.Context, remotePath, localPath string) error {
-	return hostexec.Transfer(ctx, c.node, "download", remotePath, localPath,
-		c.r.CopyArgv(c.r.pod(c.node)+":"+remotePath, localPath))
-}
-
-func (conn) Close() error { return nil }
