@@ -79,6 +79,7 @@ func (c Nemesis) Fs() []string {
 }
 
 type running struct {
+	proto.SetUp
 	proto   Nemesis
 	pick    *target.Picker
 	def     target.Spec
@@ -88,7 +89,7 @@ type running struct {
 
 // Setup checks that the nodes own their clocks, then uploads the helper.
 func (c Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	r := &running{proto: c, pick: target.NewPicker(env, c.Seed), def: c.Targets, touched: map[string]bool{}}
+	r := &running{SetUp: proto.SetUp{Proto: c}, proto: c, pick: target.NewPicker(env, c.Seed), def: c.Targets, touched: map[string]bool{}}
 	if r.def.Kind == "" {
 		r.def = target.Spec{Kind: target.Random}
 	}
@@ -178,12 +179,6 @@ func ownClocks(ctx context.Context, nodes []db.Node) error {
 	return nil
 }
 
-func (r *running) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	return r.proto.Setup(ctx, env)
-}
-
-func (r *running) Fs() []string { return r.proto.Fs() }
-
 // Invoke performs a clock op.
 func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
 	if op.F == Check {
@@ -199,11 +194,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 	if op.F == Reset && op.Value == nil {
 		nodes = r.pick.Nodes()
 	} else {
-		spec, serr := target.SpecOf(op.Value, r.def)
-		if serr != nil {
-			return op, serr
-		}
-		if nodes, err = r.pick.Pick(ctx, spec); err != nil {
+		if nodes, err = r.pick.PickValue(ctx, op.Value, r.def); err != nil {
 			return op, err
 		}
 	}

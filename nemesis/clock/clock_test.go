@@ -48,8 +48,10 @@ func TestCheckOffsetsOnASharedClockAreNearZero(t *testing.T) {
 	}
 	for i, entry := range m {
 		secs := entry.Value.(float64)
-		if entry.Key != e.Nodes[i].Name || math.Abs(secs) > 0.5 {
-			t.Errorf("offset of %v is %v s; nodes sharing the control's clock must be within 0.5 s", entry.Key, secs)
+		// The estimate is off by up to half an SSH round trip, which a
+		// loaded machine can stretch; a moved clock would be off by far more.
+		if entry.Key != e.Nodes[i].Name || math.Abs(secs) > 2 {
+			t.Errorf("offset of %v is %v s; nodes sharing the control's clock must be within 2 s", entry.Key, secs)
 		}
 	}
 	if bad := nemtest.Call(n, clock.Bump, nil); bad.Error == nil {
@@ -73,8 +75,8 @@ func TestHelperBuildsStaticAndReadsTheClock(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
-	if err != nil || ns < before || ns > after {
-		t.Fatalf("helper now = %q, want between %d and %d", out, before, after)
+	if err != nil || ns < before-int64(time.Second) || ns > after+int64(time.Second) {
+		t.Fatalf("helper now = %q, want within a second of %d..%d", out, before, after)
 	}
 	for args, want := range map[string]string{
 		"bump x":       `argument 1 "x": expected an integer`,

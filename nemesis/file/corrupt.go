@@ -52,6 +52,7 @@ type Corrupt struct {
 func (Corrupt) Fs() []string { return []string{Bitflip, Truncate} }
 
 type running struct {
+	proto.SetUp
 	proto Corrupt
 	pick  *target.Picker
 	filer Filer
@@ -60,7 +61,7 @@ type running struct {
 
 // Setup checks that there is a source of files.
 func (c Corrupt) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	r := &running{proto: c, pick: target.NewPicker(env, c.Seed), def: c.Targets}
+	r := &running{SetUp: proto.SetUp{Proto: c}, proto: c, pick: target.NewPicker(env, c.Seed), def: c.Targets}
 	if r.def.Kind == "" {
 		r.def = target.Spec{Kind: target.One}
 	}
@@ -80,12 +81,6 @@ func (c Corrupt) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, e
 	return r, nil
 }
 
-func (r *running) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	return r.proto.Setup(ctx, env)
-}
-
-func (r *running) Fs() []string { return r.proto.Fs() }
-
 // Teardown has nothing to undo: corruption is permanent by design.
 func (r *running) Teardown(context.Context) error { return nil }
 
@@ -100,11 +95,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 	default:
 		return op, fmt.Errorf("the file nemesis handles %s and %s, not %q", Bitflip, Truncate, op.F)
 	}
-	spec, err := target.SpecOf(op.Value, r.def)
-	if err != nil {
-		return op, err
-	}
-	nodes, err := r.pick.Pick(ctx, spec)
+	nodes, err := r.pick.PickValue(ctx, op.Value, r.def)
 	if err != nil {
 		return op, err
 	}

@@ -52,6 +52,7 @@ type Nemesis struct {
 func (Nemesis) Fs() []string { return []string{Join, Leave} }
 
 type running struct {
+	proto.SetUp
 	proto  Nemesis
 	member Member
 	pick   *target.Picker
@@ -64,7 +65,7 @@ func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, e
 	if !ok {
 		return nil, fmt.Errorf("membership faults need a database that implements membership.Member (Members, Join, Leave); %T does not", env.DB)
 	}
-	r := &running{proto: p, member: m, pick: target.NewPicker(env, p.Seed)}
+	r := &running{SetUp: proto.SetUp{Proto: p}, proto: p, member: m, pick: target.NewPicker(env, p.Seed)}
 	if r.proto.MinSize <= 0 {
 		r.proto.MinSize = len(env.Nodes)/2 + 1
 	}
@@ -75,12 +76,6 @@ func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, e
 	r.all = view
 	return r, nil
 }
-
-func (r *running) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	return r.proto.Setup(ctx, env)
-}
-
-func (r *running) Fs() []string { return r.proto.Fs() }
 
 // Invoke performs one join or leave and reports the view after it.
 func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error) {

@@ -85,6 +85,7 @@ func (Nemesis) Fs() []string { return []string{Start, Stop} }
 var ErrNoNetem = errors.New("slow links need the netem qdisc, which this kernel does not have (unsupported on this kernel; packet loss works without it)")
 
 type running struct {
+	proto.SetUp
 	proto Nemesis
 	pick  *target.Picker
 	addrs map[string]map[string]netip.Addr
@@ -97,7 +98,7 @@ func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, e
 	if err := p.Behaviour.Validate(); err != nil {
 		return nil, err
 	}
-	r := &running{proto: p, pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, def: p.Targets}
+	r := &running{SetUp: proto.SetUp{Proto: p}, proto: p, pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, def: p.Targets}
 	if r.def.Kind == "" {
 		r.def = target.Spec{Kind: target.All}
 	}
@@ -141,21 +142,11 @@ func probeNetem(ctx context.Context, n db.Node) error {
 	return nil
 }
 
-func (r *running) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	return r.proto.Setup(ctx, env)
-}
-
-func (r *running) Fs() []string { return r.proto.Fs() }
-
 // Invoke starts or stops the faulty links.
 func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
 	switch op.F {
 	case Start:
-		spec, err := target.SpecOf(op.Value, r.def)
-		if err != nil {
-			return op, err
-		}
-		nodes, err := r.pick.Pick(ctx, spec)
+		nodes, err := r.pick.PickValue(ctx, op.Value, r.def)
 		if err != nil {
 			return op, err
 		}

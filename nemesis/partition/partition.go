@@ -45,6 +45,7 @@ type Nemesis struct {
 }
 
 type running struct {
+	proto.SetUp
 	proto  Nemesis
 	pick   *target.Picker
 	addrs  map[string]map[string]netip.Addr // node -> other node -> address as node sees it
@@ -57,7 +58,7 @@ func (Nemesis) Fs() []string { return []string{Start, Stop} }
 // Setup checks iptables on every node, creates the chain, heals anything
 // left from an earlier run, and resolves every node's peers' addresses.
 func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	r := &running{proto: p, pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, shapes: p.Shapes}
+	r := &running{SetUp: proto.SetUp{Proto: p}, proto: p, pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, shapes: p.Shapes}
 	if len(r.shapes) == 0 {
 		for _, s := range grudge.Shapes {
 			if s != grudge.ShapePrimaries {
@@ -96,8 +97,6 @@ func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, e
 	}
 	return r, nil
 }
-
-func (r *running) Fs() []string { return r.proto.Fs() }
 
 // Invoke applies or heals a partition.
 func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
@@ -238,6 +237,3 @@ func GrudgeFromValue(v any) (grudge.Grudge, error) {
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x67727564)) }
 
 // Setup sets up a fresh copy from the prototype.
-func (r *running) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	return r.proto.Setup(ctx, env)
-}

@@ -75,7 +75,7 @@ type action func(ctx context.Context, n db.Node) error
 
 // running is a set-up Kill or Pause: one fault, one heal.
 type running struct {
-	proto         nemesis.Nemesis
+	proto.SetUp
 	pick          *target.Picker
 	def           target.Spec
 	faultF, healF string
@@ -88,14 +88,8 @@ func newRunning(p nemesis.Nemesis, env nemesis.Env, def target.Spec, seed uint64
 	if def.Kind == "" {
 		def = target.Spec{Kind: target.One}
 	}
-	return &running{proto: p, pick: target.NewPicker(env, seed), def: def, faultF: faultF, healF: healF, fault: fault, heal: heal}
+	return &running{SetUp: proto.SetUp{Proto: p}, pick: target.NewPicker(env, seed), def: def, faultF: faultF, healF: healF, fault: fault, heal: heal}
 }
-
-func (r *running) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	return r.proto.Setup(ctx, env)
-}
-
-func (r *running) Fs() []string { return []string{r.faultF, r.healF} }
 
 // Invoke performs the fault or the heal on the op's targets.
 func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
@@ -103,7 +97,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 	var err error
 	switch op.F {
 	case r.faultF:
-		if nodes, err = r.targets(ctx, op.Value, r.def); err != nil {
+		if nodes, err = r.pick.PickValue(ctx, op.Value, r.def); err != nil {
 			return op, err
 		}
 		r.mark(nodes)
@@ -111,7 +105,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 	case r.healF:
 		if op.Value == nil {
 			nodes = r.pick.Nodes()
-		} else if nodes, err = r.targets(ctx, op.Value, r.def); err != nil {
+		} else if nodes, err = r.pick.PickValue(ctx, op.Value, r.def); err != nil {
 			return op, err
 		}
 		err = r.healNodes(ctx, nodes)
@@ -120,14 +114,6 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 	}
 	op.Value = history.Map{{Key: history.Keyword("nodes"), Value: target.Names(nodes)}}
 	return op, err
-}
-
-func (r *running) targets(ctx context.Context, v any, def target.Spec) ([]db.Node, error) {
-	spec, err := target.SpecOf(v, def)
-	if err != nil {
-		return nil, err
-	}
-	return r.pick.Pick(ctx, spec)
 }
 
 func (r *running) mark(nodes []db.Node) {

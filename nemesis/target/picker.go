@@ -91,6 +91,16 @@ func (p *Picker) Pick(ctx context.Context, spec Spec) ([]db.Node, error) {
 	return out, nil
 }
 
+// PickValue resolves the target spec an op carries as its value (see
+// SpecOf; nil means def).
+func (p *Picker) PickValue(ctx context.Context, value any, def Spec) ([]db.Node, error) {
+	spec, err := SpecOf(value, def)
+	if err != nil {
+		return nil, err
+	}
+	return p.Pick(ctx, spec)
+}
+
 // SpecOf reads the target spec an op carries as its value: nil means def, a
 // string is parsed, a list of strings is a List. Anything else is an error
 // saying what was expected.

@@ -119,6 +119,7 @@ type Nemesis struct {
 func (Nemesis) Fs() []string { return []string{Lose} }
 
 type running struct {
+	proto.SetUp
 	proto  Nemesis
 	mount  Mount
 	pick   *target.Picker
@@ -131,19 +132,13 @@ func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, e
 	if p.Mount.Dir == "" {
 		return nil, fmt.Errorf("lose-unfsynced-writes needs the lazyfs Mount the database uses (its Dir at least)")
 	}
-	r := &running{proto: p, mount: p.Mount.withDefaults(), pick: target.NewPicker(env, p.Seed), def: p.Targets}
+	r := &running{SetUp: proto.SetUp{Proto: p}, proto: p, mount: p.Mount.withDefaults(), pick: target.NewPicker(env, p.Seed), def: p.Targets}
 	if r.def.Kind == "" {
 		r.def = target.Spec{Kind: target.One}
 	}
 	r.killer, _ = env.DB.(db.Killer)
 	return r, nil
 }
-
-func (r *running) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	return r.proto.Setup(ctx, env)
-}
-
-func (r *running) Fs() []string { return r.proto.Fs() }
 
 // Teardown has nothing to heal: lost writes stay lost, and the mount
 // belongs to the database, which unmounts it in its own teardown.
@@ -154,11 +149,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 	if op.F != Lose {
 		return op, fmt.Errorf("this nemesis handles %s, not %q", Lose, op.F)
 	}
-	spec, err := target.SpecOf(op.Value, r.def)
-	if err != nil {
-		return op, err
-	}
-	nodes, err := r.pick.Pick(ctx, spec)
+	nodes, err := r.pick.PickValue(ctx, op.Value, r.def)
 	if err != nil {
 		return op, err
 	}
