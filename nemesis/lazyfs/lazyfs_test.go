@@ -10,7 +10,7 @@ import (
 
 // mount mounts a lazyfs over a fresh backing directory and unmounts it when
 // the test ends, checking that the mount is gone.
-func mount(t *testing.T) (l *FS, backing, mnt string) {
+func mount(t testing.TB) (l *FS, backing, mnt string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		if os.Getenv("CI") == "true" {
