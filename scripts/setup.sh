@@ -13,7 +13,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 
 # Debian packages the tests use. Extend this list as integration tests grow.
-packages=(iproute2 iptables util-linux openssh-server openssh-client procps psmisc chromium)
+packages=(iproute2 iptables util-linux openssh-server openssh-client procps psmisc chromium etcd-server)
 # control/node and localcluster tests: sudo to other users, fetching and unpacking archives.
 packages+=(sudo curl unzip)
 missing=()

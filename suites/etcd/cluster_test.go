@@ -1,0 +1,120 @@
+package etcd_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/cli"
+	"github.com/faultline/faultline/localcluster/clustertest"
+	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/suites/etcd"
+)
+
+// These tests run the suite for real: etcd (Debian's etcd-server, from
+// scripts/setup.sh) on a five-node local cluster unique to this test run,
+// driven through the same command line a user types, with real faults
+// (iptables partitions, SIGKILL, SIGSTOP). Each run is short (10-12 s of
+// workload); the cluster is built once for the package and removed at the
+// end, and every run wipes etcd from the nodes in its teardown.
+
+var env *clustertest.Env
+
+func TestMain(m *testing.M) {
+	env = clustertest.Up(5)
+	code := m.Run()
+	if err := env.Down(); err != nil {
+		fmt.Fprintln(os.Stderr, "removing the test cluster:", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// run runs `etcd <args>` on the test cluster with a store of its own, and
+// returns the exit code, stdout, and the run loaded back from the store.
+func run(t *testing.T, args ...string) (int, string, *store.Loaded) {
+	t.Helper()
+	c := env.Need(t)
+	if _, err := os.Stat(etcd.DefaultBinary); err != nil {
+		t.Fatalf("%s missing: run scripts/setup.sh (it installs etcd-server): %v", etcd.DefaultBinary, err)
+	}
+	s := etcd.Suite()
+	s.Local = func(context.Context, cli.Options) (cli.Cluster, error) {
+		return cli.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
+	}
+	dir := t.TempDir()
+	var out, errs bytes.Buffer
+	code := cli.Execute(cli.SuiteCommand(s), append(args, "--store", dir, "--log-json"), &out, &errs)
+	t.Logf("faultline etcd %s\nexit %d: %s", strings.Join(args, " "), code, out.String())
+	loaded, err := store.Load(filepath.Join(dir, "latest"))
+	if err != nil {
+		t.Fatalf("loading the run: %v\nstderr: %s", err, tail(errs.String()))
+	}
+	if code == cli.ExitCrash || code == cli.ExitBadArgs {
+		t.Fatalf("exit %d\nstderr: %s", code, tail(errs.String()))
+	}
+	return code, out.String(), loaded
+}
+
+func tail(s string) string {
+	if len(s) > 4000 {
+		return "..." + s[len(s)-4000:]
+	}
+	return s
+}
+
+// counts tallies client completions by type and nemesis completions by f.
+func counts(l *store.Loaded) (client map[string]int, faults map[string]int) {
+	client, faults = map[string]int{}, map[string]int{}
+	for _, op := range l.History.Ops {
+		switch {
+		case op.IsNemesis() && op.Type.IsCompletion():
+			faults[op.F]++
+		case op.IsClient() && op.Type.IsCompletion():
+			client[op.Type.String()]++
+		}
+	}
+	return client, faults
+}
+
+func TestRegisterWithPartitionsAndKillsIsLinearizable(t *testing.T) {
+	code, out, l := run(t, "test", "--workload", "register", "--nemesis", "partition,kill",
+		"--nemesis-interval", "2", "--time-limit", "12", "--concurrency", "2n", "--seed", "1")
+	if code != cli.ExitValid || !strings.Contains(out, ": valid (etcd-register-partition,kill, ") {
+		t.Fatalf("exit %d, expected valid: %s", code, out)
+	}
+	client, faults := counts(l)
+	if client["ok"] < 500 {
+		t.Fatalf("only %d ok ops in 12 s: %v", client["ok"], client)
+	}
+	if faults["start-partition"]+faults["kill"] < 2 {
+		t.Fatalf("faults performed: %v, expected at least two episodes in 12 s at a 2 s interval", faults)
+	}
+	for _, n := range []string{"n1", "n2", "n3", "n4", "n5"} {
+		if _, err := os.Stat(filepath.Join(l.Dir, n, "etcd.log")); err != nil {
+			t.Errorf("node %s's etcd log was not collected: %v", n, err)
+		}
+	}
+}
+
+func TestAppendWithKillsAndPausesIsStrictSerializable(t *testing.T) {
+	code, out, l := run(t, "test", "--workload", "append", "--nemesis", "kill,pause",
+		"--nemesis-interval", "2", "--time-limit", "12", "--concurrency", "2n", "--seed", "2")
+	if code != cli.ExitValid || !strings.Contains(out, ": valid (etcd-append-kill,pause, ") {
+		t.Fatalf("exit %d, expected valid: %s", code, out)
+	}
+	client, faults := counts(l)
+	if client["ok"] < 200 {
+		t.Fatalf("only %d ok transactions in 12 s: %v", client["ok"], client)
+	}
+	if faults["kill"]+faults["pause"] < 2 {
+		t.Fatalf("faults performed: %v, expected at least two episodes", faults)
+	}
+	if models := l.Config["consistency-models"]; fmt.Sprint(models) != "[strict-serializable]" {
+		t.Fatalf("checked models %v, expected strict-serializable", models)
+	}
+}

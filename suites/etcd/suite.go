@@ -1,0 +1,173 @@
+package etcd
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/cli"
+	"github.com/faultline/faultline/client"
+	"github.com/faultline/faultline/generator"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/nemesis/combined"
+	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/workload/register"
+	"github.com/faultline/faultline/workload/set"
+	"github.com/faultline/faultline/workload/txn"
+)
+
+// Flags of the suite, on top of the CLI's standard ones.
+const (
+	flagVersion           = "version"
+	flagTarballURL        = "tarball-url"
+	flagSerializableReads = "serializable-reads"
+	flagOpTimeout         = "op-timeout"
+	flagNemesisInterval   = "nemesis-interval"
+	flagOpsPerKey         = "ops-per-key"
+)
+
+// Suite is the etcd suite for the command line: `faultline etcd test ...`.
+func Suite() cli.Suite {
+	return cli.Suite{
+		Name: "etcd",
+		Workloads: []cli.Workload{
+			{Name: "register", Summary: "reads, writes and cas on independent keys; linearizable per key", Test: registerTest},
+			{Name: "set", Summary: "unique adds and whole-set reads; set-full", Test: setTest},
+			{Name: "append", Summary: "Elle list-append transactions; strict-serializable", Test: txnTest(txn.Append)},
+			{Name: "wr", Summary: "Elle rw-register transactions; strict-serializable", Test: txnTest(txn.Write)},
+		},
+		Nemeses: []string{"", combined.Partition, combined.Kill, combined.Pause, combined.Partition + "," + combined.Kill + "," + combined.Pause},
+		Flags: func(fs *pflag.FlagSet) {
+			fs.String(flagVersion, "", "etcd release to install on the nodes, such as 3.5.17 (default: use the etcd binary the nodes have, /usr/bin/etcd)")
+			fs.String(flagTarballURL, "", "etcd release tarball to install instead (URL the nodes fetch, or a file here)")
+			fs.Bool(flagSerializableReads, false, "read with serializable consistency: served by the node alone, possibly stale")
+			fs.Duration(flagOpTimeout, time.Second, "timeout of each etcd request")
+			fs.String(flagNemesisInterval, "10", "about how often, in seconds (or a duration such as 500ms), each fault is switched on or off")
+			fs.Int(flagOpsPerKey, 200, "register: ops on each key before moving to a fresh one")
+		},
+	}
+}
+
+// common is what every workload's test shares: the DB, its faults, and the
+// client options, read from the flags.
+type common struct {
+	db     *DB
+	faults combined.Package
+	client ClientOptions
+}
+
+func parseCommon(o cli.Options) (common, error) {
+	var c common
+	timeout, err := time.ParseDuration(orDefault(o.Flags[flagOpTimeout], "1s"))
+	if err != nil || timeout <= 0 {
+		return c, fmt.Errorf("--%s %q: expected a positive duration such as 1s", flagOpTimeout, o.Flags[flagOpTimeout])
+	}
+	interval, err := parseSeconds(orDefault(o.Flags[flagNemesisInterval], "10"))
+	if err != nil {
+		return c, fmt.Errorf("--%s: %w", flagNemesisInterval, err)
+	}
+	serializable, err := strconv.ParseBool(orDefault(o.Flags[flagSerializableReads], "false"))
+	if err != nil {
+		return c, fmt.Errorf("--%s %q: expected true or false", flagSerializableReads, o.Flags[flagSerializableReads])
+	}
+	book := NewAddrBook()
+	c.db = &DB{Version: o.Flags[flagVersion], TarballURL: o.Flags[flagTarballURL], Book: book}
+	c.client = ClientOptions{Book: book, Timeout: timeout, SerializableReads: serializable}
+	if c.faults, err = BuildFaults(o.Nemesis, interval, o.Seed); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// test assembles a runner.Test: the workload's client ops alongside the
+// faults, then (when there is a final phase) the faults healed, a pause
+// for the cluster to recover, and the final ops.
+func (c common) test(cl client.Client, gen, final generator.Generator, chk checker.Checker, config map[string]any) *runner.Test {
+	main := generator.Clients(gen)
+	if c.faults.Generator != nil {
+		main = generator.Any(main, c.faults.Generator)
+	}
+	var finalPhase generator.Generator
+	if final != nil {
+		var steps []generator.Generator
+		if c.faults.Final != nil {
+			steps = append(steps, c.faults.Final)
+		}
+		steps = append(steps, generator.SleepFor(5*time.Second), final)
+		finalPhase = generator.Phases(steps...)
+	}
+	config["serializable-reads"] = c.client.SerializableReads
+	return &runner.Test{
+		DB: c.db, Client: cl, Nemesis: c.faults.Nemesis,
+		Generator: main, FinalGenerator: finalPhase,
+		Checker: summarized(chk), Config: config,
+	}
+}
+
+func registerTest(o cli.Options) (*runner.Test, error) {
+	c, err := parseCommon(o)
+	if err != nil {
+		return nil, err
+	}
+	perKey, err := strconv.Atoi(orDefault(o.Flags[flagOpsPerKey], "200"))
+	if err != nil || perKey < 1 {
+		return nil, fmt.Errorf("--%s %q: expected a positive number of ops", flagOpsPerKey, o.Flags[flagOpsPerKey])
+	}
+	ro := register.Options{ThreadsPerKey: threadsPerKey(o), OpsPerKey: perKey}
+	return c.test(registerClient{conn{ClientOptions: c.client}}, register.Generator(ro), nil, register.Checker(),
+		map[string]any{"threads-per-key": ro.ThreadsPerKey, "ops-per-key": perKey}), nil
+}
+
+func setTest(o cli.Options) (*runner.Test, error) {
+	c, err := parseCommon(o)
+	if err != nil {
+		return nil, err
+	}
+	so := set.Options{Linearizable: !c.client.SerializableReads}
+	return c.test(setClient{conn{ClientOptions: c.client}}, set.Generator(so), set.FinalGenerator(), set.Checker(so),
+		map[string]any{"linearizable": so.Linearizable}), nil
+}
+
+func txnTest(write history.Keyword) func(o cli.Options) (*runner.Test, error) {
+	return func(o cli.Options) (*runner.Test, error) {
+		c, err := parseCommon(o)
+		if err != nil {
+			return nil, err
+		}
+		to := txn.Options{Write: write, ConsistencyModels: []string{"strict-serializable"}}
+		return c.test(txnClient{conn: conn{ClientOptions: c.client}, write: write}, txn.Generator(to), nil, txn.Checker(to),
+			map[string]any{"consistency-models": to.ConsistencyModels}), nil
+	}
+}
+
+// threadsPerKey puts every register key on every node when the concurrency
+// allows (a multiple of the node count), else on all threads.
+func threadsPerKey(o cli.Options) int {
+	n := len(o.Nodes)
+	if n > 0 && o.Concurrency >= n && o.Concurrency%n == 0 {
+		return n
+	}
+	return max(1, o.Concurrency)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// parseSeconds reads seconds ("5", as the CLI's --time-limit takes them) or
+// a duration ("500ms").
+func parseSeconds(s string) (time.Duration, error) {
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n > 0 {
+		return time.Duration(n * float64(time.Second)), nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("%q: expected seconds (5) or a duration (500ms)", s)
+}
