@@ -2,8 +2,13 @@
 // tests and the built-in suites, managing the local cluster.
 package main
 
-import "github.com/faultline/faultline/cli"
+import (
+	"github.com/faultline/faultline/cli"
+	"github.com/faultline/faultline/suites/etcd"
+)
 
 func main() {
-	cli.Main(cli.Root())
+	root := cli.Root()
+	root.AddCommand(cli.SuiteSubcommand(etcd.Suite()))
+	cli.Main(root)
 }
