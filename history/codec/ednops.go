@@ -127,9 +127,7 @@ func (e *ednOps) readOp(dst *history.Op, start scan.Pos) (parsed, error) {
 			if n, ok, err := d.Int(); err != nil {
 				return parsed{}, err
 			} else if ok {
-				if err = b.setInt(string(name), n, vp); err != nil {
-					return parsed{}, err
-				}
+				b.setInt(string(name), n, vp)
 				continue
 			}
 		}
@@ -137,9 +135,7 @@ func (e *ednOps) readOp(dst *history.Op, start scan.Pos) (parsed, error) {
 		if err != nil {
 			return parsed{}, err
 		}
-		if err := b.set(string(name), v, vp); err != nil {
-			return parsed{}, err
-		}
+		b.set(string(name), v, vp)
 	}
 	return b.finish(start)
 }

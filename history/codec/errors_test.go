@@ -98,6 +98,10 @@ func TestTruncatedLastOpIsAWarningAndEverythingBeforeItIsKept(t *testing.T) {
 		{"json array never closed", "[" + strings.ReplaceAll(strings.TrimSpace(twoJSON), "\n", ",\n"), "t:2:47: the history array opened at 1:1 is never closed"},
 		{"json array cut after comma", "[" + strings.ReplaceAll(twoJSON, "\n", ",\n"), "t:3:1: the history array opened at 1:1 is never closed"},
 		{"txt row cut", twoRows + "0\t:invoke\t:cas\t[1", "t:3:1: the last op is cut short"},
+		{"txt row cut inside the type", twoRows + "0\t:inv", "t:3:1: the last op is cut short (a crashed run?) and was dropped; the 2 ops before it are kept: the op type must be one of"},
+		{"edn line cut inside the type", two + "{:index 2, :type :inv", "t:3:1: the last op is cut short (a crashed run?) and was dropped; the 2 ops before it are kept: expected } to close map"},
+		{"jsonl cut inside a literal", twoJSON + "{\"type\":\"invoke\",\"process\":0,\"f\":\"read\",\"value\":tr", "t:3:1: the last op is cut short"},
+		{"jsonl cut inside a number", twoJSON + "{\"type\":\"invoke\",\"process\":-", "t:3:1: the last op is cut short"},
 		{"log row cut", "INFO  jepsen.util - " + strings.ReplaceAll(twoRows, "\n", "\nINFO  jepsen.util - ") + "0\t:invoke\t:cas\t[1", "t:3:1: the last op is cut short"},
 	}
 	for _, c := range cases {

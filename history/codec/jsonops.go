@@ -80,14 +80,16 @@ func (o *jsonOps) op(dst *history.Op, start scan.Pos) (parsed, error) {
 		vp := o.s.Pos()
 		if standardField(key)&(fieldIndex|fieldTime|fieldProcess) != 0 {
 			if n, ok := o.j.int(); ok {
-				return b.setInt(key, n, vp)
+				b.setInt(key, n, vp)
+				return nil
 			}
 		}
 		v, err := o.j.value()
 		if err != nil {
 			return err
 		}
-		return b.set(key, v, vp)
+		b.set(key, v, vp)
+		return nil
 	})
 	if err != nil {
 		return parsed{}, err

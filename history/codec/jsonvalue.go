@@ -2,6 +2,7 @@ package codec
 
 import (
 	"fmt"
+	"strings"
 	"math"
 	"math/big"
 	"strconv"
@@ -77,7 +78,7 @@ func (j *jsonDecoder) value() (any, error) {
 	case c == '-' || c >= '0' && c <= '9':
 		return j.number()
 	case c >= 'a' && c <= 'z':
-		word := s.Take(lowerLetters)
+		word, _, more := s.TakeNext(lowerLetters)
 		switch string(word) {
 		case "null":
 			return nil, nil
@@ -85,6 +86,9 @@ func (j *jsonDecoder) value() (any, error) {
 			return true, nil
 		case "false":
 			return false, nil
+		}
+		if w := string(word); !more && (strings.HasPrefix("null", w) || strings.HasPrefix("true", w) || strings.HasPrefix("false", w)) {
+			return nil, s.EOFErrorf("expected null, true or false, found EOF after %q", word)
 		}
 		return nil, s.Errorf(p, "expected a JSON value, found %q", clip(string(word)))
 	}
@@ -195,12 +199,15 @@ var jsonNumberChar = scan.NewSet("+-.eE", func(c byte) bool { return c >= '0' &&
 
 func (j *jsonDecoder) number() (any, error) {
 	p := j.s.Pos()
-	tok := j.s.Take(jsonNumberChar)
+	tok, _, more := j.s.TakeNext(jsonNumberChar)
 	if n, ok := scan.SmallInt(tok); ok {
 		return n, nil
 	}
 	t := string(tok)
 	if !validJSONNumber(t) {
+		if !more && validJSONNumber(t+"0") { // a number cut short by the end of the input
+			return nil, j.s.EOFErrorf("expected the rest of the number %q, found EOF", clip(t))
+		}
 		return nil, j.s.Errorf(p, "invalid JSON number %q", clip(t))
 	}
 	for i := 0; i < len(t); i++ {
@@ -232,9 +239,7 @@ func (j *jsonDecoder) int() (int64, bool) {
 	}
 	n, ok := scan.SmallInt(la[:i])
 	if ok && i < len(la) {
-		for ; i > 0; i-- {
-			j.s.Skip()
-		}
+		j.s.SkipN(i)
 		return n, true
 	}
 	return 0, false

@@ -50,12 +50,16 @@ type opBuilder struct {
 	json bool
 	op   *history.Op // the op being filled in
 	seen uint8
+	// err is the first bad field. It is reported only once the whole op has
+	// been read: if the input ends first, the op was cut short (":type :in"
+	// is a truncated ":type :invoke", not a bad type).
+	err error
 }
 
 // reset starts filling in dst.
 func (b *opBuilder) reset(dst *history.Op) {
 	*dst = history.Op{}
-	b.op, b.seen = dst, 0
+	b.op, b.seen, b.err = dst, 0, nil
 }
 
 func (b *opBuilder) fieldName(name string) string {
@@ -72,8 +76,15 @@ func (b *opBuilder) show(v any) string {
 	return history.FormatEDN(v)
 }
 
-// set records field name = v, read at p.
-func (b *opBuilder) set(name string, v any, p scan.Pos) error {
+// set records field name = v, read at p; a bad value is kept for finish.
+func (b *opBuilder) set(name string, v any, p scan.Pos) {
+	if err := b.check(name, v, p); err != nil && b.err == nil {
+		b.err = err
+	}
+}
+
+// check records field name = v, or says why it cannot.
+func (b *opBuilder) check(name string, v any, p scan.Pos) error {
 	bit := standardField(name)
 	if bit == 0 {
 		b.op.Extra = append(b.op.Extra, history.Field{Name: name, Value: v})
@@ -124,10 +135,11 @@ func (b *opBuilder) set(name string, v any, p scan.Pos) error {
 
 // setInt is set for an integer, without boxing it when it is the index,
 // time or process (the common case, worth a fast path).
-func (b *opBuilder) setInt(name string, n int64, p scan.Pos) error {
+func (b *opBuilder) setInt(name string, n int64, p scan.Pos) {
 	bit := standardField(name)
 	if bit&(fieldIndex|fieldTime|fieldProcess) == 0 || b.seen&bit != 0 || n > math.MaxInt32 && bit != fieldTime {
-		return b.set(name, n, p) // the general path, with its checks and messages
+		b.set(name, n, p) // the general path, with its checks and messages
+		return
 	}
 	b.seen |= bit
 	switch bit {
@@ -138,12 +150,14 @@ func (b *opBuilder) setInt(name string, n int64, p scan.Pos) error {
 	default:
 		b.op.Process = int(n)
 	}
-	return nil
 }
 
 // finish checks that the op had its required fields; start is where the op
 // begins.
 func (b *opBuilder) finish(start scan.Pos) (parsed, error) {
+	if b.err != nil {
+		return parsed{}, b.err
+	}
 	for _, req := range [...]struct {
 		bit  uint8
 		name string

@@ -89,12 +89,13 @@ func (t *textOps) next(dst *history.Op) (parsed, error) {
 		err := t.parseRow(dst)
 		if err != nil {
 			var se *scan.Error
-			if errors.As(err, &se) && se.EOF {
-				if !complete {
-					// The row is the file's last, without a newline: a
-					// crashed run cut it short.
-					return parsed{}, &truncation{start: pos, err: se}
-				}
+			if errors.As(err, &se) && !complete {
+				// The row is the file's last and has no newline: a
+				// crashed run cut it short (":inv" is a truncated
+				// ":invoke", not a bad type).
+				return parsed{}, &truncation{start: pos, err: se}
+			}
+			if se != nil && se.EOF {
 				se.Msg = strings.Replace(se.Msg, "found EOF", "found the end of the line", 1)
 				se.EOF = false
 			}

@@ -112,6 +112,9 @@ func (d *Decoder) number() (any, error) {
 		return n, nil
 	}
 	v, ok := parseNumber(string(tok))
+	if _, prefix := parseNumber(string(tok) + "0"); !ok && !more && prefix { // cut short by the end of the input
+		return nil, s.EOFErrorf("expected the rest of the number %q, found EOF", tok)
+	}
 	if !ok {
 		return nil, s.Errorf(p, "invalid number %q: expected an integer (optionally with N), a decimal (optionally with M) or 0x hex", tok)
 	}

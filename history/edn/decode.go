@@ -150,9 +150,7 @@ func (d *Decoder) Int() (n int64, ok bool, err error) {
 	if n, ok = scan.SmallInt(la[:i]); !ok || i == len(la) || !delimiter[la[i]] {
 		return 0, false, nil // longer, not plain, or running past the buffer: let Value read it
 	}
-	for ; i > 0; i-- {
-		d.s.Skip()
-	}
+	d.s.SkipN(i)
 	return n, true, nil
 }
 

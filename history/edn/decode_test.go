@@ -100,6 +100,7 @@ func TestSyntaxErrorsSayWhereAndWhatWasExpected(t *testing.T) {
 		{"{:a}", 1, 1, "map opened here has a key without a value", false},
 		{"12abc", 1, 1, `invalid number "12abc"`, false},
 		{"017", 1, 1, `invalid number "017"`, false},
+		{"[1 2.5e", 1, 8, `expected the rest of the number "2.5e", found EOF`, true},
 		{"::foo", 1, 1, "auto-resolved", false},
 		{`\foo`, 1, 1, `unknown character \foo`, false},
 		{"##Foo", 1, 1, "expected ##Inf, ##-Inf or ##NaN", false},

@@ -155,6 +155,10 @@ func (s *Scanner) Buffered() []byte { return s.buf[s.pos:] }
 // must not be a newline (use Newline or Next).
 func (s *Scanner) Skip() { s.pos++ }
 
+// SkipN consumes n bytes that Buffered or Lookahead has shown, none of them
+// a newline.
+func (s *Scanner) SkipN(n int) { s.pos += n }
+
 // Newline consumes the next byte, which must be '\n'.
 func (s *Scanner) Newline() {
 	s.pos++
