@@ -2,10 +2,10 @@ package codec
 
 import (
 	"fmt"
-	"strings"
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/faultline/faultline/history"
