@@ -35,6 +35,13 @@
 // fault on one node moves every node's clock), binaries installed on the host
 // (/usr, /bin) are visible to every node and installing packages inside a
 // node is not isolated, memory and CPU are shared, and everything needs root.
+// Traffic between nodes crosses the host's bridge: on a host whose iptables
+// FORWARD policy drops bridged traffic (br_netfilter with Docker's rules),
+// nodes reach the host but not each other until that is allowed. Root's
+// login shell and its rc files come from the host's /root, so whatever the
+// host's ~/.bashrc does runs for every SSH command on every node. On a host
+// whose init does not reap orphans, each node leaves one zombie (its
+// launcher) after Down when Up ran in a process that has exited.
 // Other code can act inside a node's network namespace with
 // `ip netns exec <Node.NetNS>` or `nsenter --target <Node.InitPID> --net`.
 package localcluster

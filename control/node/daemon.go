@@ -18,7 +18,9 @@ type Daemon struct {
 	LogFile string   // its stdout and stderr are appended here; required
 	Dir     string   // working directory; / when empty
 	Env     []string // KEY=VALUE
-	User    string   // run as this user (through sudo) when set
+	// User runs the daemon as this user through sudo -n; the pid file then
+	// holds sudo's PID, which passes TERM on to the daemon (KILL it does not).
+	User string
 }
 
 // startScript starts a daemon unless its pid file names a live process. The
