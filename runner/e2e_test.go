@@ -200,8 +200,10 @@ func TestEndToEndInterruptSavesAValidHistoryAndTearsDown(t *testing.T) {
 	}
 }
 
-func interruptRun(t *testing.T, sig syscall.Signal) {
-	dir := t.TempDir()
+// startEndless starts the suite in a subprocess on a workload with no end,
+// storing into dir, and returns once its journal holds ops (so a signal
+// lands mid-run).
+func startEndless(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {
 	args := []string{"test", "--store", dir, "--ops", "-1", "--time-limit", "0", "--latency-us", "2000", "--concurrency", "4", "--nemesis", "slow"}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(args, "\x1f"))
@@ -211,17 +213,45 @@ func interruptRun(t *testing.T, sig syscall.Signal) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	// Wait until the journal holds ops, so the interrupt lands mid-run.
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if st, err := os.Stat(filepath.Join(dir, "current", store.StreamFile)); err == nil && st.Size() > 2000 {
-			break
+			return cmd, &out, &errb
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no ops streamed within 20s\nstderr: %s", errb.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestEndToEndACrashedRunCanStillBeAnalysed kills the suite with SIGKILL
+// (no chance to clean up) and checks the streamed history of the run it
+// left in store/current can be analysed.
+func TestEndToEndACrashedRunCanStillBeAnalysed(t *testing.T) {
+	dir := t.TempDir()
+	cmd, _, _ := startEndless(t, dir)
+	time.Sleep(300 * time.Millisecond) // past the journal's first fsync
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = cmd.Process.Wait()
+	code, out, errs := execute(t, "analyze", filepath.Join(dir, "current"))
+	if code != cli.ExitValid || !strings.Contains(out, ": valid (register, ") {
+		t.Fatalf("analyze of the killed run: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
+	}
+	l, err := store.Load(filepath.Join(dir, "current"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(l.HistoryFile) != store.StreamFile || l.History.Len() < 100 {
+		t.Fatalf("crashed run read from %s with %d ops", l.HistoryFile, l.History.Len())
+	}
+}
+
+func interruptRun(t *testing.T, sig syscall.Signal) {
+	dir := t.TempDir()
+	cmd, out, errb := startEndless(t, dir)
 	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}

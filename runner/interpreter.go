@@ -81,7 +81,7 @@ func (in *interpreter) run(ctx context.Context) (outcome, error) {
 			clientWorker(workCtx, node, in.client, in.log.With("thread", t, "node", node), ch, completions)
 		}()
 	}
-	l := loop{in: in, gctx: gctx, start: start, inFlight: make([]history.Op, in.concurrency+1), flying: make([]bool, in.concurrency+1)}
+	l := loop{in: in, ctx: ctx, gctx: gctx, start: start, inFlight: make([]history.Op, in.concurrency+1), flying: make([]bool, in.concurrency+1)}
 	err := l.run(ctx, completions, inputs)
 	for _, ch := range inputs {
 		close(ch)
@@ -118,6 +118,7 @@ func (in *interpreter) awaitWorkers(exited <-chan struct{}, stopping bool) {
 // loop is the state of the control loop.
 type loop struct {
 	in          *interpreter
+	ctx         context.Context // the run's: when it ends, the run is interrupted
 	gctx        *generator.Context
 	start       time.Time
 	chunks      [][]history.Op // full chunks of the history
@@ -314,6 +315,12 @@ func (l *loop) dispatch(gen generator.Generator, op history.Op, inputs []chan hi
 
 // complete handles one completion from a worker.
 func (l *loop) complete(gen generator.Generator, c history.Op) generator.Generator {
+	if l.ctx.Err() != nil {
+		// Interrupted: whatever the worker says now (often just that its
+		// call was cancelled), the op stays in flight and is recorded by
+		// abandon, so every op cut short reads the same way.
+		return gen
+	}
 	t := l.gctx.ThreadOf(c.Process)
 	l.flying[t+1] = false
 	l.outstanding--
