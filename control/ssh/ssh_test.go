@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -307,5 +308,38 @@ func TestSudoToAnotherUser(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(res.Stdout)); got != "nobody" {
 		t.Fatalf("ran as %q, want nobody", got)
+	}
+}
+
+// A node whose transport keeps failing is dialled Retries+1 times, then the
+// error says how many tries were made.
+func TestConnectRetriesTransportFailuresThenGivesUp(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var accepted atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted.Add(1)
+			c.Close() // hang up before the SSH handshake
+		}
+	}()
+	key := filepath.Join(t.TempDir(), "key")
+	writeKey(t, key)
+	cfg := ssh.Config{Addrs: map[string]string{"node": l.Addr().String()}, PrivateKeyFiles: []string{key}, NoAgent: true,
+		InsecureIgnoreHostKey: true, Retries: 2, RetryDelay: time.Millisecond}
+	_, err = ssh.Remote{Config: cfg}.Connect(context.Background(), "node")
+	var te *ssh.TransportError
+	if !errors.As(err, &te) || te.Started || !strings.Contains(err.Error(), "gave up after 3 tries") {
+		t.Fatalf("got %v, want a TransportError after 3 tries", err)
+	}
+	if n := accepted.Load(); n != 3 {
+		t.Fatalf("dialled %d times, want 3", n)
 	}
 }
