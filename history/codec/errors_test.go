@@ -2,6 +2,7 @@ package codec
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -136,6 +137,51 @@ func TestJSONWrappersWithTheWrongPayloadAreErrors(t *testing.T) {
 		_, _, err := readString("w.jsonl", JSON, line)
 		if err == nil || !strings.HasPrefix(err.Error(), "w.jsonl:1:45: ") || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want w.jsonl:1:45: ...%s", wrapper, err, want)
+		}
+	}
+}
+
+// Cutting a written history at any byte, as a crash can, must never make it
+// unreadable: the reader returns the ops before the cut, and warns exactly
+// when the last line holds an unfinished op.
+func TestEveryCutOfAWrittenHistoryReadsAsAPrefix(t *testing.T) {
+	ops := richOps()
+	for _, f := range []Format{EDN, JSON, JepsenLog} {
+		text := writeString(t, f, ops)
+		for cut := 0; cut <= len(text); cut++ {
+			part := text[:cut]
+			got, warnings, err := readString("cut", f, part)
+			if err != nil {
+				t.Fatalf("%s cut at %d: %v\n%s", f, cut, err, part)
+			}
+			complete := strings.Count(part, "\n")
+			tail := part[strings.LastIndexByte(part, '\n')+1:]
+			if f != JepsenLog {
+				if tail != "" && text[cut] == '\n' {
+					complete++ // the op is whole; only its newline is missing
+					tail = ""
+				}
+				if len(got) != complete || complete > 0 && !reflect.DeepEqual(got, ops[:complete]) {
+					t.Fatalf("%s cut at %d: got %d ops, want the first %d\n%s", f, cut, len(got), complete, part)
+				}
+				if wantWarning := tail != ""; (len(warnings) == 1) != wantWarning || len(warnings) > 1 {
+					t.Fatalf("%s cut at %d: warnings %v, want one: %v", f, cut, warnings, wantWarning)
+				}
+				continue
+			}
+			// A history.txt row ends with its value or error, so a cut there
+			// can leave a shorter row that still reads: all but the last op
+			// must be exact.
+			if len(got) < complete || len(got) > complete+1 {
+				t.Fatalf("txt cut at %d: %d ops from %d complete rows", cut, len(got), complete)
+			}
+			for i := 0; i < complete; i++ {
+				want := ops[i]
+				want.Time, want.Extra = 0, nil
+				if !reflect.DeepEqual(got[i], want) {
+					t.Fatalf("txt cut at %d: op %d = %v, want %v", cut, i, got[i], want)
+				}
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/faultline/faultline/history"
@@ -65,7 +66,7 @@ func (d *Decoder) keyword() (any, error) {
 		return v, d.endAtom(more, next, "keyword")
 	}
 	if !utf8.Valid(name) {
-		return nil, s.Errorf(p, "keyword is not valid UTF-8")
+		return nil, d.badUTF8(p, name, more, "keyword")
 	}
 	var v any = history.Keyword(name)
 	if len(d.keywords) < maxInterned {
@@ -91,7 +92,7 @@ func (d *Decoder) symbol() (any, error) {
 		return false, nil
 	}
 	if !utf8.Valid(name) {
-		return nil, s.Errorf(p, "symbol is not valid UTF-8")
+		return nil, d.badUTF8(p, name, more, "symbol")
 	}
 	return history.Symbol(name), nil
 }
@@ -311,9 +312,12 @@ func (d *Decoder) char() (any, error) {
 	case c >= 0xc0:
 		size = 2
 	}
-	r, size := utf8.DecodeRune(s.Lookahead(size))
+	want := size
+	la := s.Lookahead(want)
+	r, size := utf8.DecodeRune(la)
 	if r == utf8.RuneError && size <= 1 {
-		return nil, s.Errorf(p, "character literal is not valid UTF-8")
+		// Fewer bytes than asked for: the input ended inside the character.
+		return nil, d.badUTF8(p, la, len(la) == want, "character literal")
 	}
 	if r >= 0x80 || !symbolChar[byte(r)] {
 		// A single character that cannot start a name: \( \" \, \space-less etc.
@@ -349,6 +353,9 @@ func (d *Decoder) char() (any, error) {
 			return history.Char(rune(n)), nil
 		}
 	}
+	if !more && charNamePrefix(string(name)) {
+		return nil, s.EOFErrorf("expected the rest of the character \\%s, found EOF", name)
+	}
 	return nil, s.Errorf(p, "unknown character \\%s: expected one character, \\newline, \\space, \\tab, \\return, \\backspace, \\formfeed or \\uXXXX", name)
 }
 
@@ -381,4 +388,34 @@ func IsSymbolName(s string) bool {
 // IsTagName reports whether s can be written as a tag (#s).
 func IsTagName(s string) bool {
 	return IsName(s) && (s[0]|0x20) >= 'a' && (s[0]|0x20) <= 'z'
+}
+
+// charNamePrefix reports whether name could grow into a character name
+// (the input ended inside one, as in \ne).
+func charNamePrefix(name string) bool {
+	for full := range charNames {
+		if strings.HasPrefix(full, name) {
+			return true
+		}
+	}
+	if name[0] == 'u' && len(name) < 5 {
+		_, err := strconv.ParseUint("0"+name[1:], 16, 32)
+		return err == nil
+	}
+	return false
+}
+
+// badUTF8 is the error for a token that is not valid UTF-8; when the input
+// ended inside its last character (more is false), the token was cut short.
+func (d *Decoder) badUTF8(p scan.Pos, tok []byte, more bool, what string) error {
+	if !more {
+		i := len(tok) - 1
+		for i > 0 && i > len(tok)-utf8.UTFMax && !utf8.RuneStart(tok[i]) {
+			i--
+		}
+		if utf8.Valid(tok[:i]) && !utf8.FullRune(tok[i:]) {
+			return d.s.EOFErrorf("expected the rest of a UTF-8 character, found EOF")
+		}
+	}
+	return d.s.Errorf(p, "%s is not valid UTF-8", what)
 }

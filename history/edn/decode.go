@@ -14,6 +14,7 @@ package edn
 
 import (
 	"io"
+	"strings"
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/edn/scan"
@@ -368,8 +369,8 @@ func (d *Decoder) dispatch() (any, error) {
 			}
 			return v, nil
 		}
-		if !more && len(name) == 0 {
-			return nil, s.EOFErrorf("expected Inf, -Inf or NaN after ##, found EOF")
+		if n := string(name); !more && (strings.HasPrefix("Inf", n) || strings.HasPrefix("-Inf", n) || strings.HasPrefix("NaN", n)) {
+			return nil, s.EOFErrorf("expected Inf, -Inf or NaN after ##, found EOF after ##%s", n)
 		}
 		return nil, s.Errorf(p, "expected ##Inf, ##-Inf or ##NaN, found ##%s", name)
 	case d.IsTag():
