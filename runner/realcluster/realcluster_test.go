@@ -143,3 +143,41 @@ func TestLeaveDBRunningKeepsTheDatabaseOnTheNodes(t *testing.T) {
 		t.Fatalf("the log does not say the database was left running:\n%s", errb.String())
 	}
 }
+
+// TestNodesNamedOnTheCommandLineAreReachedOverSSHByDefault leaves the suite's
+// Connect hook unset, so `--nodes` goes through the default control/ssh
+// remote with the login flags, as against real machines.
+func TestNodesNamedOnTheCommandLineAreReachedOverSSHByDefault(t *testing.T) {
+	c := env.Need(t)
+	s := suite(c)
+	s.Local = nil // must not be used: nodes are named
+	var addrs []string
+	for _, n := range c.Nodes {
+		addrs = append(addrs, n.Addr.String())
+	}
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"test", "--store", dir, "--nodes", strings.Join(addrs, ","), "--username", "root",
+		"--ssh-private-key", c.PrivateKey, "--strict-host-key-checking=false"}
+	if code := cli.Execute(cli.SuiteCommand(s), args, &out, &errb); code != cli.ExitValid {
+		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
+	}
+	for i, addr := range addrs {
+		b, err := os.ReadFile(filepath.Join(dir, "latest", addr, "db.log"))
+		if err != nil {
+			t.Fatalf("log of %s not downloaded: %v", addr, err)
+		}
+		if got := strings.TrimSpace(string(b)); got != c.Nodes[i].Name+"\nready" {
+			t.Fatalf("%s's db.log = %q: want the hostname %s", addr, got, c.Nodes[i].Name)
+		}
+	}
+	// A wrong key is refused with the node named, and exits as a crash.
+	bad := filepath.Join(t.TempDir(), "nokey")
+	os.WriteFile(bad, []byte("not a key"), 0o600)
+	args[len(args)-2] = bad
+	errb.Reset()
+	code := cli.Execute(cli.SuiteCommand(s), args, &out, &errb)
+	if code != cli.ExitCrash || !strings.Contains(errb.String(), addrs[0]+": ssh private key "+bad) {
+		t.Fatalf("with a bad key: exit %d, stderr %s", code, errb.String())
+	}
+}
