@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/linear/linearsim"
 	"github.com/faultline/faultline/checker/linear/model"
 	"github.com/faultline/faultline/history"
 )
@@ -310,5 +311,30 @@ func TestMalformedOpIsAnErrorNamingItsIndex(t *testing.T) {
 	r = check(t, model.Register(nil), hist(t, ev{inv, 0, "cas", pair(nil, i64(1))}, ev{ok, 0, "cas", pair(nil, i64(1))}))
 	if r.Valid != checker.Unknown || !strings.Contains(r.Error, "cas-register") {
 		t.Fatalf("got %s %q", r.Valid, r.Error)
+	}
+}
+
+func TestLongKeyedHistoriesSplitInParallelChunksGiveTheSameVerdicts(t *testing.T) {
+	// 80k events: long enough for prepare to read it in GOMAXPROCS chunks.
+	// No info ops: proving a key with crashed writes invalid can take the
+	// search exponential time (see BENCHMARKS.md).
+	h := linearsim.Run(linearsim.Config{Seed: 9, Ops: 40_000, Processes: 20}, linearsim.KV(50, 5))
+	r := check(t, model.KV(nil), h)
+	if r.Valid != checker.Valid || r.Details.(*Details).Keys != 50 {
+		t.Fatalf("simulated history: %s %s %+v", r.Valid, r.Error, r.Details)
+	}
+	// Corrupt the last ok read: it now returns a value never written.
+	ops := append([]history.Op(nil), h.Ops...)
+	var key any
+	for i := len(ops) - 1; i >= 0; i-- {
+		if ops[i].Type == history.OK && ops[i].F == "read" {
+			kv := ops[i].Value.([]any)
+			key, ops[i].Value = kv[0], []any{kv[0], i64(99)}
+			break
+		}
+	}
+	ce := check(t, model.KV(nil), history.MustNew(ops...)).Details.(*Details).Counterexample
+	if ce == nil || !history.Equal(ce.Key, key) || !history.Equal(ce.Blocked[0].Value, i64(99)) {
+		t.Fatalf("counterexample %+v, want key %v blocked at the read of 99", ce, key)
 	}
 }

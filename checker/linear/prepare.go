@@ -1,6 +1,9 @@
 package linear
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/faultline/faultline/checker/linear/model"
 	"github.com/faultline/faultline/history"
 )
@@ -39,67 +42,71 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 	if split != nil {
 		perKey = split.PerKey()
 	}
-	keys := newKeyIndex()
-	// Pass 1: the ops to search, in invocation order, with their partition.
-	// at[pos] is the op invoked or completed (ok) at position pos, plus 1.
+	// Pass 1, on up to GOMAXPROCS stretches of a long history at once: the
+	// ops to search, in invocation order, with their keys.
+	n := 1
+	if len(h.Ops) >= 1<<16 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	chunks := make([]chunk, n)
+	var wg sync.WaitGroup
+	for k := range chunks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			chunks[k].read(h, k*len(h.Ops)/n, (k+1)*len(h.Ops)/n, split, perKey)
+		}()
+	}
+	wg.Wait()
+	// Number the keys in order of first appearance, and count each
+	// partition's ops and events. at[pos] is the op invoked or completed
+	// (ok) at position pos, plus 1.
 	var (
-		flat    = make([]model.Op, 0, len(h.Ops)/2+1)
-		refs    = make([]ref, 0, len(h.Ops)/2+1)
-		partOf  = make([]int32, 0, len(h.Ops)/2+1)
+		keys    = newKeyIndex()
+		partOf  []int32
 		at      = make([]int32, len(h.Ops))
 		nOps    []int32
 		nEvents []int32
 	)
-	for i := range h.Ops {
-		o := &h.Ops[i]
-		if o.Type != history.Invoke || o.IsNemesis() {
-			continue
+	for k := range chunks {
+		c := &chunks[k]
+		if c.err != nil {
+			return nil, nil, c.err
 		}
-		c := h.Completion(i)
-		mop := model.Op{Index: o.Index, F: o.F, Value: o.Value}
-		if c >= 0 {
-			switch h.Ops[c].Type {
-			case history.Fail:
-				continue
-			case history.OK:
-				mop.Known = true
-				if v := h.Ops[c].Value; v != nil {
-					mop.Value = v
-				}
+		for j := range c.ops {
+			p := 0
+			if split != nil {
+				p = keys.index(c.keys[j])
 			}
-		}
-		p := 0
-		if split != nil {
-			key, inner, err := split.Split(mop)
-			if err != nil {
-				return nil, nil, err
+			for p >= len(nOps) {
+				nOps, nEvents = append(nOps, 0), append(nEvents, 0)
 			}
-			mop = inner
-			p = keys.index(key)
-		}
-		if !mop.Known && perKey.Inert(mop) {
-			continue
-		}
-		for p >= len(nOps) {
-			nOps, nEvents = append(nOps, 0), append(nEvents, 0)
-		}
-		flat = append(flat, mop)
-		refs = append(refs, ref{invoke: int32(i), complete: int32(c)})
-		partOf = append(partOf, int32(p))
-		at[i] = int32(len(flat))
-		nOps[p]++
-		nEvents[p]++
-		if mop.Known {
-			at[c] = int32(len(flat))
+			g := int32(len(partOf) + 1)
+			partOf = append(partOf, int32(p))
+			at[c.refs[j].invoke] = g
+			nOps[p]++
 			nEvents[p]++
+			if c.ops[j].Known {
+				at[c.refs[j].complete] = g
+				nEvents[p]++
+			}
 		}
+	}
+	// op returns the op numbered f (from 0) across the chunks.
+	op := func(f int32) (*model.Op, ref) {
+		k := 0
+		for int(f) >= len(chunks[k].ops) {
+			f -= int32(len(chunks[k].ops))
+			k++
+		}
+		return &chunks[k].ops[f], chunks[k].refs[f]
 	}
 	// Pass 2: lay the partitions out in shared arrays, ops in invocation
 	// order and events in history order.
 	parts := make([]*partition, len(nOps))
-	ops := make([]model.Op, len(flat))
-	prefs := make([]ref, len(flat))
-	events := make([]event, 0, len(flat)*2)
+	ops := make([]model.Op, len(partOf))
+	prefs := make([]ref, len(partOf))
+	events := make([]event, 0, len(partOf)*2)
 	off, eoff := 0, 0
 	for p := range parts {
 		parts[p] = &partition{key: keys.key(p), ops: ops[off:off], refs: prefs[off:off], events: events[eoff:eoff]}
@@ -109,17 +116,17 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 	if len(parts) == 0 {
 		parts = append(parts, &partition{})
 	}
-	local := make([]int32, len(flat)) // each op's number within its partition
+	local := make([]int32, len(partOf)) // each op's number within its partition
 	for pos, a := range at {
 		if a == 0 {
 			continue
 		}
 		f := a - 1
 		part := parts[partOf[f]]
-		if int(refs[f].invoke) == pos {
+		if mop, r := op(f); int(r.invoke) == pos {
 			local[f] = int32(len(part.ops))
-			part.ops = append(part.ops, flat[f])
-			part.refs = append(part.refs, refs[f])
+			part.ops = append(part.ops, *mop)
+			part.refs = append(part.refs, r)
 			part.events = append(part.events, event{op: local[f]})
 		} else {
 			part.events = append(part.events, event{op: local[f], ret: true})
@@ -163,4 +170,53 @@ func (k *keyIndex) key(p int) any {
 		return k.keys[p]
 	}
 	return nil
+}
+
+// chunk is pass 1 of prepare on one stretch of the history.
+type chunk struct {
+	ops  []model.Op
+	refs []ref
+	keys []any // each op's key, for a model that splits
+	err  error
+}
+
+// read collects the ops invoked in h.Ops[lo:hi] that the search needs.
+func (c *chunk) read(h *history.History, lo, hi int, split model.Splitter, perKey model.Model) {
+	c.ops = make([]model.Op, 0, (hi-lo)/2+1)
+	c.refs = make([]ref, 0, (hi-lo)/2+1)
+	for i := lo; i < hi; i++ {
+		o := &h.Ops[i]
+		if o.Type != history.Invoke || o.IsNemesis() {
+			continue
+		}
+		comp := h.Completion(i)
+		mop := model.Op{Index: o.Index, F: o.F, Value: o.Value}
+		if comp >= 0 {
+			switch h.Ops[comp].Type {
+			case history.Fail:
+				continue
+			case history.OK:
+				mop.Known = true
+				if v := h.Ops[comp].Value; v != nil {
+					mop.Value = v
+				}
+			}
+		}
+		var key any
+		if split != nil {
+			var err error
+			if key, mop, err = split.Split(mop); err != nil {
+				c.err = err
+				return
+			}
+		}
+		if !mop.Known && perKey.Inert(mop) {
+			continue
+		}
+		c.ops = append(c.ops, mop)
+		c.refs = append(c.refs, ref{invoke: int32(i), complete: int32(comp)})
+		if split != nil {
+			c.keys = append(c.keys, key)
+		}
+	}
 }
