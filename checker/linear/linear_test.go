@@ -338,3 +338,20 @@ func TestLongKeyedHistoriesSplitInParallelChunksGiveTheSameVerdicts(t *testing.T
 		t.Fatalf("counterexample %+v, want key %v blocked at the read of 99", ce, key)
 	}
 }
+
+func TestResultWithCounterexampleMarshalsToJSON(t *testing.T) {
+	h := hist(t,
+		ev{inv, 0, "write", pair(i64(1), history.Keyword("a"))}, ev{ok, 0, "write", pair(i64(1), history.Keyword("a"))},
+		ev{inv, 1, "read", pair(i64(1), nil)}, ev{ok, 1, "read", pair(i64(1), history.Keyword("b"))},
+	)
+	r := check(t, model.KV(nil), h)
+	b, err := checker.MarshalIndent(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"valid": false`, `"blocked"`, `"prefix-length": 1`, `"states": [`, `"f": "read"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, b)
+		}
+	}
+}
