@@ -69,8 +69,16 @@ type budget struct {
 // return out of the list, and an undo stack puts them back on backtracking;
 // the set of (linearized ops, state) configurations already explored is
 // memoised, the linearized set kept compact (see linset) with an
-// incremental (Zobrist) hash. An op with no return entry (info) never blocks the search,
-// so it may be linearized at any point after its call, or never.
+// incremental (Zobrist) hash. An op with no return entry (info) never blocks
+// the search, so it may be linearized at any point after its call, or never.
+//
+// Three prunings keep the search small, each sound because whatever a
+// pruned branch could do a kept one can do too: read-only ops are tried
+// first and, once one fits, no other order is tried at that point (a read
+// that fits can go first in any linearization from there); identical info
+// ops are linearized in invocation order only; and the memo treats a
+// configuration as explored when one with the same ok ops and state but
+// fewer info ops was (see memo).
 func search(part *partition, mach model.Machine, b budget, sc *scratch) outcome {
 	n := len(part.ops)
 	if part.oks == 0 {
