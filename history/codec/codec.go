@@ -9,11 +9,24 @@
 // input is a *SyntaxError that says file:line:col and what was expected.
 // Histories of crashed runs are expected: an op cut short on the last line
 // (or a vector/array never closed) is a Warning, and the ops before it are
-// returned. Ops carry what the file had, with two repairs, each reported:
-// a missing index becomes the op's position, and a process that invokes
-// again after an :info completion (older Jepsen) continues under a fresh id
-// (see processes.go), so that the history pairs and each process runs one op
-// at a time.
+// returned. Ops carry what the file had, with two repairs: a missing index
+// becomes the op's position, and a process that invokes again after an :info
+// completion (older Jepsen) continues under a fresh id, with a Warning (see
+// processes.go), so that the history pairs and each process runs one op at a
+// time.
+//
+// Faultline's JSON lines are one op object per line,
+//
+//	{"index":3,"time":81234567,"type":"ok","process":2,"f":"read","value":4,"node":"n1"}
+//
+// ("process":"nemesis" for the nemesis; extra fields after the standard
+// ones). Plain JSON values stay plain; every EDN value JSON cannot say is a
+// one-key object: {"#keyword":"append"}, {"#symbol":"x"}, {"#char":"a"},
+// {"#list":[...]}, {"#set":[...]}, {"#map":[[k,v],...]} (maps with non-string
+// keys), {"#bigint":"5"} (a big integer within int64; larger ones are plain
+// numbers), {"#float":"NaN"} (and "Inf", "-Inf"), {"#tagged":["inst","..."]}.
+// Floats always carry a '.' or an exponent, so integers and floats keep their
+// types, and EDN -> JSON lines -> EDN gives back the same text.
 package codec
 
 import (
