@@ -58,6 +58,8 @@ func linearFlags(name string) func(fs *pflag.FlagSet) func() (checker.Checker, e
 		if fs.Lookup("initial") == nil {
 			fs.String("initial", "nil", "register, cas-register, multi-register, kv: the initial value, in EDN")
 			fs.String("linear-timeline", "", "linearizability models: write the counterexample of an invalid history as an HTML timeline to FILE")
+			fs.Duration("linear-timeout", 0, "linearizability models: give up on a history after this long (verdict unknown); 0 means no limit")
+			fs.Int64("linear-max-memory", 2<<30, "linearizability models: bytes the searches may use before giving up (verdict unknown)")
 		}
 		return func() (checker.Checker, error) {
 			text, _ := fs.GetString("initial")
@@ -69,7 +71,9 @@ func linearFlags(name string) func(fs *pflag.FlagSet) func() (checker.Checker, e
 			if err != nil {
 				return nil, err
 			}
-			c := linear.New(m, linear.Options{})
+			timeout, _ := fs.GetDuration("linear-timeout")
+			maxMem, _ := fs.GetInt64("linear-max-memory")
+			c := linear.New(m, linear.Options{Timeout: timeout, MaxMemory: maxMem})
 			path, _ := fs.GetString("linear-timeline")
 			if path == "" {
 				return c, nil

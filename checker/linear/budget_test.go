@@ -50,3 +50,13 @@ func TestMemoryBudgetStopsAnExplodingSearchWithUnknown(t *testing.T) {
 		t.Fatalf("got %s %q", r.Valid, r.Error)
 	}
 }
+
+func TestTimeoutOptionStopsAnExplodingSearchWithUnknown(t *testing.T) {
+	m, cfg := explosive()
+	h := linearsim.Run(*cfg, linearsim.Queue(true, cfg.Seed))
+	start := time.Now()
+	r := New(m, Options{Timeout: 100 * time.Millisecond}).Check(context.Background(), h)
+	if r.Valid != checker.Unknown || !strings.Contains(r.Error, "deadline exceeded") || time.Since(start) > 5*time.Second {
+		t.Fatalf("got %s %q after %s", r.Valid, r.Error, time.Since(start))
+	}
+}

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/linear/model"
@@ -36,6 +37,9 @@ type Options struct {
 	// (0 means 2 GiB). A search that would use more than its share gives
 	// up, and the verdict becomes unknown.
 	MaxMemory int64
+	// Timeout bounds each Check (0: only ctx bounds it); when it passes
+	// the verdict is unknown.
+	Timeout time.Duration
 }
 
 // Checker checks histories against one model.
@@ -66,6 +70,11 @@ type Details struct {
 // Check decides whether h is linearizable. Cancelling ctx (or its deadline
 // passing) makes the verdict unknown.
 func (c *Checker) Check(ctx context.Context, h *history.History) checker.Result {
+	if c.opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
+		defer cancel()
+	}
 	parts, perKey, err := prepare(h, c.model)
 	if err != nil {
 		return checker.Result{Valid: checker.Unknown, Error: err.Error()}
