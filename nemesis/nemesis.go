@@ -68,12 +68,20 @@ func Call(ctx context.Context, n Nemesis, op history.Op) (done history.Op) {
 // Noop handles no fs and does nothing: the nemesis of a test without faults.
 type Noop struct{}
 
+// Setup returns the no-op nemesis.
 func (Noop) Setup(context.Context, Env) (Nemesis, error) { return Noop{}, nil }
+
+// Invoke refuses every op: a schedule that sends faults to a test without a
+// nemesis is a mistake worth seeing in the history.
 func (Noop) Invoke(_ context.Context, op history.Op) (history.Op, error) {
 	return op, fmt.Errorf("the no-op nemesis handles no f, got %q", op.F)
 }
+
+// Teardown has nothing to heal.
 func (Noop) Teardown(context.Context) error { return nil }
-func (Noop) Fs() []string                   { return nil }
+
+// Fs is empty.
+func (Noop) Fs() []string { return nil }
 
 // composed routes ops by f to one of several nemeses.
 type composed struct {
