@@ -49,15 +49,19 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 		n = runtime.GOMAXPROCS(0)
 	}
 	chunks := make([]chunk, n)
-	var wg sync.WaitGroup
-	for k := range chunks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			chunks[k].read(h, k*len(h.Ops)/n, (k+1)*len(h.Ops)/n, split, perKey)
-		}()
+	if n == 1 {
+		chunks[0].read(h, 0, len(h.Ops), split, perKey)
+	} else {
+		var wg sync.WaitGroup
+		for k := range chunks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				chunks[k].read(h, k*len(h.Ops)/n, (k+1)*len(h.Ops)/n, split, perKey)
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	// Number the keys in order of first appearance, and count each
 	// partition's ops and events. at[pos] is the op invoked or completed
 	// (ok) at position pos, plus 1.
@@ -144,11 +148,12 @@ type keyIndex struct {
 	keys []any
 }
 
-func newKeyIndex() *keyIndex {
-	return &keyIndex{ints: make(map[int64]int), strs: make(map[string]int)}
-}
+func newKeyIndex() *keyIndex { return &keyIndex{} }
 
 func (k *keyIndex) index(key any) int {
+	if k.ints == nil {
+		k.ints, k.strs = make(map[int64]int), make(map[string]int)
+	}
 	if i, isInt := key.(int64); isInt {
 		if n, ok := k.ints[i]; ok {
 			return n
