@@ -247,6 +247,12 @@ func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []
 			gen = nil
 			continue
 		case generator.Pending:
+			// The generator may have advanced its own state while deciding
+			// it has nothing yet (a Func evaluated, a CycleTimes clock
+			// started): its answer replaces it, as the interface says.
+			if next != nil {
+				gen = next
+			}
 			until := now + int64(pendingPoll)
 			if phase == 0 && deadline > 0 && deadline < until {
 				until = deadline
