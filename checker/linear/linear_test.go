@@ -355,3 +355,12 @@ func TestResultWithCounterexampleMarshalsToJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyHistoriesAreValid(t *testing.T) {
+	for _, m := range []model.Model{model.CASRegister(nil), model.KV(nil)} {
+		r := check(t, m, hist(t, ev{inv, history.NemesisProcess, "kill", nil}, ev{info, history.NemesisProcess, "kill", nil}))
+		if r.Valid != checker.Valid || r.Details.(*Details).Ops != 0 {
+			t.Fatalf("%s: %s %+v", m.Name(), r.Valid, r.Details)
+		}
+	}
+}

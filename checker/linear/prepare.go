@@ -117,8 +117,8 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 		off += int(nOps[p])
 		eoff += int(nEvents[p])
 	}
-	if len(parts) == 0 {
-		parts = append(parts, &partition{})
+	if len(parts) == 0 && split == nil {
+		parts = append(parts, &partition{}) // an empty history is one empty partition
 	}
 	local := make([]int32, len(partOf)) // each op's number within its partition
 	for pos, a := range at {
