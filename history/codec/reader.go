@@ -69,6 +69,7 @@ type Reader struct {
 	procs    processes
 	warnings []Warning
 	done     bool
+	op       history.Op // what Next fills in
 }
 
 // NewReader returns a streaming reader of r in format f (Auto detects it from
@@ -106,11 +107,12 @@ func (r *Reader) Warnings() []Warning { return r.warnings }
 
 // Next returns the next op, or io.EOF after the last one.
 func (r *Reader) Next() (history.Op, error) {
-	var op history.Op
-	if err := r.read(&op); err != nil {
+	// Read into the Reader's own op: a local one would escape to the heap
+	// through the format reader's interface, one allocation per op.
+	if err := r.read(&r.op); err != nil {
 		return history.Op{}, err
 	}
-	return op, nil
+	return r.op, nil
 }
 
 // read is Next filling in dst (which ReadAll points into its own storage, to
