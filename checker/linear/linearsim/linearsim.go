@@ -33,7 +33,8 @@ type Config struct {
 	// op crashes continues as a new process, as Jepsen's workers do.
 	Processes int
 	// InfoRate is the fraction of operations whose completion is info; such
-	// an op takes effect before its completion, some time after it, or never.
+	// an op takes effect before its completion, some time after it, or
+	// never.
 	InfoRate float64
 }
 
@@ -41,6 +42,7 @@ type Config struct {
 type flight struct {
 	f       string
 	value   any
+	crash   bool // the client will give up on it (info)
 	applied bool
 	typ     history.Type
 	result  any
@@ -78,13 +80,13 @@ func Run(cfg Config, spec Spec) *history.History {
 		switch {
 		case fl == nil && invoked < cfg.Ops:
 			f, v := spec.Gen(r)
-			inFlight[t] = &flight{f: f, value: v}
+			inFlight[t] = &flight{f: f, value: v, crash: r.Float64() < cfg.InfoRate}
 			emit(history.Invoke, process[t], f, v)
 			invoked++
 			busy++
 		case fl == nil:
 			// this thread is done; others still run
-		case r.Float64() < cfg.InfoRate:
+		case fl.crash && (fl.applied || r.IntN(2) == 0):
 			emit(history.Info, process[t], fl.f, fl.value)
 			if !fl.applied {
 				zombies = append(zombies, fl)
