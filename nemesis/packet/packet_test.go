@@ -24,15 +24,14 @@ var env *clustertest.Env
 func TestMain(m *testing.M) { nemtest.Main(m, 3, &env) }
 
 // accepted makes rounds*batch real TCP connects from fromNS ("" = the
-// control node) to to's sshd and counts the accepted ones. Batches keep
-// sshd's listen backlog from overflowing, which would look like loss.
+// control node) to the test listener on to and counts the accepted ones.
 func accepted(t *testing.T, fromNS string, to netip.Addr, rounds, batch int) int {
 	t.Helper()
 	n := 0
 	for range rounds {
 		targets := make([]netip.AddrPort, batch)
 		for i := range targets {
-			targets[i] = netip.AddrPortFrom(to, 22)
+			targets[i] = netip.AddrPortFrom(to, nemtest.ProbePort)
 		}
 		// Under 1 s, so a dropped SYN is not retransmitted.
 		ok, err := netprobe.Connect(fromNS, targets, 500*time.Millisecond)
@@ -51,6 +50,7 @@ func accepted(t *testing.T, fromNS string, to netip.Addr, rounds, batch int) int
 func TestLossDropsAboutHalfFromNodesOnly(t *testing.T) {
 	c, e := nemtest.Env(t, env, nil)
 	t.Cleanup(func() { noRulesLeft(t, e) })
+	nemtest.Listeners(t, c)
 	n := nemtest.Setup(t, packet.Nemesis{Behaviour: packet.Behaviour{Loss: 0.5}, Seed: 1}, e)
 	n1, _ := c.Node("n1")
 	n2, _ := c.Node("n2")

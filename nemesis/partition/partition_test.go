@@ -36,6 +36,7 @@ func (p primaries) Primaries(context.Context, []db.Node) ([]string, error) { ret
 func setup(t *testing.T, d db.DB) (*localcluster.Cluster, nemesis.Nemesis) {
 	t.Helper()
 	c, e := nemtest.Env(t, env, d)
+	nemtest.Listeners(t, c)
 	t.Cleanup(func() { // runs after the teardown registered by Setup below
 		for _, node := range e.Nodes {
 			rules, err := fw.Rules(context.Background(), node, partition.Chain)
@@ -48,8 +49,8 @@ func setup(t *testing.T, d db.DB) (*localcluster.Cluster, nemesis.Nemesis) {
 }
 
 // reach probes every ordered pair of nodes with a real TCP connect from the
-// first node's namespace to the second's sshd, and the control node's
-// connect to every node.
+// first node's namespace to a listener on the second, and the control
+// node's connect to every node's sshd.
 func reach(t *testing.T, c *localcluster.Cluster) (pairs map[[2]string]bool, control map[string]bool) {
 	t.Helper()
 	pairs, control = map[[2]string]bool{}, map[string]bool{}
@@ -58,7 +59,7 @@ func reach(t *testing.T, c *localcluster.Cluster) (pairs map[[2]string]bool, con
 		var names []string
 		for _, to := range c.Nodes {
 			if to.Name != from.Name {
-				targets = append(targets, netip.AddrPortFrom(to.Addr, 22))
+				targets = append(targets, netip.AddrPortFrom(to.Addr, nemtest.ProbePort))
 				names = append(names, to.Name)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/db"
@@ -16,6 +17,7 @@ import (
 	"github.com/faultline/faultline/localcluster"
 	"github.com/faultline/faultline/localcluster/clustertest"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/nemesis/internal/netprobe"
 )
 
 // Main builds a cluster of n nodes into *env, runs the tests and removes
@@ -67,9 +69,15 @@ func Setup(t testing.TB, proto nemesis.Nemesis, env nemesis.Env) nemesis.Nemesis
 	return n
 }
 
+// OpTimeout bounds one nemesis op in tests: a hung command on a node fails
+// the test with the op named instead of stalling it until go test's timeout.
+const OpTimeout = 2 * time.Minute
+
 // Call invokes f with value v through nemesis.Call, as the runner does.
 func Call(n nemesis.Nemesis, f string, v any) history.Op {
-	return nemesis.Call(context.Background(), n, history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: f, Value: v})
+	ctx, cancel := context.WithTimeout(context.Background(), OpTimeout)
+	defer cancel()
+	return nemesis.Call(ctx, n, history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: f, Value: v})
 }
 
 // Invoke is Call that fails the test when the op completes with an error.
@@ -94,4 +102,20 @@ func Get(t testing.TB, op history.Op, k string) any {
 		t.Fatalf("%s completed with value %s, expected a :%s", op.F, history.FormatEDN(op.Value), k)
 	}
 	return v
+}
+
+// ProbePort is where Listeners listen on every node.
+const ProbePort = 7077
+
+// Listeners starts a TCP listener on ProbePort in every node's network
+// namespace for the test's duration (see netprobe.Listen).
+func Listeners(t testing.TB, c *localcluster.Cluster) {
+	t.Helper()
+	for _, n := range c.Nodes {
+		stop, err := netprobe.Listen("/run/netns/"+n.NetNS, ProbePort)
+		if err != nil {
+			t.Fatalf("listening in %s: %v", n.Name, err)
+		}
+		t.Cleanup(stop)
+	}
 }

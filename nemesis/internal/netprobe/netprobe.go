@@ -9,6 +9,7 @@ package netprobe
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"runtime"
@@ -45,24 +46,7 @@ func connectIn(nsPath string, targets []netip.AddrPort, timeout time.Duration) (
 		defer runtime.UnlockOSThread()
 		return connectHere(targets, timeout)
 	}
-	home, err := os.Open("/proc/thread-self/ns/net")
-	if err != nil {
-		return nil, err
-	}
-	defer home.Close()
-	ns, err := os.Open(nsPath)
-	if err != nil {
-		return nil, err
-	}
-	defer ns.Close()
-	if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
-		return nil, fmt.Errorf("entering %s: %w", nsPath, err)
-	}
-	ok, err := connectHere(targets, timeout)
-	if unix.Setns(int(home.Fd()), unix.CLONE_NEWNET) == nil {
-		runtime.UnlockOSThread()
-	}
-	return ok, err
+	return inNS(nsPath, func() ([]bool, error) { return connectHere(targets, timeout) })
 }
 
 func connectHere(targets []netip.AddrPort, timeout time.Duration) ([]bool, error) {
@@ -127,4 +111,62 @@ func connectHere(targets []netip.AddrPort, timeout time.Duration) ([]bool, error
 		}
 	}
 	return ok, nil
+}
+
+// Listen opens a TCP listener on port inside the network namespace at
+// nsPath, accepting and closing every connection at once, until the
+// returned function is called. It gives the tests a listener on each node
+// that keeps up with hundreds of probes (a node's sshd throttles
+// unauthenticated connections, which would look like packet loss).
+func Listen(nsPath string, port int) (stop func(), err error) {
+	type result struct {
+		l   net.Listener
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		l, err := inNS(nsPath, func() (net.Listener, error) {
+			return net.Listen("tcp4", fmt.Sprintf(":%d", port))
+		})
+		done <- result{l, err}
+	}()
+	r := <-done
+	if r.err != nil {
+		return nil, r.err
+	}
+	go func() {
+		for {
+			c, err := r.l.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	return func() { r.l.Close() }, nil
+}
+
+// inNS runs f on this (locked) thread inside the namespace at nsPath and
+// brings the thread back, unlocking it only if that worked.
+func inNS[T any](nsPath string, f func() (T, error)) (T, error) {
+	var zero T
+	home, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		return zero, err
+	}
+	defer home.Close()
+	ns, err := os.Open(nsPath)
+	if err != nil {
+		return zero, err
+	}
+	defer ns.Close()
+	if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
+		return zero, fmt.Errorf("entering %s: %w", nsPath, err)
+	}
+	out, ferr := f()
+	if unix.Setns(int(home.Fd()), unix.CLONE_NEWNET) == nil {
+		runtime.UnlockOSThread()
+	}
+	return out, ferr
 }
