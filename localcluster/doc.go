@@ -15,7 +15,9 @@
 //     /tmp are overlayfs mounts: the host's files show through, and writes go
 //     to the node's own upper directory under DiskDir (default
 //     /var/cache/faultline/<name>/<node>). /run is a fresh tmpfs, so pid files
-//     do not collide.
+//     do not collide. root's login shell in the node's /etc/passwd is
+//     /bin/sh: SSH commands then start in milliseconds and do not run the
+//     host root's ~/.bashrc (run bash yourself for an interactive shell).
 //
 // Files in StateDir (default /var/lib/faultline/cluster):
 //
@@ -37,9 +39,9 @@
 // node is not isolated, memory and CPU are shared, and everything needs root.
 // Traffic between nodes crosses the host's bridge: on a host whose iptables
 // FORWARD policy drops bridged traffic (br_netfilter with Docker's rules),
-// nodes reach the host but not each other until that is allowed. Root's
-// login shell and its rc files come from the host's /root, so whatever the
-// host's ~/.bashrc does runs for every SSH command on every node. On a host
+// nodes reach the host but not each other until that is allowed. The host
+// should not change files under the overlaid trees while nodes run: overlayfs
+// leaves what a node then sees undefined (stale entries, typically). On a host
 // whose init does not reap orphans, each node leaves one zombie (its
 // launcher) after Down when Up ran in a process that has exited.
 // Other code can act inside a node's network namespace with

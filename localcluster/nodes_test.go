@@ -26,10 +26,14 @@ func unique(prefix string) string {
 
 func TestEachNodeAnswersWithItsOwnHostname(t *testing.T) {
 	c, cs := conns(t)
+	hostShell, _ := exec.Command("sh", "-c", "getent passwd root | cut -d: -f7").Output()
 	for _, n := range c.NodeNames() {
-		if got := sh(t, cs[n], "hostname; cat /etc/hostname"); got != n+"\n"+n {
-			t.Errorf("%s says it is %q", n, got)
+		if got := sh(t, cs[n], "hostname; cat /etc/hostname; getent passwd root | cut -d: -f7"); got != n+"\n"+n+"\n/bin/sh" {
+			t.Errorf("%s says it is %q (want its name twice and root's shell /bin/sh)", n, got)
 		}
+	}
+	if after, _ := exec.Command("sh", "-c", "getent passwd root | cut -d: -f7").Output(); string(after) != string(hostShell) {
+		t.Errorf("the host's root shell changed from %q to %q", hostShell, after)
 	}
 }
 

@@ -203,6 +203,10 @@ func initScript(c *Cluster, n Node) string {
 		fmt.Fprintf(&b, "mount -t overlay overlay -o lowerdir=%s,upperdir=%s,workdir=%s %s\n", t, up, work, t)
 	}
 	b.WriteString("mount -t tmpfs -o mode=755 tmpfs /run\nmkdir -p /run/sshd\n")
+	// root's login shell becomes /bin/sh in the node's private passwd, so
+	// an SSH command does not run the host root's ~/.bashrc (which may do
+	// anything: pyenv's rehash lock made single commands wait 60 s).
+	b.WriteString(`sed -i -E 's#^(root:([^:]*:){5})[^:]*$#\1/bin/sh#' /etc/passwd` + "\n")
 	fmt.Fprintf(&b, "hostname %s\necho %s > /etc/hostname\n", n.Name, n.Name)
 	b.WriteString("{\n  echo '127.0.0.1 localhost'\n  echo '::1 localhost ip6-localhost ip6-loopback'\n")
 	for _, o := range c.Nodes {
