@@ -1,15 +1,16 @@
-// Package packet makes links between test nodes lossy or slow. Loss drops
+// Package packet makes links between test nodes lossy, slow or worse. Loss drops
 // each packet a target node receives from another test node with a
 // probability, with iptables' statistic match (-m statistic --mode random
 // --probability p) in a chain of its own (faultline-packet), so the control
-// node's traffic is never dropped. Delay and jitter need the kernel's netem
-// qdisc; on a kernel without it (this project's CI kernel has none) Setup
+// node's traffic is never dropped. Delay, jitter, corruption, duplication,
+// reordering and rate limits need the kernel's netem qdisc (on the
+// target's egress, all traffic); on a kernel without it (this project's CI kernel has none) Setup
 // fails and says so, rather than running a test that silently injects
 // nothing.
 //
 // Ops: start-packet with a target spec as value (nil: the nemesis's
 // Targets, default "all"), completed with {:nodes [..], :loss p, :delay-ms d,
-// :jitter-ms j}; stop-packet heals every node, completed with {:healed [..]}.
+// :jitter-ms j, :netem "tc netem arguments"}; stop-packet heals every node, completed with {:healed [..]}.
 package packet
 
 import (
@@ -18,6 +19,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/control/node"
@@ -44,6 +46,42 @@ type Behaviour struct {
 	Loss   float64       // probability of dropping each packet, in (0, 1]
 	Delay  time.Duration // added to every packet the target sends (netem)
 	Jitter time.Duration // spread of the delay (netem)
+	// The other netem faults, as probabilities in [0, 1] (Reorder needs a
+	// Delay: reordered packets are the ones sent without it), and a rate
+	// limit in bits per second.
+	Corrupt, Duplicate, Reorder float64
+	Rate                        int64
+}
+
+// netem reports whether the behaviour needs the netem qdisc.
+func (b Behaviour) netem() bool {
+	return b.Delay > 0 || b.Corrupt > 0 || b.Duplicate > 0 || b.Reorder > 0 || b.Rate > 0
+}
+
+// NetemArgs is the tc netem argument list of the behaviour (empty when it
+// needs no netem): delay D [J], corrupt P%, duplicate P%, reorder P%, rate R.
+func (b Behaviour) NetemArgs() []string {
+	var a []string
+	pct := func(p float64) string { return strconv.FormatFloat(p*100, 'f', -1, 64) + "%" }
+	if b.Delay > 0 {
+		a = append(a, "delay", fmt.Sprintf("%dus", b.Delay.Microseconds()))
+		if b.Jitter > 0 {
+			a = append(a, fmt.Sprintf("%dus", b.Jitter.Microseconds()))
+		}
+	}
+	if b.Corrupt > 0 {
+		a = append(a, "corrupt", pct(b.Corrupt))
+	}
+	if b.Duplicate > 0 {
+		a = append(a, "duplicate", pct(b.Duplicate))
+	}
+	if b.Reorder > 0 {
+		a = append(a, "reorder", pct(b.Reorder))
+	}
+	if b.Rate > 0 {
+		a = append(a, "rate", strconv.FormatInt(b.Rate, 10)+"bit")
+	}
+	return a
 }
 
 // Flaky and Slow are Jepsen's standard behaviours.
@@ -63,8 +101,19 @@ func (b Behaviour) Validate() error {
 	if b.Jitter > 0 && b.Delay == 0 {
 		return fmt.Errorf("packet jitter %v without a delay: netem jitter spreads a delay", b.Jitter)
 	}
-	if b.Loss == 0 && b.Delay == 0 {
-		return errors.New("packet behaviour does nothing: expected a loss, a delay or both")
+	for name, p := range map[string]float64{"corrupt": b.Corrupt, "duplicate": b.Duplicate, "reorder": b.Reorder} {
+		if p < 0 || p > 1 {
+			return fmt.Errorf("packet %s %v: expected a probability between 0 and 1", name, p)
+		}
+	}
+	if b.Reorder > 0 && b.Delay == 0 {
+		return fmt.Errorf("packet reorder %v without a delay: netem reorders by sending some packets without the delay", b.Reorder)
+	}
+	if b.Rate < 0 {
+		return fmt.Errorf("packet rate %d: expected bits per second, zero for no limit", b.Rate)
+	}
+	if b.Loss == 0 && !b.netem() {
+		return errors.New("packet behaviour does nothing: expected a loss, delay, corruption, duplication, reordering or rate limit")
 	}
 	return nil
 }
@@ -81,8 +130,9 @@ type Nemesis struct {
 func (Nemesis) Fs() []string { return []string{Start, Stop} }
 
 // ErrNoNetem is returned (wrapped, naming the node and tc's message) by Setup
-// when a delay is asked for and the node's kernel has no netem qdisc.
-var ErrNoNetem = errors.New("slow links need the netem qdisc, which this kernel does not have (unsupported on this kernel; packet loss works without it)")
+// when a netem fault (delay, corruption, duplication, reordering, rate) is
+// asked for and the node's kernel has no netem qdisc.
+var ErrNoNetem = errors.New("delay, corruption, duplication, reordering and rate limits need the netem qdisc, which this kernel does not have (unsupported on this kernel; packet loss works without it)")
 
 type running struct {
 	proto.SetUp
@@ -108,7 +158,7 @@ func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, e
 		index[n.Name] = i
 	}
 	err := target.Each(ctx, env.Nodes, func(ctx context.Context, n db.Node) error {
-		if p.Behaviour.Delay > 0 {
+		if p.Behaviour.netem() {
 			if err := probeNetem(ctx, n); err != nil {
 				return err
 			}
@@ -159,6 +209,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 			{Key: history.Keyword("loss"), Value: b.Loss},
 			{Key: history.Keyword("delay-ms"), Value: ms(b.Delay)},
 			{Key: history.Keyword("jitter-ms"), Value: ms(b.Jitter)},
+			{Key: history.Keyword("netem"), Value: strings.Join(b.NetemArgs(), " ")},
 		}
 		return op, nil
 	case Stop:
@@ -172,7 +223,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 }
 
 // start makes node n's links faulty: loss for packets from other test
-// nodes, netem delay on every interface but loopback.
+// nodes, netem (delay, corruption, ...) on every interface but loopback.
 func (r *running) start(ctx context.Context, n db.Node) error {
 	b := r.proto.Behaviour
 	if b.Loss > 0 {
@@ -185,11 +236,11 @@ func (r *running) start(ctx context.Context, n db.Node) error {
 			return err
 		}
 	}
-	if b.Delay > 0 {
+	if b.netem() {
 		_, err := node.Shell(ctx, n.Conn, `for dev in $(ls /sys/class/net); do [ "$dev" = lo ] && continue
-tc qdisc replace dev "$dev" root netem delay "$1" "$2" || exit 1; done`, fmt.Sprintf("%dus", b.Delay.Microseconds()), fmt.Sprintf("%dus", b.Jitter.Microseconds()))
+tc qdisc replace dev "$dev" root netem "$@" || exit 1; done`, b.NetemArgs()...)
 		if err != nil {
-			return fmt.Errorf("on %s: adding netem delay: %w", n.Name, err)
+			return fmt.Errorf("on %s: adding netem %s: %w", n.Name, strings.Join(b.NetemArgs(), " "), err)
 		}
 	}
 	return nil

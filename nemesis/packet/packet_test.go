@@ -105,6 +105,9 @@ func TestDelayNeedsNetem(t *testing.T) {
 
 func TestBadBehavioursAndTargets(t *testing.T) {
 	for b, want := range map[packet.Behaviour]string{
+		{Reorder: 0.1}:                   "reorder 0.1 without a delay",
+		{Corrupt: 2}:                     "packet corrupt 2: expected a probability",
+		{Rate: -1}:                       "packet rate -1",
 		{Loss: 1.5}:                      "expected a probability",
 		{}:                               "does nothing",
 		{Loss: 0.1, Jitter: time.Second}: "jitter 1s without a delay",
@@ -113,7 +116,19 @@ func TestBadBehavioursAndTargets(t *testing.T) {
 			t.Errorf("Validate(%+v) = %v; want %q", b, err, want)
 		}
 	}
+	args := packet.Behaviour{Delay: 50 * time.Millisecond, Jitter: 10 * time.Millisecond, Corrupt: 0.01, Duplicate: 0.2, Reorder: 0.25, Rate: 1000000}.NetemArgs()
+	if got := strings.Join(args, " "); got != "delay 50000us 10000us corrupt 1% duplicate 20% reorder 25% rate 1000000bit" {
+		t.Errorf("netem args %q", got)
+	}
+	if got := packet.Flaky.NetemArgs(); len(got) != 0 {
+		t.Errorf("loss alone needs no netem, got %v", got)
+	}
 	_, e := nemtest.Env(t, env, nil)
+	if dup, err := (packet.Nemesis{Behaviour: packet.Behaviour{Duplicate: 0.5}}).Setup(context.Background(), e); err == nil {
+		dup.Teardown(context.Background())
+	} else if !errors.Is(err, packet.ErrNoNetem) {
+		t.Errorf("duplicate on this kernel: %v; want it to work or ErrNoNetem", err)
+	}
 	n := nemtest.Setup(t, packet.Nemesis{Behaviour: packet.Flaky, Targets: target.MustParse("majority")}, e)
 	done := nemtest.Call(n, packet.Start, "n7")
 	if msg, _ := done.Error.(string); !strings.Contains(msg, `"n7" is not one of the nodes`) {
