@@ -309,6 +309,16 @@ func TestDetectFormat(t *testing.T) {
 	}
 }
 
+func TestAByteOrderMarkIsSkipped(t *testing.T) {
+	for _, f := range []Format{EDN, JSON, JepsenLog} {
+		text := "\xEF\xBB\xBF" + writeString(t, f, richOps()[:2])
+		ops, warnings, err := readString("bom", Auto, text)
+		if err != nil || len(warnings) > 0 || len(ops) != 2 || ops[1].Index != 1 {
+			t.Errorf("%s with a BOM: %v %v %v", f, ops, warnings, err)
+		}
+	}
+}
+
 func TestDetectionWaitsOnlyForTheBytesItNeeds(t *testing.T) {
 	for text, want := range map[string]Format{"  [": JSON, "[ {": EDN, "{ ": EDN, "  ": EDN} {
 		if _, ok := detect([]byte(text), false); ok {

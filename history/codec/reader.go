@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -76,6 +77,9 @@ type Reader struct {
 // the first bytes); name names r in errors and warnings.
 func NewReader(r io.Reader, name string, f Format) (*Reader, error) {
 	s := scan.New(r, name)
+	if c, ok := s.Peek(); ok && c == 0xEF && bytes.Equal(s.Lookahead(3), utf8BOM) {
+		s.SkipN(len(utf8BOM)) // some editors start UTF-8 files with a byte-order mark
+	}
 	if f == Auto {
 		f = detectFormat(s)
 		if err := s.ReadErr(); err != nil {
@@ -198,6 +202,8 @@ func (r *Reader) ReadAll() (*history.History, error) {
 	}
 	return h, nil
 }
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // detectFormat looks at as few bytes as it needs (a live stream may not have
 // more yet) to pick the format: { or [ followed by a JSON string key is
