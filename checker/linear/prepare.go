@@ -67,7 +67,7 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 	// (ok) at position pos, plus 1.
 	var (
 		keys    = newKeyIndex()
-		partOf  []int32
+		partOf  = make([]int32, 0, len(h.Ops)/2+1)
 		at      = make([]int32, len(h.Ops))
 		nOps    []int32
 		nEvents []int32
@@ -189,6 +189,9 @@ type chunk struct {
 func (c *chunk) read(h *history.History, lo, hi int, split model.Splitter, perKey model.Model) {
 	c.ops = make([]model.Op, 0, (hi-lo)/2+1)
 	c.refs = make([]ref, 0, (hi-lo)/2+1)
+	if split != nil {
+		c.keys = make([]any, 0, (hi-lo)/2+1)
+	}
 	for i := lo; i < hi; i++ {
 		o := &h.Ops[i]
 		if o.Type != history.Invoke || o.IsNemesis() {
