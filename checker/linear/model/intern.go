@@ -7,17 +7,17 @@ import (
 )
 
 // values interns EDN values as small integers, so machines compare numbers
-// instead of calling history.Equal. ID 0 is always nil. Integers take a fast
-// path that formats nothing.
+// instead of calling history.Equal. ID 0 is always nil. Small non-negative
+// integers (the usual register values) are looked up in an array, other
+// integers in a map, anything else by its history.Key.
 type values struct {
+	small  [64]uint32 // ID of integer i, or 0 if not seen yet
 	ints   map[int64]uint32
 	others map[string]uint32
 	list   []any
 }
 
-func newValues() *values {
-	return &values{ints: make(map[int64]uint32), others: make(map[string]uint32), list: []any{nil}}
-}
+func newValues() *values { return &values{list: []any{nil}} }
 
 // id returns the number of v, assigning the next one to a value not seen yet.
 func (vs *values) id(v any) uint32 {
@@ -34,13 +34,28 @@ func (vs *values) id(v any) uint32 {
 		if n, ok := vs.others[k]; ok {
 			return n
 		}
+		if vs.others == nil {
+			vs.others = make(map[string]uint32)
+		}
 		n := uint32(len(vs.list))
 		vs.others[k] = n
 		vs.list = append(vs.list, v)
 		return n
 	}
+	if i >= 0 && i < int64(len(vs.small)) {
+		if n := vs.small[i]; n != 0 {
+			return n
+		}
+		n := uint32(len(vs.list))
+		vs.small[i] = n
+		vs.list = append(vs.list, i)
+		return n
+	}
 	if n, ok := vs.ints[i]; ok {
 		return n
+	}
+	if vs.ints == nil {
+		vs.ints = make(map[int64]uint32)
 	}
 	n := uint32(len(vs.list))
 	vs.ints[i] = n

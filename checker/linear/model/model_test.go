@@ -66,3 +66,24 @@ func TestModelsRejectOpsTheyDoNotKnowWithTheIndex(t *testing.T) {
 		}
 	}
 }
+
+func TestInternedValuesAreEqualExactlyWhenTheValuesAre(t *testing.T) {
+	vs := newValues()
+	same := [][2]any{{int64(5), 5}, {int64(100), 100}, {int64(-3), -3}, {history.Keyword("a"), "a"}, {[]any{int64(1)}, history.List{1}}}
+	for _, p := range same {
+		if vs.id(p[0]) != vs.id(p[1]) {
+			t.Errorf("%v and %v got different numbers", p[0], p[1])
+		}
+	}
+	seen := map[uint32]any{}
+	for _, v := range []any{nil, int64(0), int64(63), int64(64), int64(-1), "0", history.Keyword("b"), 1.5} {
+		n := vs.id(v)
+		if prev, dup := seen[n]; dup {
+			t.Errorf("%v and %v share number %d", prev, v, n)
+		}
+		seen[n] = v
+		if !history.Equal(vs.value(n), v) {
+			t.Errorf("number %d maps back to %v, not %v", n, vs.value(n), v)
+		}
+	}
+}
