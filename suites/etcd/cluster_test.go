@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 
 // run runs `etcd <args>` on the test cluster with a store of its own, and
 // returns the exit code, stdout, and the run loaded back from the store.
-func run(t *testing.T, args ...string) (int, string, *store.Loaded) {
+func run(t testing.TB, args ...string) (int, string, *store.Loaded) {
 	t.Helper()
 	c := env.Need(t)
 	if _, err := os.Stat(etcd.DefaultBinary); err != nil {
@@ -47,6 +47,10 @@ func run(t *testing.T, args ...string) (int, string, *store.Loaded) {
 		return cli.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
 	}
 	dir := t.TempDir()
+	if keep := os.Getenv("FAULTLINE_TEST_STORE"); keep != "" {
+		// Keep the runs (history, run.log, node logs) for inspection.
+		dir = keep
+	}
 	var out, errs bytes.Buffer
 	code := cli.Execute(cli.SuiteCommand(s), append(args, "--store", dir, "--log-json"), &out, &errs)
 	t.Logf("faultline etcd %s\nexit %d: %s", strings.Join(args, " "), code, out.String())
