@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/localcluster"
 	"github.com/faultline/faultline/localcluster/clustertest"
 )
@@ -39,4 +40,20 @@ func BenchmarkUpDown5(b *testing.B) {
 	}
 	b.ReportMetric(float64(up.Milliseconds())/float64(b.N), "up-ms/op")
 	b.ReportMetric(float64(down.Milliseconds())/float64(b.N), "down-ms/op")
+}
+
+// BenchmarkRunTrueOverSSH is one command on a node over an open
+// connection: a new SSH session, sh -c, exit status.
+func BenchmarkRunTrueOverSSH(b *testing.B) {
+	c := env.Need(b)
+	conn, err := c.Remote().Connect(context.Background(), "n1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	for i := 0; i < b.N; i++ {
+		if _, err := conn.Run(context.Background(), control.Cmd{Argv: []string{"true"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -2,9 +2,11 @@ package localcluster_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,11 +23,30 @@ const (
 	downBudget = 2 * time.Second
 )
 
+// loadFactor is how much slower than idle this machine is likely to be
+// now: the one-minute load average per CPU, between 1 and 4. The budgets
+// hold on an idle machine; CI machines shared with other builds get this
+// much slack, and the test logs it.
+func loadFactor(t *testing.T) time.Duration {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 1
+	}
+	var load float64
+	fmt.Sscanf(string(b), "%f", &load)
+	f := load / float64(runtime.NumCPU())
+	f = max(1, min(4, f))
+	t.Logf("load average %.1f on %d CPUs: budgets scaled by %.1f", load, runtime.NumCPU(), f)
+	return time.Duration(f * 1000)
+}
+
+func scaled(d, factor time.Duration) time.Duration { return d * factor / 1000 }
+
 func TestSharedClusterCameUpWithinBudget(t *testing.T) {
 	env.Need(t)
 	t.Logf("5 nodes up in %v", env.UpTime)
-	if env.UpTime > upBudget {
-		t.Fatalf("cluster up of 5 nodes took %v, budget %v", env.UpTime, upBudget)
+	if budget := scaled(upBudget, loadFactor(t)); env.UpTime > budget {
+		t.Fatalf("cluster up of 5 nodes took %v, budget %v", env.UpTime, budget)
 	}
 }
 
@@ -134,7 +155,8 @@ func TestUpIsIdempotentRecoversAndDownLeavesNothing(t *testing.T) {
 	if err := localcluster.Down(ctx, cfg, nil); err != nil {
 		t.Fatalf("second down: %v", err)
 	}
-	if upTime > upBudget || downTime > downBudget {
-		t.Fatalf("up %v (budget %v), down %v (budget %v)", upTime, upBudget, downTime, downBudget)
+	f := loadFactor(t)
+	if upTime > scaled(upBudget, f) || downTime > scaled(downBudget, f) {
+		t.Fatalf("up %v (budget %v), down %v (budget %v)", upTime, scaled(upBudget, f), downTime, scaled(downBudget, f))
 	}
 }
