@@ -262,10 +262,8 @@ func (c *conn) Run(ctx context.Context, cmd control.Cmd) (control.Result, error)
 		case err == nil:
 			return true, nil
 		case errors.As(err, &ee):
+			// A command killed by a signal reports 128+n, as a shell would.
 			res.ExitCode = ee.ExitStatus()
-			if ee.Signal() != "" && ee.ExitStatus() == 0 {
-				res.ExitCode = 128 + signalNumber(ee.Signal())
-			}
 			return true, commandFailed{&control.ExitError{Node: c.node, Argv: cmd.Argv, Result: res}}
 		}
 		return true, err
@@ -275,28 +273,6 @@ func (c *conn) Run(ctx context.Context, cmd control.Cmd) (control.Result, error)
 		err = cf.error
 	}
 	return res, err
-}
-
-// signalNumber maps the common signal names sshd reports to their numbers,
-// so a killed command gets the exit code a shell would show.
-func signalNumber(name string) int {
-	switch name {
-	case "HUP":
-		return 1
-	case "INT":
-		return 2
-	case "QUIT":
-		return 3
-	case "KILL":
-		return 9
-	case "SEGV":
-		return 11
-	case "PIPE":
-		return 13
-	case "TERM":
-		return 15
-	}
-	return 0
 }
 
 func (c *conn) Close() error {

@@ -343,3 +343,13 @@ func TestConnectRetriesTransportFailuresThenGivesUp(t *testing.T) {
 		t.Fatalf("dialled %d times, want 3", n)
 	}
 }
+
+func TestCommandKilledBySignalIsExitError(t *testing.T) {
+	s := startSSHD(t)
+	c := connect(t, s.config())
+	_, err := c.Run(context.Background(), control.Cmd{Argv: []string{"sh", "-c", "kill -KILL $$"}})
+	var ee *control.ExitError
+	if !errors.As(err, &ee) || ee.Result.ExitCode != 128+9 {
+		t.Fatalf("got %v, want an exit error with status 137", err)
+	}
+}
