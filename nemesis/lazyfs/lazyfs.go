@@ -14,6 +14,7 @@ package lazyfs
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -202,6 +203,54 @@ var (
 	_ fs.FileGetattrer = (*file)(nil)
 	_ fs.FileSetattrer = (*file)(nil)
 )
+
+// lastLink returns the cache key of child name if unlinking or replacing
+// it removes the file's last link (so its unsynced data can go), else 0.
+func (n *node) lastLink(name string) uint64 {
+	ch := n.GetChild(name)
+	if ch == nil {
+		return 0 // never opened through the mount: nothing cached
+	}
+	var st syscall.Stat_t
+	if err := syscall.Lstat(filepath.Join(n.lfs.Backing, n.Path(nil), name), &st); err != nil || st.Nlink != 1 {
+		return 0
+	}
+	return ch.StableAttr().Ino
+}
+
+// forget drops a removed file's unsynced data, so that a new file that
+// gets the same inode number does not inherit it.
+func (l *FS) forget(key uint64) {
+	if key == 0 {
+		return
+	}
+	l.mu.Lock()
+	delete(l.dirty, key)
+	l.mu.Unlock()
+}
+
+// Unlink removes the file and, with its last link, its unsynced data.
+func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
+	key := n.lastLink(name)
+	if errno := n.LoopbackNode.Unlink(ctx, name); errno != 0 {
+		return errno
+	}
+	n.lfs.forget(key)
+	return 0
+}
+
+// Rename renames; a file it replaces loses its unsynced data with it.
+func (n *node) Rename(ctx context.Context, name string, newParent fs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
+	var key uint64
+	if np, ok := newParent.(*node); ok {
+		key = np.lastLink(newName)
+	}
+	if errno := n.LoopbackNode.Rename(ctx, name, newParent, newName, flags); errno != 0 {
+		return errno
+	}
+	n.lfs.forget(key)
+	return 0
+}
 
 // Open opens the backing file and wraps it.
 func (n *node) Open(ctx context.Context, flags uint32) (fs.FileHandle, uint32, syscall.Errno) {

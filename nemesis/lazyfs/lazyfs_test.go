@@ -142,3 +142,27 @@ func TestOverwritesAndTruncationsOverlayUntilSynced(t *testing.T) {
 		t.Fatalf("after the crash the file reads %q, want the synced 100 a's", got)
 	}
 }
+
+func TestRemovedFilesTakeTheirUnsyncedDataAlong(t *testing.T) {
+	l, _, mnt := mount(t)
+	write(t, filepath.Join(mnt, "gone"), []byte("unsynced"), false)
+	if err := os.Remove(filepath.Join(mnt, "gone")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(mnt, "old"), []byte("old unsynced"), false)
+	write(t, filepath.Join(mnt, "new"), []byte("new"), true)
+	if err := os.Rename(filepath.Join(mnt, "new"), filepath.Join(mnt, "old")); err != nil {
+		t.Fatal(err)
+	}
+	if s := l.Unsynced(); s.Files != 0 {
+		t.Fatalf("after removing and replacing the unsynced files, %+v remain unsynced", s)
+	}
+	if got := read(t, filepath.Join(mnt, "old")); string(got) != "new" {
+		t.Fatalf("renamed file reads %q", got)
+	}
+	// A new file, whatever inode number it gets, starts clean.
+	write(t, filepath.Join(mnt, "fresh"), nil, false)
+	if got := read(t, filepath.Join(mnt, "fresh")); len(got) != 0 {
+		t.Fatalf("fresh file reads %q", got)
+	}
+}
