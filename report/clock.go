@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/nemesis/clock/offsets"
 )
 
 // errNoClockOffsets is returned by ClockOffsets for a history that measured
@@ -27,42 +28,15 @@ var nodeColours = []color.RGBA{
 
 // clockOffsets collects, per node, the clock offsets (seconds, node clock
 // minus control clock) that nemesis ops measured, at the time of the op that
-// carried them. An op carries them as a :clock-offsets map in its value
-// (Jepsen's clock nemesis adds one to every clock op it completes); a
-// check-clock-offsets op may also carry the node->seconds map as its whole
-// value.
+// carried them (offsets.Samples says which ops carry them).
 func clockOffsets(h *history.History) (map[string]plotter.XYs, error) {
+	samples, err := offsets.Samples(h)
+	if err != nil {
+		return nil, fmt.Errorf("report: clock offsets: %w", err)
+	}
 	out := map[string]plotter.XYs{}
-	for i := range h.Ops {
-		op := &h.Ops[i]
-		if !op.IsNemesis() || op.Type == history.Invoke {
-			continue
-		}
-		m, ok := op.Value.(history.Map)
-		if !ok {
-			continue
-		}
-		offsets := m
-		if inner, ok := m.Get(history.Keyword("clock-offsets")); ok {
-			if offsets, ok = inner.(history.Map); !ok {
-				return nil, fmt.Errorf("report: clock offsets: op %d (nemesis %s): :clock-offsets is %s, expected a map of node to seconds",
-					op.Index, op.F, history.FormatEDN(inner))
-			}
-		} else if op.F != "check-clock-offsets" {
-			continue
-		}
-		for _, e := range offsets {
-			node, ok := history.AsString(e.Key)
-			if !ok {
-				node = history.FormatEDN(e.Key)
-			}
-			secs, ok := number(e.Value)
-			if !ok {
-				return nil, fmt.Errorf("report: clock offsets: op %d (nemesis %s): offset of node %s is %s, expected a number of seconds",
-					op.Index, op.F, node, history.FormatEDN(e.Value))
-			}
-			out[node] = append(out[node], plotter.XY{X: seconds(op.Time), Y: secs})
-		}
+	for _, s := range samples {
+		out[s.Node] = append(out[s.Node], plotter.XY{X: seconds(s.Time), Y: s.Seconds})
 	}
 	if len(out) == 0 {
 		return nil, errNoClockOffsets

@@ -24,12 +24,21 @@ type NodeOffsets struct {
 	Last    float64 `json:"last"`
 }
 
-// Of reads every clock offset the nemesis measured (completions of
-// check-clock-offsets, whose value is the node -> seconds map, and other
-// clock ops' :clock-offsets) and summarises them per node, sorted by node.
-// A value that is not a map of node to number is an error naming the op.
-func Of(h *history.History) ([]NodeOffsets, error) {
-	by := map[string]*NodeOffsets{}
+// Sample is one measured offset: a node's clock minus the control node's, in
+// seconds, at the time (ns since the test began) of the op that carried it.
+type Sample struct {
+	Node    string
+	Time    int64
+	Seconds float64
+}
+
+// Samples reads every clock offset the nemesis measured, in history order:
+// completions of check-clock-offsets, whose value is the node -> seconds map,
+// and other clock ops' :clock-offsets. A node that could not be read at that
+// moment (NaN) gives no sample. A value that is not a map of node to number
+// is an error naming the op.
+func Samples(h *history.History) ([]Sample, error) {
+	var out []Sample
 	for i := range h.Ops {
 		op := &h.Ops[i]
 		if !op.IsNemesis() || op.Type == history.Invoke {
@@ -54,19 +63,31 @@ func Of(h *history.History) ([]NodeOffsets, error) {
 			}
 			secs, ok := seconds(e.Value)
 			if !ok {
-				return nil, fmt.Errorf("op %d (%s): offset of %s is %s, expected a number of seconds", op.Index, op.F, node, history.FormatEDN(e.Value))
+				return nil, fmt.Errorf("op %d (%s): offset of node %s is %s, expected a number of seconds", op.Index, op.F, node, history.FormatEDN(e.Value))
 			}
-			if math.IsNaN(secs) {
-				continue // the node could not be read at that moment
+			if !math.IsNaN(secs) {
+				out = append(out, Sample{Node: node, Time: op.Time, Seconds: secs})
 			}
-			o := by[node]
-			if o == nil {
-				o = &NodeOffsets{Node: node, Min: secs, Max: secs}
-				by[node] = o
-			}
-			o.Samples++
-			o.Min, o.Max, o.Last = min(o.Min, secs), max(o.Max, secs), secs
 		}
+	}
+	return out, nil
+}
+
+// Of summarises every measured clock offset per node, sorted by node.
+func Of(h *history.History) ([]NodeOffsets, error) {
+	samples, err := Samples(h)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]*NodeOffsets{}
+	for _, s := range samples {
+		o := by[s.Node]
+		if o == nil {
+			o = &NodeOffsets{Node: s.Node, Min: s.Seconds, Max: s.Seconds}
+			by[s.Node] = o
+		}
+		o.Samples++
+		o.Min, o.Max, o.Last = min(o.Min, s.Seconds), max(o.Max, s.Seconds), s.Seconds
 	}
 	out := make([]NodeOffsets, 0, len(by))
 	for _, o := range by {
