@@ -40,7 +40,7 @@ func TestMalformedOffsetsAreNamed(t *testing.T) {
 		{Index: 7, Type: history.Info, Process: history.NemesisProcess, F: "check-clock-offsets", Value: history.Map{{Key: "n1", Value: "soon"}}},
 	}}
 	res := Checker().Check(context.Background(), h)
-	if res.Valid != checker.Unknown || !strings.Contains(res.Error, `op 7 (check-clock-offsets): offset of n1 is "soon"`) {
+	if res.Valid != checker.Unknown || !strings.Contains(res.Error, `op 7 (check-clock-offsets): offset of node n1 is "soon"`) {
 		t.Fatalf("result %+v", res)
 	}
 	empty := Checker().Check(context.Background(), &history.History{})
