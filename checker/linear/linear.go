@@ -169,6 +169,7 @@ func (c *Checker) searchAll(ctx context.Context, parts []*partition, perKey mode
 				outs[i] = outcome{verdict: unknown, reason: why}
 				continue
 			}
+			parts[i].layout(&sc)
 			m, err := perKey.Build(parts[i].ops)
 			if err != nil {
 				errs[i] = err

@@ -2,6 +2,7 @@ package linear
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/faultline/faultline/checker/linear/model"
@@ -16,6 +17,10 @@ type partition struct {
 	refs   []ref
 	events []event // calls and returns in history order
 	oks    int     // ops with a return event (completed ok)
+	// Until layout runs: the partition's ops as numbered across the
+	// chunks prepare read, in invocation order.
+	members []int32
+	src     *source
 }
 
 // ref locates an op in the original history.
@@ -62,21 +67,21 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 		}
 		wg.Wait()
 	}
-	// Number the keys in order of first appearance, and count each
-	// partition's ops and events. at[pos] is the op invoked or completed
-	// (ok) at position pos, plus 1.
+	// Number the keys in order of first appearance and count each
+	// partition's ops and events; the workers lay the partitions out.
 	var (
 		keys    = newKeyIndex()
 		partOf  = make([]int32, 0, len(h.Ops)/2+1)
-		at      = make([]int32, len(h.Ops))
 		nOps    []int32
 		nEvents []int32
+		src     = &source{chunks: chunks}
 	)
 	for k := range chunks {
 		c := &chunks[k]
 		if c.err != nil {
 			return nil, nil, c.err
 		}
+		src.base = append(src.base, int32(len(partOf)))
 		for j := range c.ops {
 			p := 0
 			if split != nil {
@@ -85,57 +90,37 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 			for p >= len(nOps) {
 				nOps, nEvents = append(nOps, 0), append(nEvents, 0)
 			}
-			g := int32(len(partOf) + 1)
 			partOf = append(partOf, int32(p))
-			at[c.refs[j].invoke] = g
 			nOps[p]++
 			nEvents[p]++
 			if c.ops[j].Known {
-				at[c.refs[j].complete] = g
 				nEvents[p]++
 			}
 		}
 	}
-	// op returns the op numbered f (from 0) across the chunks.
-	op := func(f int32) (*model.Op, ref) {
-		k := 0
-		for int(f) >= len(chunks[k].ops) {
-			f -= int32(len(chunks[k].ops))
-			k++
-		}
-		return &chunks[k].ops[f], chunks[k].refs[f]
-	}
-	// Pass 2: lay the partitions out in shared arrays, ops in invocation
-	// order and events in history order.
+	// Give each partition its stretch of shared arrays and its members (a
+	// counting sort of the ops by partition, invocation order kept).
 	parts := make([]*partition, len(nOps))
 	ops := make([]model.Op, len(partOf))
-	prefs := make([]ref, len(partOf))
+	refs := make([]ref, len(partOf))
 	events := make([]event, 0, len(partOf)*2)
-	off, eoff := 0, 0
+	members := make([]int32, len(partOf))
+	fill := make([]int32, len(nOps))
+	off, eoff := int32(0), 0
 	for p := range parts {
-		parts[p] = &partition{key: keys.key(p), ops: ops[off:off], refs: prefs[off:off], events: events[eoff:eoff]}
-		off += int(nOps[p])
+		n := nOps[p]
+		parts[p] = &partition{key: keys.key(p), ops: ops[off : off+n], refs: refs[off : off+n],
+			events: events[eoff : eoff+int(nEvents[p]) : eoff+int(nEvents[p])], members: members[off : off+n], src: src}
+		fill[p] = off
+		off += n
 		eoff += int(nEvents[p])
+	}
+	for g, p := range partOf {
+		members[fill[p]] = int32(g)
+		fill[p]++
 	}
 	if len(parts) == 0 && split == nil {
 		parts = append(parts, &partition{}) // an empty history is one empty partition
-	}
-	local := make([]int32, len(partOf)) // each op's number within its partition
-	for pos, a := range at {
-		if a == 0 {
-			continue
-		}
-		f := a - 1
-		part := parts[partOf[f]]
-		if mop, r := op(f); int(r.invoke) == pos {
-			local[f] = int32(len(part.ops))
-			part.ops = append(part.ops, *mop)
-			part.refs = append(part.refs, r)
-			part.events = append(part.events, event{op: local[f]})
-		} else {
-			part.events = append(part.events, event{op: local[f], ret: true})
-			part.oks++
-		}
 	}
 	return parts, perKey, nil
 }
@@ -227,4 +212,54 @@ func (c *chunk) read(h *history.History, lo, hi int, split model.Splitter, perKe
 			c.keys = append(c.keys, key)
 		}
 	}
+}
+
+// source is what prepare read: the chunks, and the number of the first op
+// of each.
+type source struct {
+	chunks []chunk
+	base   []int32
+}
+
+// op returns the op numbered g across the chunks.
+func (s *source) op(g int32) (*model.Op, ref) {
+	k := len(s.base) - 1
+	for s.base[k] > g {
+		k--
+	}
+	c := &s.chunks[k]
+	return &c.ops[g-s.base[k]], c.refs[g-s.base[k]]
+}
+
+// layout fills the partition's ops, refs and events from its members. The
+// workers call it, so partitions are laid out in parallel; each writes only
+// its own stretch of the shared arrays.
+func (p *partition) layout(sc *scratch) {
+	if p.src == nil {
+		return // laid out already, or empty
+	}
+	rets := sc.rets[:0] // (completion position, op) of the ok ops
+	for k, g := range p.members {
+		mop, r := p.src.op(g)
+		p.ops[k], p.refs[k] = *mop, r
+		if mop.Known {
+			rets = append(rets, [2]int32{r.complete, int32(k)})
+		}
+	}
+	slices.SortFunc(rets, func(a, b [2]int32) int { return int(a[0] - b[0]) })
+	// Merge the calls (in invocation order already) with the returns.
+	p.events = p.events[:0]
+	k, j := 0, 0
+	for k < len(p.ops) || j < len(rets) {
+		if j == len(rets) || (k < len(p.ops) && p.refs[k].invoke < rets[j][0]) {
+			p.events = append(p.events, event{op: int32(k)})
+			k++
+		} else {
+			p.events = append(p.events, event{op: rets[j][1], ret: true})
+			j++
+		}
+	}
+	p.oks = len(rets)
+	sc.rets = rets
+	p.members, p.src = nil, nil
 }

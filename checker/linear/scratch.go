@@ -16,6 +16,7 @@ type scratch struct {
 	stack                                           []frame
 	nodes                                           []lnode
 	twins                                           map[string]int32
+	rets                                            [][2]int32
 }
 
 // take returns (*buf)[:n] with every element zero, growing *buf if needed.
