@@ -2,9 +2,11 @@ package etcd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
@@ -91,12 +93,29 @@ func (c conn) withTimeout(ctx context.Context, write bool) (context.Context, con
 	return context.WithTimeout(ctx, c.timeout())
 }
 
+// noLeaderBackoff is how long a client waits after its node said it has
+// no leader before reporting the failure. The rejection is instant, so
+// without a pause the threads on a cut-off node would spin through the
+// workload (thousands of failed ops a second), crowding the history and
+// moving register keys on before the rest of the cluster has touched them.
+// A real client backs off too.
+const noLeaderBackoff = 100 * time.Millisecond
+
 // complete ends op with err's classification (or ok when err is nil).
-func complete(op history.Op, err error, readOnly bool) history.Op {
+// ctx is the op's context (not a request's), for the back-off.
+func (c conn) complete(ctx context.Context, op history.Op, err error, readOnly bool) history.Op {
 	typ, msg := classify(err, readOnly)
 	op.Type = typ
 	if msg != "" {
 		op.Error = msg
+	}
+	if errors.Is(rpctypes.Error(err), rpctypes.ErrNoLeader) {
+		t := time.NewTimer(noLeaderBackoff)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
 	}
 	return op
 }

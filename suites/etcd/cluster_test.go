@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/localcluster/clustertest"
@@ -23,6 +25,9 @@ import (
 // end, and every run wipes etcd from the nodes in its teardown.
 
 var env *clustertest.Env
+
+// stuckAfter is when a run is reported as stuck (see run).
+const stuckAfter = 4 * time.Minute
 
 func TestMain(m *testing.M) {
 	env = clustertest.Up(5)
@@ -52,6 +57,14 @@ func run(t testing.TB, args ...string) (int, string, *store.Loaded) {
 		dir = keep
 	}
 	var out, errs bytes.Buffer
+	// A run that takes far longer than its time limit is stuck somewhere:
+	// say where, while it is stuck, instead of waiting for go test's
+	// timeout.
+	watchdog := time.AfterFunc(stuckAfter, func() {
+		fmt.Fprintf(os.Stderr, "faultline etcd %s: still running after %v; goroutines:\n", strings.Join(args, " "), stuckAfter)
+		pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
+	})
+	defer watchdog.Stop()
 	code := cli.Execute(cli.SuiteCommand(s), append(args, "--store", dir, "--log-json"), &out, &errs)
 	t.Logf("faultline etcd %s\nexit %d: %s", strings.Join(args, " "), code, out.String())
 	loaded, err := store.Load(filepath.Join(dir, "latest"))

@@ -41,7 +41,7 @@ func (c registerClient) Invoke(ctx context.Context, op history.Op) (history.Op, 
 		defer cancel()
 		resp, err := c.kv.Get(ctx, key, c.readOpts()...)
 		if err != nil {
-			return complete(op, err, true), nil
+			return c.complete(ctx, op, err, true), nil
 		}
 		var got any
 		if len(resp.Kvs) > 0 {
@@ -61,7 +61,7 @@ func (c registerClient) Invoke(ctx context.Context, op history.Op) (history.Op, 
 		ctx, cancel := c.withTimeout(ctx, true)
 		defer cancel()
 		_, err := c.kv.Put(ctx, key, strconv.FormatInt(n, 10))
-		return complete(op, err, false), nil
+		return c.complete(ctx, op, err, false), nil
 	case register.CAS:
 		pair, ok := history.AsSlice(v)
 		if !ok || len(pair) != 2 {
@@ -79,7 +79,7 @@ func (c registerClient) Invoke(ctx context.Context, op history.Op) (history.Op, 
 			Then(clientv3.OpPut(key, strconv.FormatInt(nu, 10))).
 			Commit()
 		if err != nil {
-			return complete(op, err, false), nil
+			return c.complete(ctx, op, err, false), nil
 		}
 		if !resp.Succeeded {
 			op.Type, op.Error = history.Fail, "compare failed: the register did not hold "+strconv.FormatInt(old, 10)

@@ -41,13 +41,13 @@ func (c setClient) Invoke(ctx context.Context, op history.Op) (history.Op, error
 		ctx, cancel := c.withTimeout(ctx, true)
 		defer cancel()
 		_, err := c.kv.Put(ctx, setPrefix+strconv.FormatInt(e, 10), "")
-		return complete(op, err, false), nil
+		return c.complete(ctx, op, err, false), nil
 	case set.Read:
 		ctx, cancel := c.withTimeout(ctx, false)
 		defer cancel()
 		resp, err := c.kv.Get(ctx, setPrefix, c.readOpts(clientv3.WithPrefix(), clientv3.WithKeysOnly())...)
 		if err != nil {
-			return complete(op, err, true), nil
+			return c.complete(ctx, op, err, true), nil
 		}
 		elems := make([]int64, 0, len(resp.Kvs))
 		for _, kv := range resp.Kvs {

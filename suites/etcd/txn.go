@@ -108,7 +108,7 @@ func (c txnClient) Invoke(ctx context.Context, op history.Op) (history.Op, error
 	snap, err := c.kv.Txn(rctx).Then(gets...).Commit()
 	cancel()
 	if err != nil {
-		return complete(op, err, true), nil
+		return c.complete(ctx, op, err, true), nil
 	}
 	state := make(map[int64][]int64, len(keys))
 	revs := make(map[int64]int64, len(keys))
@@ -153,7 +153,7 @@ func (c txnClient) Invoke(ctx context.Context, op history.Op) (history.Op, error
 		resp, err := c.kv.Txn(wctx).If(guards...).Then(puts...).Commit()
 		cancel()
 		if err != nil {
-			return complete(op, err, false), nil
+			return c.complete(ctx, op, err, false), nil
 		}
 		if !resp.Succeeded {
 			op.Type, op.Error = history.Fail, "conflict: a key changed since the snapshot"
