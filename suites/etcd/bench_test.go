@@ -15,7 +15,9 @@ import (
 // ops completed per second of workload, and the CPU time this process (the
 // whole framework: SSH setup, runner, clients, checker, reports; the etcd
 // daemons are other processes) used per second of wall time of the whole
-// command, as a percentage of one core. Run it with -benchtime 1x.
+// command, as a percentage of one core. Run it with -benchtime 1x;
+// FAULTLINE_BENCH_CONCURRENCY (default 2n) and FAULTLINE_BENCH_RATE (ops/s,
+// default unlimited) shape the load.
 func BenchmarkRegisterWithPartitions(b *testing.B) {
 	limit := os.Getenv("FAULTLINE_BENCH_TIME_LIMIT")
 	if limit == "" {
@@ -25,10 +27,14 @@ func BenchmarkRegisterWithPartitions(b *testing.B) {
 	if concurrency == "" {
 		concurrency = "2n"
 	}
+	args := []string{"test", "--workload", "register", "--nemesis", "partition", "--time-limit", limit, "--concurrency", concurrency}
+	if rate := os.Getenv("FAULTLINE_BENCH_RATE"); rate != "" {
+		args = append(args, "--rate", rate)
+	}
 	for b.Loop() {
 		before := cpuTime(b)
 		start := time.Now()
-		code, _, l := run(b, "test", "--workload", "register", "--nemesis", "partition", "--time-limit", limit, "--concurrency", concurrency)
+		code, _, l := run(b, args...)
 		wall := time.Since(start)
 		cpu := cpuTime(b) - before
 		if code != cli.ExitValid {

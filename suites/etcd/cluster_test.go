@@ -98,19 +98,32 @@ func counts(l *store.Loaded) (client map[string]int, faults map[string]int) {
 	return client, faults
 }
 
-func TestRegisterWithPartitionsAndKillsIsLinearizable(t *testing.T) {
-	code, out, l := run(t, "test", "--workload", "register", "--nemesis", "partition,kill",
+// validRun runs a workload under faults for 12 s and checks that the
+// verdict is valid, that at least minOK ops succeeded, and that the faults
+// (their start fs) were performed at least twice in all.
+func validRun(t *testing.T, workload, nemesis string, minOK int, starts ...string) *store.Loaded {
+	t.Helper()
+	code, out, l := run(t, "test", "--workload", workload, "--nemesis", nemesis,
 		"--nemesis-interval", "2", "--time-limit", "12", "--concurrency", "2n", "--seed", "1")
-	if code != cli.ExitValid || !strings.Contains(out, ": valid (etcd-register-partition,kill, ") {
+	if want := ": valid (etcd-" + workload + "-" + nemesis + ", "; code != cli.ExitValid || !strings.Contains(out, want) {
 		t.Fatalf("exit %d, expected valid: %s", code, out)
 	}
 	client, faults := counts(l)
-	if client["ok"] < 500 {
-		t.Fatalf("only %d ok ops in 12 s: %v", client["ok"], client)
+	if client["ok"] < minOK {
+		t.Fatalf("only %d ok ops in 12 s, expected at least %d: %v", client["ok"], minOK, client)
 	}
-	if faults["start-partition"]+faults["kill"] < 2 {
-		t.Fatalf("faults performed: %v, expected at least two episodes in 12 s at a 2 s interval", faults)
+	performed := 0
+	for _, f := range starts {
+		performed += faults[f]
 	}
+	if performed < 2 {
+		t.Fatalf("faults performed: %v, expected at least two of %v in 12 s at a 2 s interval", faults, starts)
+	}
+	return l
+}
+
+func TestRegisterWithPartitionsAndKillsIsLinearizable(t *testing.T) {
+	l := validRun(t, "register", "partition,kill", 500, "start-partition", "kill")
 	for _, n := range []string{"n1", "n2", "n3", "n4", "n5"} {
 		if _, err := os.Stat(filepath.Join(l.Dir, n, "etcd.log")); err != nil {
 			t.Errorf("node %s's etcd log was not collected: %v", n, err)
@@ -119,19 +132,21 @@ func TestRegisterWithPartitionsAndKillsIsLinearizable(t *testing.T) {
 }
 
 func TestAppendWithKillsAndPausesIsStrictSerializable(t *testing.T) {
-	code, out, l := run(t, "test", "--workload", "append", "--nemesis", "kill,pause",
-		"--nemesis-interval", "2", "--time-limit", "12", "--concurrency", "2n", "--seed", "2")
-	if code != cli.ExitValid || !strings.Contains(out, ": valid (etcd-append-kill,pause, ") {
-		t.Fatalf("exit %d, expected valid: %s", code, out)
-	}
-	client, faults := counts(l)
-	if client["ok"] < 200 {
-		t.Fatalf("only %d ok transactions in 12 s: %v", client["ok"], client)
-	}
-	if faults["kill"]+faults["pause"] < 2 {
-		t.Fatalf("faults performed: %v, expected at least two episodes", faults)
-	}
+	l := validRun(t, "append", "kill,pause", 200, "kill", "pause")
 	if models := l.Config["consistency-models"]; fmt.Sprint(models) != "[strict-serializable]" {
 		t.Fatalf("checked models %v, expected strict-serializable", models)
+	}
+}
+
+func TestTestAllRunsSetAndWRUnderPausesAndSummarises(t *testing.T) {
+	code, out, _ := run(t, "test-all", "--workload", "set,wr", "--nemesis", "pause",
+		"--nemesis-interval", "2", "--time-limit", "8", "--concurrency", "2n", "--seed", "4")
+	if code != cli.ExitValid {
+		t.Fatalf("exit %d, expected valid: %s", code, out)
+	}
+	for _, want := range []string{": valid (etcd-set-pause, ", ": valid (etcd-wr-pause, ", "2 runs: 2 valid, 0 invalid"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("test-all output lacks %q:\n%s", want, out)
+		}
 	}
 }

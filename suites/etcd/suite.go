@@ -27,6 +27,7 @@ const (
 	flagOpTimeout         = "op-timeout"
 	flagNemesisInterval   = "nemesis-interval"
 	flagOpsPerKey         = "ops-per-key"
+	flagRate              = "rate"
 )
 
 // Suite is the etcd suite for the command line: `faultline etcd test ...`.
@@ -47,6 +48,7 @@ func Suite() cli.Suite {
 			fs.Duration(flagOpTimeout, time.Second, "timeout of each etcd request")
 			fs.String(flagNemesisInterval, "10", "about how often, in seconds (or a duration such as 500ms), each fault is switched on or off")
 			fs.Int(flagOpsPerKey, 200, "register: ops on each key before moving to a fresh one")
+			fs.Float64(flagRate, 0, "client ops per second, about, over all threads (0: as fast as the threads go)")
 		},
 	}
 }
@@ -57,6 +59,7 @@ type common struct {
 	db     *DB
 	faults combined.Package
 	client ClientOptions
+	rate   float64
 }
 
 func parseCommon(o cli.Options) (common, error) {
@@ -73,6 +76,9 @@ func parseCommon(o cli.Options) (common, error) {
 	if err != nil {
 		return c, fmt.Errorf("--%s %q: expected true or false", flagSerializableReads, o.Flags[flagSerializableReads])
 	}
+	if c.rate, err = strconv.ParseFloat(orDefault(o.Flags[flagRate], "0"), 64); err != nil || c.rate < 0 {
+		return c, fmt.Errorf("--%s %q: expected a number of ops per second, 0 for no limit", flagRate, o.Flags[flagRate])
+	}
 	book := NewAddrBook()
 	c.db = &DB{Version: o.Flags[flagVersion], TarballURL: o.Flags[flagTarballURL], Book: book}
 	c.client = ClientOptions{Book: book, Timeout: timeout, SerializableReads: serializable}
@@ -86,6 +92,9 @@ func parseCommon(o cli.Options) (common, error) {
 // faults, then (when there is a final phase) the faults healed, a pause
 // for the cluster to recover, and the final ops.
 func (c common) test(cl client.Client, gen, final generator.Generator, chk checker.Checker, config map[string]any) *runner.Test {
+	if c.rate > 0 {
+		gen = generator.Stagger(time.Duration(float64(time.Second)/c.rate), gen)
+	}
 	main := generator.Clients(gen)
 	if c.faults.Generator != nil {
 		main = generator.Any(main, c.faults.Generator)
