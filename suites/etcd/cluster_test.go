@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,8 +27,14 @@ import (
 
 var env *clustertest.Env
 
-// stuckAfter is when a run is reported as stuck (see run).
-const stuckAfter = 4 * time.Minute
+// stuckAfter is when a run is reported as stuck (see run), and giveUpAfter
+// when it is interrupted (as Ctrl-C would: faults healed, history saved),
+// so a hang fails one test instead of the whole CI job. A benchmark's run
+// gets its time limit on top.
+const (
+	stuckAfter  = 3 * time.Minute
+	giveUpAfter = 4 * time.Minute
+)
 
 func TestMain(m *testing.M) {
 	env = clustertest.Up(5)
@@ -60,12 +67,19 @@ func run(t testing.TB, args ...string) (int, string, *store.Loaded) {
 	// A run that takes far longer than its time limit is stuck somewhere:
 	// say where, while it is stuck, instead of waiting for go test's
 	// timeout.
-	watchdog := time.AfterFunc(stuckAfter, func() {
+	watchdog := time.AfterFunc(stuckAfter+timeLimit(args), func() {
 		fmt.Fprintf(os.Stderr, "faultline etcd %s: still running after %v; goroutines:\n", strings.Join(args, " "), stuckAfter)
 		pprof.Lookup("goroutine").WriteTo(os.Stderr, 2)
 	})
 	defer watchdog.Stop()
-	code := cli.Execute(cli.SuiteCommand(s), append(args, "--store", dir, "--log-json"), &out, &errs)
+	ctx, cancel := context.WithTimeout(context.Background(), giveUpAfter+timeLimit(args))
+	defer cancel()
+	root := cli.SuiteCommand(s)
+	root.SetContext(ctx)
+	code := cli.Execute(root, append(args, "--store", dir, "--log-json"), &out, &errs)
+	if ctx.Err() != nil {
+		t.Errorf("faultline etcd %s: interrupted after %v", strings.Join(args, " "), giveUpAfter+timeLimit(args))
+	}
 	t.Logf("faultline etcd %s\nexit %d: %s", strings.Join(args, " "), code, out.String())
 	loaded, err := store.Load(filepath.Join(dir, "latest"))
 	if err != nil {
@@ -75,6 +89,18 @@ func run(t testing.TB, args ...string) (int, string, *store.Loaded) {
 		t.Fatalf("exit %d\nstderr: %s", code, tail(errs.String()))
 	}
 	return code, out.String(), loaded
+}
+
+// timeLimit is the --time-limit (whole seconds) among args.
+func timeLimit(args []string) time.Duration {
+	for i, a := range args {
+		if a == "--time-limit" && i+1 < len(args) {
+			if n, err := strconv.Atoi(args[i+1]); err == nil {
+				return time.Duration(n) * time.Second
+			}
+		}
+	}
+	return 0
 }
 
 func tail(s string) string {
