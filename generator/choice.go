@@ -75,14 +75,27 @@ func (a *anyOf) String() string { return "any" }
 func (a *anyOf) Op(ctx *Context) (Result, Generator) {
 	var pick Soonest
 	var best Generator
+	var waiting []Generator // children's answers, kept when none emits
 	for i, g := range a.gens {
 		res, next := Ask(ctx, a, i, g)
 		if pick.Offer(ctx, i, res, 1) {
 			best = next
 		}
+		if res.Status == Pending && !Same(next, g) {
+			if waiting == nil {
+				waiting = slices.Clone(a.gens)
+			}
+			waiting[i] = next
+		}
 	}
 	res, i := pick.Result()
 	if res.Status != Emit {
+		// A pending child may have advanced while deciding it has nothing
+		// yet (a Func evaluated): keep its answer, as the interpreter keeps
+		// ours.
+		if res.Status == Pending && waiting != nil {
+			return res, &anyOf{waiting}
+		}
 		return res, a.orNil(res)
 	}
 	if Same(best, a.gens[i]) {
