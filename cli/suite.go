@@ -70,9 +70,11 @@ type Options struct {
 	TimeLimit      time.Duration
 	TestCount      int
 	LeaveDBRunning bool
-	LogJSON        bool
-	Seed           uint64
-	Store          string
+	// RunProcs caps GOMAXPROCS during the run phase (runner.Test.RunProcs).
+	RunProcs int
+	LogJSON  bool
+	Seed     uint64
+	Store    string
 	// Flags holds every flag as given on the command line, the suite's own
 	// included, by name (recorded in config.json, secrets redacted).
 	Flags map[string]string
@@ -107,11 +109,11 @@ func AddSuite(root *cobra.Command, s Suite) {
 
 // runFlags are the flags of test and test-all, before parsing.
 type runFlags struct {
-	workload, nodesFile, username, password, key, concurrency, timeLimit, store string
-	nemesis, nodes, node                                                        []string
-	strict, leaveDB, logJSON                                                    bool
-	testCount                                                                   int
-	seed                                                                        uint64
+	workload, nodesFile, username, password, key, concurrency, timeLimit, store, runProcs string
+	nemesis, nodes, node                                                                  []string
+	strict, leaveDB, logJSON                                                              bool
+	testCount                                                                             int
+	seed                                                                                  uint64
 }
 
 func (f *runFlags) bind(fs *pflag.FlagSet, s Suite) {
@@ -126,6 +128,7 @@ func (f *runFlags) bind(fs *pflag.FlagSet, s Suite) {
 	fs.BoolVar(&f.strict, "strict-host-key-checking", true, "check nodes' host keys against known_hosts")
 	fs.StringVar(&f.concurrency, "concurrency", "1n", "client threads: a number, or a multiple of the node count such as 3n")
 	fs.StringVar(&f.timeLimit, "time-limit", "60", "how long to run the workload: seconds, or a duration such as 90s")
+	fs.StringVar(&f.runProcs, "run-procs", "1", "processors (GOMAXPROCS) the run phase may use, or all: one keeps a waiting harness cheap; raise it for clients that burn CPU per op")
 	fs.IntVar(&f.testCount, "test-count", 1, "how many times to run each test")
 	fs.BoolVar(&f.leaveDB, "leave-db-running", false, "leave the database running after the test, for inspection")
 	fs.BoolVar(&f.logJSON, "log-json", false, "log JSON lines instead of text (and no status line)")
@@ -167,6 +170,9 @@ func (f *runFlags) options(fs *pflag.FlagSet) (Options, error) {
 		return o, err
 	}
 	o.TimeLimit = limit
+	if o.RunProcs, err = parseRunProcs(f.runProcs); err != nil {
+		return o, err
+	}
 	if !fs.Changed("seed") {
 		o.Seed = uint64(time.Now().UnixNano())
 		o.Flags["seed"] = strconv.FormatUint(o.Seed, 10)
@@ -182,6 +188,17 @@ func (f *runFlags) resolveConcurrency(o *Options) error {
 	}
 	o.Concurrency = n
 	return nil
+}
+
+// parseRunProcs reads --run-procs: a positive number, or all.
+func parseRunProcs(s string) (int, error) {
+	if s == "all" {
+		return runner.AllProcs, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 1 {
+		return n, nil
+	}
+	return 0, fmt.Errorf("--run-procs %q: expected a positive number of processors, or all", s)
 }
 
 // parseTimeLimit reads seconds ("60", as Jepsen takes it) or a duration.
@@ -292,7 +309,7 @@ func (s Suite) build(w Workload, o Options, cl Cluster, cmd *cobra.Command) (*ru
 	}
 	t.Nodes, t.Remote = cl.Nodes, cl.Remote
 	t.Concurrency, t.TimeLimit, t.Seed = o.Concurrency, o.TimeLimit, o.Seed
-	t.LeaveDBRunning, t.LogJSON = o.LeaveDBRunning, o.LogJSON
+	t.LeaveDBRunning, t.LogJSON, t.RunProcs = o.LeaveDBRunning, o.LogJSON, o.RunProcs
 	t.Store = &store.Store{Root: o.Store}
 	t.Output = cmd.ErrOrStderr()
 	cfg := map[string]any{"suite": s.Name, "workload": w.Name, "nemesis": o.Nemesis, "flags": o.Flags}

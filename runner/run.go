@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/faultline/faultline/checker"
@@ -220,16 +221,20 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 		reportProgress(progressCtx, stats, time.Now(), t.TimeLimit, term, log, t.progressEvery())
 	}()
 	log.Info("run phase started")
+	restoreProcs := capProcs(t.runProcs())
+	runProcs := runtime.GOMAXPROCS(0)
 	wall0, cpu0 := time.Now(), processCPU()
 	o, err := in.run(ctx)
 	wall, cpu := time.Since(wall0), processCPU()-cpu0
+	restoreProcs()
 	stopProgress()
 	<-progressDone
 	s := stats.Snapshot()
 	log.Info("run phase ended", "ops", len(o.ops), "ok", s.OK, "fail", s.Fail, "info", s.Info, "interrupted", o.interrupted,
 		"seconds", wall.Seconds(), "client-ops-per-sec", int64(float64(s.completed())/wall.Seconds()),
 		"framework-cpu-percent", fmt.Sprintf("%.1f", cpuShare(cpu, wall)),
-		"generator-ns-per-call", in.nsPerGenCall())
+		"framework-cpu-us-per-op", cpuPerOp(cpu, s.completed()),
+		"generator-ns-per-call", in.nsPerGenCall(), "gomaxprocs", runProcs)
 	return o.ops, o.interrupted, errors.Join(err, journalErr)
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +85,29 @@ func TestRunSetsUpRunsChecksStoresAndTearsDown(t *testing.T) {
 	for _, want := range []string{"db setup done", "run phase ended", "nemesis healing", "analysis done", "valid=true"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+// The run phase runs on one processor by default and gives the process its
+// own setting back afterwards; AllProcs leaves the setting alone.
+func TestRunPhaseCapsGOMAXPROCSAndRestoresIt(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	for _, c := range []struct {
+		runProcs int
+		want     int
+	}{{0, 1}, {AllProcs, before}} {
+		test, _, _, _ := kvTest(t, 0)
+		test.RunProcs = c.runProcs
+		if _, err := Run(context.Background(), test); err != nil {
+			t.Fatal(err)
+		}
+		log := test.Output.(*bytes.Buffer).String()
+		if want := fmt.Sprintf("gomaxprocs=%d", c.want); !strings.Contains(log, want) {
+			t.Errorf("RunProcs %d: the run-phase log line lacks %s:\n%s", c.runProcs, want, log)
+		}
+		if got := runtime.GOMAXPROCS(0); got != before {
+			t.Fatalf("RunProcs %d: GOMAXPROCS is %d after the run, was %d before", c.runProcs, got, before)
 		}
 	}
 }

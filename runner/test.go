@@ -84,7 +84,14 @@ type Test struct {
 	// Grace bounds how long an interrupted run waits for clients that
 	// ignore cancellation (default 5 s).
 	Grace time.Duration
+	// RunProcs caps GOMAXPROCS while the workload runs (zero: 1; AllProcs:
+	// leave it alone); setup, teardown and the checker run with the
+	// process's own setting. See runProcs for why one is the default.
+	RunProcs int
 }
+
+// AllProcs, as Test.RunProcs, lets the run phase use every processor.
+const AllProcs = -1
 
 // validate says what is missing from a test before anything is touched.
 func (t *Test) validate() error {

@@ -1,0 +1,23 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/runner"
+)
+
+func TestRunProcsFlagTakesANumberOrAll(t *testing.T) {
+	for in, want := range map[string]int{"1": 1, "4": 4, "all": runner.AllProcs} {
+		got, err := parseRunProcs(in)
+		if err != nil || got != want {
+			t.Errorf("--run-procs %s: got %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"0", "-2", "two", ""} {
+		_, err := parseRunProcs(bad)
+		if err == nil || !strings.Contains(err.Error(), "--run-procs") {
+			t.Errorf("--run-procs %q: got %v, want an error naming the flag", bad, err)
+		}
+	}
+}
