@@ -9,6 +9,7 @@ import (
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
 
 	"github.com/faultline/faultline/client"
 	"github.com/faultline/faultline/history"
@@ -62,6 +63,10 @@ func (o ClientOptions) dial(node string) (conn, error) {
 		Logger:               zap.NewNop(),
 		DialKeepAliveTime:    5 * time.Second,
 		DialKeepAliveTimeout: o.timeout(),
+		DialOptions: []grpc.DialOption{
+			grpc.WithInitialWindowSize(1 << 20),
+			grpc.WithInitialConnWindowSize(1 << 20),
+		},
 	})
 	if err != nil {
 		return conn{}, fmt.Errorf("etcd client for %s (%s): %w", node, o.Book.ClientEndpoint(node), err)

@@ -28,6 +28,7 @@ const (
 	flagNemesisInterval   = "nemesis-interval"
 	flagOpsPerKey         = "ops-per-key"
 	flagRate              = "rate"
+	flagPreVote           = "pre-vote"
 )
 
 // Suite is the etcd suite for the command line: `faultline etcd test ...`.
@@ -48,6 +49,7 @@ func Suite() cli.Suite {
 			fs.Duration(flagOpTimeout, time.Second, "timeout of each etcd request")
 			fs.String(flagNemesisInterval, "10", "about how often, in seconds (or a duration such as 500ms), each fault is switched on or off")
 			fs.Int(flagOpsPerKey, 200, "register: ops on each key before moving to a fresh one")
+			fs.Bool(flagPreVote, true, "run etcd with Raft pre-vote (etcd 3.5's default; 3.4's is off), so healed partitions do not force fresh elections")
 			fs.Float64(flagRate, 0, "client ops per second, about, over all threads (0: as fast as the threads go)")
 		},
 	}
@@ -79,8 +81,12 @@ func parseCommon(o cli.Options) (common, error) {
 	if c.rate, err = strconv.ParseFloat(orDefault(o.Flags[flagRate], "0"), 64); err != nil || c.rate < 0 {
 		return c, fmt.Errorf("--%s %q: expected a number of ops per second, 0 for no limit", flagRate, o.Flags[flagRate])
 	}
+	preVote, err := strconv.ParseBool(orDefault(o.Flags[flagPreVote], "true"))
+	if err != nil {
+		return c, fmt.Errorf("--%s %q: expected true or false", flagPreVote, o.Flags[flagPreVote])
+	}
 	book := NewAddrBook()
-	c.db = &DB{Version: o.Flags[flagVersion], TarballURL: o.Flags[flagTarballURL], Book: book}
+	c.db = &DB{Version: o.Flags[flagVersion], TarballURL: o.Flags[flagTarballURL], Book: book, PreVote: preVote}
 	c.client = ClientOptions{Book: book, Timeout: timeout, SerializableReads: serializable}
 	if c.faults, err = BuildFaults(o.Nemesis, interval, o.Seed); err != nil {
 		return c, err
@@ -109,6 +115,7 @@ func (c common) test(cl client.Client, gen, final generator.Generator, chk check
 		finalPhase = generator.Phases(steps...)
 	}
 	config["serializable-reads"] = c.client.SerializableReads
+	config["pre-vote"] = c.db.PreVote
 	return &runner.Test{
 		DB: c.db, Client: cl, Nemesis: c.faults.Nemesis,
 		Generator: main, FinalGenerator: finalPhase,
