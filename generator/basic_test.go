@@ -202,6 +202,41 @@ func TestStaggerIsAGlobalRateWithGapsBelowTwiceTheMean(t *testing.T) {
 	}
 }
 
+// An interpreter that asks a little late (under one mean gap) keeps the
+// rate; one that stalls for longer than a mean gap pushes later ops back.
+func TestStaggerKeepsItsRateWhenAskedSlightlyLateButNotAfterAStall(t *testing.T) {
+	const d = int64(10 * time.Millisecond)
+	rate := func(lateness int64) float64 {
+		ctx := NewContext(1, 9)
+		var g Generator = Stagger(time.Duration(d), Repeat(read()))
+		var first, last int64
+		const n = 2000
+		for i := range n {
+			res, next, err := Next(ctx, g)
+			if err != nil || res.Status != Emit {
+				t.Fatalf("op %d: %v %v", i, res.Status, err)
+			}
+			// The interpreter gets to the op late, and asks again then.
+			ctx.Time = res.Op.Time + lateness
+			if res, next, err = Next(ctx, g); err != nil || res.Status != Emit {
+				t.Fatalf("op %d asked again: %v %v", i, res.Status, err)
+			}
+			if i == 0 {
+				first = res.Op.Time
+			}
+			last = res.Op.Time
+			g = next
+		}
+		return float64(n-1) / (float64(last-first) / float64(d))
+	}
+	if r := rate(d / 2); r < 0.9 || r > 1.1 {
+		t.Errorf("asked half a gap late: %.2f ops per mean gap, want about 1", r)
+	}
+	if r := rate(3 * d); r > 0.3 {
+		t.Errorf("asked three gaps late: %.2f ops per mean gap, want about 1/4 (each stall pushes the next op back)", r)
+	}
+}
+
 func TestPhasesWaitForEveryThreadBetweenPhases(t *testing.T) {
 	g := Phases(Clients(Limit(3, Repeat(Invoke("a", nil)))), Clients(Invoke("b", nil)))
 	sim := run(t, g, Sim{Concurrency: 2, Complete: latencyByProcess(2, map[int]time.Duration{1: 5 * time.Millisecond})})

@@ -62,7 +62,9 @@ func (l *timeLimit) Update(ctx *Context, event history.Op) Generator {
 // Stagger spaces g's ops by random gaps drawn uniformly from [0, 2d), so
 // that they come about every d on average (Jepsen's stagger). It is a rate
 // for all of g's ops together, not per thread: with 5 threads and d = 1s, g
-// runs about one op a second, not five.
+// runs about one op a second, not five. As in Jepsen, an op that comes late
+// (no thread was free) pushes the following ones back; unlike Jepsen, a
+// lateness under d does not, so the rate holds on a busy machine.
 func Stagger(d time.Duration, g Generator) Generator {
 	if g == nil {
 		return nil
@@ -120,7 +122,14 @@ func (s *spaced) Op(ctx *Context) (Result, Generator) {
 		after = slot
 	}
 	if s.random {
-		// The next gap counts from this op, whenever it happens.
+		// The next gap counts from this op, whenever it happens, except
+		// that an op less than one mean gap late (asked for a little after
+		// its time: the interpreter was busy, or waited for a completion)
+		// counts from its planned time, so that small delays do not lower
+		// the rate. A longer stall (every thread busy) is not made up.
+		if late := after - slot; late > 0 && late < s.d {
+			after = slot
+		}
 		if s.d > 0 {
 			after += ctx.Rand.Int64N(2 * s.d)
 		}
