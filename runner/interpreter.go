@@ -34,6 +34,9 @@ type interpreter struct {
 	record func(history.Op)
 	// grace bounds how long an interrupted run waits for workers to return.
 	grace time.Duration
+	// slack is how late an op whose time lies ahead may start, to share a
+	// completion's wake-up (Run uses dispatchSlack).
+	slack time.Duration
 
 	// genTime and genCalls measure the generator's share of the loop.
 	genTime  time.Duration
@@ -277,7 +280,7 @@ func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []
 		var woke history.Op // a completion that arrived while op waited for its time
 		var gotWoke bool
 		if op.Time > now {
-			until := op.Time + int64(dispatchSlack)
+			until := op.Time + int64(l.in.slack)
 			if phase == 0 && deadline > 0 && deadline < until {
 				until = deadline
 			}

@@ -324,3 +324,85 @@ func TestAPanickingGeneratorStopsTheRunWithAnErrorNotACrash(t *testing.T) {
 		t.Fatalf("the history kept so far is malformed: %v", herr)
 	}
 }
+
+// sleepy completes each op after the duration its value gives.
+type sleepy struct{}
+
+func (s sleepy) Open(context.Context, string) (client.Client, error) { return s, nil }
+func (sleepy) Setup(context.Context) error                           { return nil }
+func (sleepy) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
+	d, _ := history.AsInt(op.Value)
+	select {
+	case <-time.After(time.Duration(d)):
+	case <-ctx.Done():
+	}
+	op.Type = history.OK
+	return op, nil
+}
+func (sleepy) Teardown(context.Context) error { return nil }
+func (sleepy) Close(context.Context) error    { return nil }
+
+// scripted emits its ops in order, each for its own process and at its own
+// time, once that process is free.
+type scripted []history.Op
+
+func (s scripted) Op(ctx *generator.Context) (generator.Result, generator.Generator) {
+	if len(s) == 0 {
+		return generator.Result{Status: generator.Done}, nil
+	}
+	if !ctx.IsFree(ctx.ThreadOf(s[0].Process)) {
+		return generator.Result{Status: generator.Pending}, s
+	}
+	return generator.Result{Status: generator.Emit, Op: s[0]}, s[1:]
+}
+func (s scripted) Update(*generator.Context, history.Op) generator.Generator { return s }
+
+// twoOps emits "a" for process 0 at once (taking aTakes), then "b" for
+// process 1 at time bAt.
+func twoOps(aTakes, bAt time.Duration) generator.Generator {
+	return scripted{
+		{Type: history.Invoke, Process: 0, F: "a", Value: int64(aTakes)},
+		{Type: history.Invoke, Process: 1, F: "b", Value: int64(0), Time: int64(bAt)},
+	}
+}
+
+// An op due while a completion wakes the loop starts in that wake-up (just
+// before the completion is recorded), never before its time; with no
+// completion, it starts by its time plus the slack.
+func TestAnOpDueWithinTheSlackSharesTheCompletionsWakeUp(t *testing.T) {
+	run := func(aTakes time.Duration) (a, b history.Operation) {
+		in := &interpreter{concurrency: 2, nodes: []string{"n1"}, client: sleepy{},
+			phases: []generator.Generator{twoOps(aTakes, 10*time.Millisecond)}, slack: 100 * time.Millisecond}
+		h, _, err := interpret(t, context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, op := range h.Operations() {
+			switch op.Invoke.F {
+			case "a":
+				a = op
+			case "b":
+				b = op
+			}
+		}
+		if a.Complete == nil || b.Complete == nil {
+			t.Fatalf("a or b missing or incomplete: %v", h.Operations())
+		}
+		return a, b
+	}
+	// a completes at about 40 ms, within b's slack (10 ms + 100 ms).
+	a, b := run(40 * time.Millisecond)
+	if b.Invoke.Time < int64(10*time.Millisecond) {
+		t.Fatalf("b started at %v, before its time of 10ms", time.Duration(b.Invoke.Time))
+	}
+	if b.Invoke.Index != a.Complete.Index-1 {
+		t.Fatalf("b started at %v (index %d), a completed at %v (index %d): want b started in a's completion's wake-up, just before it",
+			time.Duration(b.Invoke.Time), b.Invoke.Index, time.Duration(a.Complete.Time), a.Complete.Index)
+	}
+	// a takes far longer than the slack: b starts on its own timer.
+	a, b = run(time.Second)
+	if b.Invoke.Time < int64(10*time.Millisecond) || b.Invoke.Time >= a.Complete.Time {
+		t.Fatalf("b started at %v, a completed at %v: want b at its time plus at most the slack, before a completed",
+			time.Duration(b.Invoke.Time), time.Duration(a.Complete.Time))
+	}
+}

@@ -206,7 +206,7 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 	var journalErr error
 	in := &interpreter{
 		concurrency: t.Concurrency, nodes: t.Nodes, client: t.Client, nemesis: nem,
-		phases: t.phases(), timeLimit: t.TimeLimit, seed: t.Seed, log: log, grace: t.grace(),
+		phases: t.phases(), timeLimit: t.TimeLimit, seed: t.Seed, log: log, grace: t.grace(), slack: dispatchSlack,
 		record: func(op history.Op) {
 			stats.Observe(op)
 			if err := journal.Append(op); err != nil && journalErr == nil {
