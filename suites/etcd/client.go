@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/faultline/faultline/client"
+	"github.com/faultline/faultline/client/quietconn"
 	"github.com/faultline/faultline/history"
 )
 
@@ -64,8 +65,14 @@ func (o ClientOptions) dial(node string) (conn, error) {
 		DialKeepAliveTime:    5 * time.Second,
 		DialKeepAliveTimeout: o.timeout(),
 		DialOptions: []grpc.DialOption{
+			// Fixed HTTP/2 windows turn off gRPC's bandwidth probing,
+			// which sends a ping after every reply: one more wake-up per
+			// op for replies of a few hundred bytes.
 			grpc.WithInitialWindowSize(1 << 20),
 			grpc.WithInitialConnWindowSize(1 << 20),
+			// Reads and writes that do not wake the runtime's monitor
+			// thread: most of the harness's CPU at a paced rate.
+			grpc.WithContextDialer(quietconn.DialTCP),
 		},
 	})
 	if err != nil {
