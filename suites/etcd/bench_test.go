@@ -2,6 +2,9 @@ package etcd_test
 
 import (
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -15,7 +18,8 @@ import (
 // ops completed per second of workload, and the CPU time this process (the
 // whole framework: SSH setup, runner, clients, checker, reports; the etcd
 // daemons are other processes) used per second of wall time of the whole
-// command, as a percentage of one core. Run it with -benchtime 1x;
+// command, as a percentage of one core; and, from run.log, the run phase's
+// own ops/s and CPU share (the figures of the CPU target). Run it with -benchtime 1x;
 // FAULTLINE_BENCH_CONCURRENCY (default 2n) and FAULTLINE_BENCH_RATE (ops/s,
 // default unlimited) shape the load.
 func BenchmarkRegisterWithPartitions(b *testing.B) {
@@ -57,7 +61,35 @@ func BenchmarkRegisterWithPartitions(b *testing.B) {
 		b.ReportMetric(100*cpu.Seconds()/wall.Seconds(), "%cpu-of-one-core")
 		b.ReportMetric(cpu.Seconds()*1e6/float64(completed), "cpu-µs/op")
 		b.ReportMetric(wall.Seconds(), "command-s")
+		phase := runPhase(b, l.Dir)
+		b.ReportMetric(phase["framework-cpu-percent"], "run-%cpu-of-one-core")
+		b.ReportMetric(phase["client-ops-per-sec"], "run-ops/s")
 	}
+}
+
+// runPhase reads the numbers of run.log's "run phase ended" line (a
+// key=value log line): the run phase alone, without setup, checking and
+// reports.
+func runPhase(b *testing.B, dir string) map[string]float64 {
+	data, err := os.ReadFile(filepath.Join(dir, "run.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(data), "\n") {
+		if !strings.Contains(line, `msg="run phase ended"`) {
+			continue
+		}
+		nums := map[string]float64{}
+		for _, field := range strings.Fields(line) {
+			k, v, _ := strings.Cut(field, "=")
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				nums[k] = f
+			}
+		}
+		return nums
+	}
+	b.Fatalf("no run phase ended line in %s/run.log", dir)
+	return nil
 }
 
 // cpuTime is the user+system CPU time this process has used so far.
