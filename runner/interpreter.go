@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/client"
@@ -37,6 +38,9 @@ type interpreter struct {
 	// slack is how late an op whose time lies ahead may start, to share a
 	// completion's wake-up (Run uses dispatchSlack).
 	slack time.Duration
+	// drain bounds how long a phase with nothing more to start waits for
+	// its outstanding ops (zero: forever).
+	drain time.Duration
 
 	// genTime and genCalls measure the generator's share of the loop.
 	genTime  time.Duration
@@ -95,12 +99,12 @@ func (in *interpreter) run(ctx context.Context) (outcome, error) {
 			clientWorker(workCtx, node, in.client, in.log.With("thread", t, "node", node), ch, completions)
 		}()
 	}
-	l := loop{in: in, ctx: ctx, gctx: gctx, start: start, inFlight: make([]history.Op, in.concurrency+1), flying: make([]bool, in.concurrency+1)}
+	l := loop{in: in, ctx: ctx, gctx: gctx, start: start, inFlight: make([]history.Op, in.concurrency+1), flying: make([]bool, in.concurrency+1), drainSince: -1}
 	err := l.run(ctx, completions, inputs)
 	for _, ch := range inputs {
 		close(ch)
 	}
-	stopping := l.interrupted || err != nil
+	stopping := l.interrupted || l.stuck || err != nil
 	if stopping {
 		stopWork()
 		l.abandon()
@@ -142,7 +146,12 @@ type loop struct {
 	flying      []bool         // if flying at the same index is set
 	outstanding int
 	interrupted bool
-	timer       *time.Timer
+	// drainSince is when the current phase ran out of ops to start while
+	// some were outstanding (-1: not draining); stuck is set when they
+	// stayed outstanding past the interpreter's drain limit.
+	drainSince int64
+	stuck      bool
+	timer      *time.Timer
 	// err is set when the generator failed while told of an event; the
 	// loop stops at its next turn.
 	err error
@@ -237,11 +246,15 @@ func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []
 		}
 		if gen == nil {
 			if l.outstanding > 0 {
-				if c, ok := l.wait(ctx, completions, 0); ok {
+				if c, ok := l.drainWait(ctx, completions, now); ok {
 					gen = l.complete(gen, c)
+				}
+				if l.stuck {
+					return nil
 				}
 				continue
 			}
+			l.drainSince = -1
 			if phase++; phase >= len(l.in.phases) {
 				return nil
 			}
@@ -379,14 +392,65 @@ func (l *loop) update(gen generator.Generator, event history.Op) generator.Gener
 	return gen
 }
 
-// abandon records every op still in flight as info: the run was interrupted
-// and nobody will learn whether they happened.
-func (l *loop) abandon() {
+// drainWait waits for a completion once a phase has nothing more to start
+// but ops are still outstanding. Every drainLog it says which ops it waits
+// for, so a hung client or nemesis call is visible while it hangs; after
+// the interpreter's drain limit it gives up on them (l.stuck), so that a
+// call that never returns cannot keep the run, and the cluster's faults,
+// from ending.
+func (l *loop) drainWait(ctx context.Context, completions <-chan history.Op, now int64) (history.Op, bool) {
+	if l.drainSince < 0 {
+		l.drainSince = now
+	}
+	until, limit := now+int64(drainLog), int64(0)
+	if l.in.drain > 0 {
+		limit = l.drainSince + int64(l.in.drain)
+		until = min(until, limit)
+	}
+	if c, ok := l.wait(ctx, completions, until); ok || ctx.Err() != nil {
+		return c, ok
+	}
+	waited := time.Duration(l.now() - l.drainSince).Round(time.Second)
+	if limit > 0 && l.now() >= limit {
+		l.in.log.Error("ops still outstanding long after their phase ended: recording them as info and ending the run",
+			"waited", waited, "outstanding", l.describeOutstanding())
+		l.stuck = true
+		return history.Op{}, false
+	}
+	l.in.log.Warn("waiting for outstanding ops", "waited", waited, "gives-up-after", l.in.drain, "outstanding", l.describeOutstanding())
+	return history.Op{}, false
+}
+
+// drainLog is how often a loop waiting for outstanding ops names them.
+const drainLog = 30 * time.Second
+
+// describeOutstanding names the ops in flight: process, f and since when.
+func (l *loop) describeOutstanding() string {
+	var b strings.Builder
 	for t, op := range l.inFlight {
 		if !l.flying[t] || op.Type != history.Invoke {
 			continue
 		}
-		op.Type, op.Error = history.Info, "interrupted: the run was stopped while this op was outstanding"
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "process %s %s since %v", history.ProcessString(op.Process), op.F, time.Duration(op.Time).Round(time.Millisecond))
+	}
+	return b.String()
+}
+
+// abandon records every op still in flight as info: the run was interrupted
+// (or gave up on them) and nobody will learn whether they happened.
+func (l *loop) abandon() {
+	why := "interrupted: the run was stopped while this op was outstanding"
+	if l.stuck {
+		why = fmt.Sprintf("abandoned: still outstanding %v after its phase ended", l.in.drain)
+	}
+	for t, op := range l.inFlight {
+		if !l.flying[t] || op.Type != history.Invoke {
+			continue
+		}
+		op.Type, op.Error = history.Info, why
 		l.journal(op)
 		l.flying[t] = false
 	}

@@ -406,3 +406,37 @@ func TestAnOpDueWithinTheSlackSharesTheCompletionsWakeUp(t *testing.T) {
 			time.Duration(b.Invoke.Time), time.Duration(a.Complete.Time))
 	}
 }
+
+// A call that never returns (a hung client, ignoring cancellation) does not
+// keep the run going forever: past the drain limit its op is recorded as
+// info, abandoned, and the run ends; the wait named the op while it lasted.
+func TestOpsOutstandingPastTheDrainLimitAreAbandonedAsInfo(t *testing.T) {
+	s := stuck{release: make(chan struct{})}
+	defer close(s.release)
+	var logs strings.Builder
+	in := &interpreter{concurrency: 2, nodes: []string{"n1"}, client: s,
+		phases:    []generator.Generator{generator.Clients(generator.Limit(2, generator.Repeat(generator.Invoke("read", nil))))},
+		timeLimit: time.Second, drain: 150 * time.Millisecond, grace: 50 * time.Millisecond,
+		log: slog.New(slog.NewTextHandler(&logs, nil))}
+	start := time.Now()
+	h, o, err := interpret(t, context.Background(), in)
+	if err != nil || o.interrupted {
+		t.Fatalf("run: %v (interrupted %v): want it to end on its own", err, o.interrupted)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("took %v with a 150ms drain limit", took)
+	}
+	ops := h.Operations()
+	if len(ops) != 2 {
+		t.Fatalf("%d ops, want the 2 reads", len(ops))
+	}
+	for _, op := range ops {
+		msg, _ := op.Complete.Error.(string)
+		if op.Outcome() != history.Info || !strings.Contains(msg, "abandoned") {
+			t.Fatalf("hung op completed as %v, want info saying it was abandoned", op.Complete)
+		}
+	}
+	if !strings.Contains(logs.String(), "process 0 read since") {
+		t.Fatalf("the log does not name the hung ops:\n%s", logs.String())
+	}
+}

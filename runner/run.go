@@ -206,7 +206,7 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 	var journalErr error
 	in := &interpreter{
 		concurrency: t.Concurrency, nodes: t.Nodes, client: t.Client, nemesis: nem,
-		phases: t.phases(), timeLimit: t.TimeLimit, seed: t.Seed, log: log, grace: t.grace(), slack: dispatchSlack,
+		phases: t.phases(), timeLimit: t.TimeLimit, seed: t.Seed, log: log, grace: t.grace(), slack: dispatchSlack, drain: t.drainTimeout(),
 		record: func(op history.Op) {
 			stats.Observe(op)
 			if err := journal.Append(op); err != nil && journalErr == nil {
@@ -258,6 +258,13 @@ func (t *Test) grace() time.Duration {
 		return t.Grace
 	}
 	return 5 * time.Second
+}
+
+func (t *Test) drainTimeout() time.Duration {
+	if t.DrainTimeout > 0 {
+		return t.DrainTimeout
+	}
+	return 5 * time.Minute
 }
 
 func (t *Test) progressEvery() time.Duration {

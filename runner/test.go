@@ -84,6 +84,12 @@ type Test struct {
 	// Grace bounds how long an interrupted run waits for clients that
 	// ignore cancellation (default 5 s).
 	Grace time.Duration
+	// DrainTimeout bounds how long a phase that has nothing more to start
+	// waits for its outstanding ops (default 5 min): a client or nemesis
+	// call that never returns is recorded as info and the run ends, heals
+	// and is checked, instead of hanging. The wait names the ops it waits
+	// for every 30 s.
+	DrainTimeout time.Duration
 	// RunProcs caps GOMAXPROCS while the workload runs (zero: 1; AllProcs:
 	// leave it alone); setup, teardown and the checker run with the
 	// process's own setting. See runProcs for why one is the default.
