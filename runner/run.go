@@ -116,6 +116,7 @@ func analyze(ctx context.Context, c checker.Checker, run *store.Run, h *history.
 	if err := run.WriteResults(res); err != nil {
 		return res, err
 	}
+	writeVerdictReports(run.Dir, res, log)
 	writeReports(run.Dir, h, log)
 	return res, nil
 }

@@ -128,6 +128,11 @@ func TestRunFindsStaleReadsWithACounterexample(t *testing.T) {
 	if b := d.Counterexample.Blocked[0]; b.F != "read" {
 		t.Fatalf("blocked op %v: want the stale read", b)
 	}
+	for _, f := range []string{"linear.txt", "linear.html"} {
+		if st, err := os.Stat(filepath.Join(out.Dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("the counterexample's %s is missing from the run folder: %v", f, err)
+		}
+	}
 	res, _ := os.ReadFile(filepath.Join(out.Dir, store.ResultsEDNFile))
 	if !bytes.Contains(res, []byte(":valid? false")) || !bytes.Contains(res, []byte(":counterexample")) {
 		t.Fatalf("results.edn: %s", res)
