@@ -91,6 +91,7 @@ func Root() *cobra.Command {
 	root.AddCommand(checkCommand())
 	root.AddCommand(reportCommand())
 	root.AddCommand(clusterCommand())
+	root.AddCommand(serveCommand())
 	return root
 }
 

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"archive/zip"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"strings"
+)
+
+// contentTypes maps the extensions a run folder holds to the type a browser
+// should show them as. Histories, logs and JSON are text/plain so that a
+// browser displays them instead of offering a download.
+var contentTypes = map[string]string{
+	".txt":   "text/plain; charset=utf-8",
+	".log":   "text/plain; charset=utf-8",
+	".edn":   "text/plain; charset=utf-8",
+	".jsonl": "text/plain; charset=utf-8",
+	".json":  "text/plain; charset=utf-8",
+	".dot":   "text/plain; charset=utf-8",
+	".html":  "text/html; charset=utf-8",
+	".svg":   "image/svg+xml",
+	".png":   "image/png",
+}
+
+// contentType returns the type to serve a file as. Files of other kinds
+// (node logs without an extension, rotated logs) are sniffed, but anything
+// textual is served as text/plain: a node's log must never be rendered as
+// HTML just because it starts with a tag.
+func contentType(name string, f io.ReadSeeker) string {
+	if t, ok := contentTypes[strings.ToLower(path.Ext(name))]; ok {
+		return t
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	_, _ = f.Seek(0, io.SeekStart)
+	t := http.DetectContentType(head[:n])
+	if strings.HasPrefix(t, "text/") {
+		return "text/plain; charset=utf-8"
+	}
+	return t
+}
+
+// file serves one file of a run folder with Range support. Names are
+// checked twice: fs.ValidPath refuses "..", empty elements and absolute
+// paths, and os.Root refuses symlinks that lead out of the store.
+func (s *Server) file(w http.ResponseWriter, r *http.Request) {
+	s.withRoot(w, func(root *os.Root) {
+		ref, ok := s.lookupRun(w, r, root)
+		if !ok {
+			return
+		}
+		name := r.PathValue("path")
+		if name == "" {
+			http.Redirect(w, r, ref.URL(), http.StatusFound)
+			return
+		}
+		if !fs.ValidPath(name) {
+			http.Error(w, "bad file name "+name, http.StatusBadRequest)
+			return
+		}
+		serveFile(w, r, root, ref.Rel()+"/"+name)
+	})
+}
+
+// serveFile serves a regular file of the store through http.ServeContent.
+// Folders and files that cannot be opened inside the root are 404s.
+func serveFile(w http.ResponseWriter, r *http.Request, root *os.Root, name string) {
+	f, err := root.Open(name)
+	if err != nil {
+		notFound(w, "no file "+name+" in this store")
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		notFound(w, "no file "+name+" in this store")
+		return
+	}
+	w.Header().Set("Content-Type", contentType(name, f))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, path.Base(name), st.ModTime(), f)
+}
+
+// fileEntry is one file of a run folder, for the listing on the run page.
+type fileEntry struct {
+	Name string // relative to the run folder, slash-separated
+	Size int64
+}
+
+// runFiles lists the regular files of a run folder, recursively, in
+// lexical order. Symlinks are not followed: a run folder holds none of its
+// own, and one planted there must not widen what is listed or zipped.
+func runFiles(root *os.Root, ref runRef) ([]fileEntry, error) {
+	sub, err := root.OpenRoot(ref.Rel())
+	if err != nil {
+		return nil, err
+	}
+	defer sub.Close()
+	var files []fileEntry
+	err = fs.WalkDir(sub.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // an unreadable folder: list what can be read
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		files = append(files, fileEntry{Name: p, Size: info.Size()})
+		return nil
+	})
+	return files, err
+}
+
+// zip streams a run folder as a zip archive, its files under
+// <test>/<start>/ as they sit in the store, so unpacking it next to (or
+// into) another store recreates the run. Nothing is buffered: a run with a
+// large history starts downloading at once.
+func (s *Server) zip(w http.ResponseWriter, r *http.Request) {
+	s.withRoot(w, func(root *os.Root) {
+		ref, ok := s.lookupRun(w, r, root)
+		if !ok {
+			return
+		}
+		files, err := runFiles(root, ref)
+		if err != nil {
+			notFound(w, err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "application/zip")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+zipName(ref)+`"`)
+		zw := zip.NewWriter(w)
+		for _, f := range files {
+			if err := addToZip(zw, root, ref, f.Name); err != nil {
+				// The headers are gone; all that can be done is to end
+				// the archive early, which unzip reports as damaged.
+				return
+			}
+		}
+		_ = zw.Close()
+	})
+}
+
+// zipName is the download's file name: the test and start, with anything
+// that would break the header replaced.
+func zipName(ref runRef) string {
+	clean := strings.Map(func(r rune) rune {
+		if r < 0x20 || r == '"' || r == '\\' || r == '/' || r > 0x7e {
+			return '_'
+		}
+		return r
+	}, ref.Test)
+	return clean + "-" + ref.Name + ".zip"
+}
+
+// addToZip copies one file of the run into the archive. Already compressed
+// images are stored, everything else deflated.
+func addToZip(zw *zip.Writer, root *os.Root, ref runRef, name string) error {
+	f, err := root.Open(ref.Rel() + "/" + name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	h, err := zip.FileInfoHeader(st)
+	if err != nil {
+		return err
+	}
+	h.Name = ref.Rel() + "/" + name
+	h.Method = zip.Deflate
+	if path.Ext(name) == ".png" {
+		h.Method = zip.Store
+	}
+	out, err := zw.CreateHeader(h)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, f)
+	return err
+}
