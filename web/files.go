@@ -117,11 +117,10 @@ func runFiles(root *os.Root, ref runRef) ([]fileEntry, error) {
 	return files, err
 }
 
-// zip streams a run folder as a zip archive, its files under
-// <test>/<start>/ as they sit in the store, so unpacking it next to (or
-// into) another store recreates the run. Nothing is buffered: a run with a
-// large history starts downloading at once.
-func (s *Server) zip(w http.ResponseWriter, r *http.Request) {
+// withRunFiles finds the request's run and lists its files for a handler
+// that needs both (the run page, the zip), answering 404 itself when the run
+// is missing or its folder cannot be read.
+func (s *Server) withRunFiles(w http.ResponseWriter, r *http.Request, f func(root *os.Root, ref runRef, files []fileEntry)) {
 	s.withRoot(w, func(root *os.Root) {
 		ref, ok := s.lookupRun(w, r, root)
 		if !ok {
@@ -132,6 +131,16 @@ func (s *Server) zip(w http.ResponseWriter, r *http.Request) {
 			notFound(w, err.Error())
 			return
 		}
+		f(root, ref, files)
+	})
+}
+
+// zip streams a run folder as a zip archive, its files under
+// <test>/<start>/ as they sit in the store, so unpacking it next to (or
+// into) another store recreates the run. Nothing is buffered: a run with a
+// large history starts downloading at once.
+func (s *Server) zip(w http.ResponseWriter, r *http.Request) {
+	s.withRunFiles(w, r, func(root *os.Root, ref runRef, files []fileEntry) {
 		w.Header().Set("Content-Type", "application/zip")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+zipName(ref)+`"`)
 		zw := zip.NewWriter(w)

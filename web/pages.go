@@ -70,16 +70,7 @@ type plot struct {
 // runPage shows one run: verdict, summary, checker parts, configuration,
 // plots inline, the drawings that explain the verdict, and every file.
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
-	s.withRoot(w, func(root *os.Root) {
-		ref, ok := s.lookupRun(w, r, root)
-		if !ok {
-			return
-		}
-		files, err := runFiles(root, ref)
-		if err != nil {
-			notFound(w, err.Error())
-			return
-		}
+	s.withRunFiles(w, r, func(root *os.Root, ref runRef, files []fileEntry) {
 		page := runPage{runInfo: s.info(root, ref, currentRun(s.Root)), Files: files}
 		page.Config, page.ConfigNote = readConfig(root, ref)
 		page.Children = children(page.runInfo)
