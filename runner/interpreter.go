@@ -220,9 +220,15 @@ func (l *loop) wait(ctx context.Context, completions <-chan history.Op, until in
 func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []chan history.Op) error {
 	phase := 0
 	gen := l.in.phases[0]
-	deadline := int64(0)
-	if l.in.timeLimit > 0 {
-		deadline = int64(l.in.timeLimit)
+	// The time limit cuts the main phase only.
+	limited := func() bool { return phase == 0 && l.in.timeLimit > 0 }
+	pastLimit := func(t int64) bool { return limited() && t >= int64(l.in.timeLimit) }
+	// capped is until, or the time limit when that comes first.
+	capped := func(until int64) int64 {
+		if limited() {
+			return min(until, int64(l.in.timeLimit))
+		}
+		return until
 	}
 	for {
 		if l.err != nil {
@@ -240,7 +246,7 @@ func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []
 			return nil
 		}
 		now := l.now()
-		if phase == 0 && deadline > 0 && now >= deadline && gen != nil {
+		if pastLimit(now) && gen != nil {
 			l.in.log.Info("time limit reached; letting outstanding ops finish", "time-limit", l.in.timeLimit)
 			gen = nil
 		}
@@ -280,11 +286,7 @@ func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []
 			if next != nil {
 				gen = next
 			}
-			until := now + int64(pendingPoll)
-			if phase == 0 && deadline > 0 && deadline < until {
-				until = deadline
-			}
-			if c, ok := l.wait(ctx, completions, until); ok {
+			if c, ok := l.wait(ctx, completions, capped(now+int64(pendingPoll))); ok {
 				gen = l.complete(gen, c)
 			}
 			continue
@@ -293,13 +295,9 @@ func (l *loop) run(ctx context.Context, completions <-chan history.Op, inputs []
 		var woke history.Op // a completion that arrived while op waited for its time
 		var gotWoke bool
 		if op.Time > now {
-			until := op.Time + int64(l.in.slack)
-			if phase == 0 && deadline > 0 && deadline < until {
-				until = deadline
-			}
-			woke, gotWoke = l.wait(ctx, completions, until)
+			woke, gotWoke = l.wait(ctx, completions, capped(op.Time+int64(l.in.slack)))
 			t := l.now()
-			if t < op.Time || ctx.Err() != nil || (phase == 0 && deadline > 0 && t >= deadline) {
+			if t < op.Time || ctx.Err() != nil || pastLimit(t) {
 				if gotWoke {
 					gen = l.complete(gen, woke) // ask again: the generator may now choose differently
 				}

@@ -218,14 +218,21 @@ func TestInterruptRecordsOutstandingOpsAsInfoAndReturnsWithinTheGrace(t *testing
 	if took := time.Since(start); took > 2*time.Second {
 		t.Fatalf("interrupted run took %s to return with a 200ms grace", took)
 	}
+	allInfoSaying(t, h, 4, "interrupted")
+}
+
+// allInfoSaying asserts that h holds n ops, each completed as info with an
+// error that says word (how the run cut them short).
+func allInfoSaying(t *testing.T, h *history.History, n int, word string) {
+	t.Helper()
 	ops := h.Operations()
-	if len(ops) != 4 {
-		t.Fatalf("%d ops, want the 4 that were outstanding", len(ops))
+	if len(ops) != n {
+		t.Fatalf("%d ops, want the %d that were outstanding", len(ops), n)
 	}
 	for _, op := range ops {
 		msg, _ := op.Complete.Error.(string)
-		if op.Outcome() != history.Info || !strings.Contains(msg, "interrupted") {
-			t.Fatalf("outstanding op completed as %v, want info saying it was interrupted", op.Complete)
+		if op.Outcome() != history.Info || !strings.Contains(msg, word) {
+			t.Fatalf("outstanding op completed as %v, want info saying it was %s", op.Complete, word)
 		}
 	}
 }
@@ -426,16 +433,7 @@ func TestOpsOutstandingPastTheDrainLimitAreAbandonedAsInfo(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Fatalf("took %v with a 150ms drain limit", took)
 	}
-	ops := h.Operations()
-	if len(ops) != 2 {
-		t.Fatalf("%d ops, want the 2 reads", len(ops))
-	}
-	for _, op := range ops {
-		msg, _ := op.Complete.Error.(string)
-		if op.Outcome() != history.Info || !strings.Contains(msg, "abandoned") {
-			t.Fatalf("hung op completed as %v, want info saying it was abandoned", op.Complete)
-		}
-	}
+	allInfoSaying(t, h, 2, "abandoned")
 	if !strings.Contains(logs.String(), "process 0 read since") {
 		t.Fatalf("the log does not name the hung ops:\n%s", logs.String())
 	}

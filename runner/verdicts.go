@@ -29,17 +29,21 @@ const maxKeyDrawings = 10
 func writeVerdictReports(dir string, res checker.Result, log *slog.Logger) {
 	var files []string
 	var errs []error
+	note := func(written []string, err error) {
+		files = append(files, written...)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
 	var walk func(sub string, r checker.Result)
 	walk = func(sub string, r checker.Result) {
 		at := filepath.Join(dir, sub)
 		switch d := r.Details.(type) {
 		case *elle.Report:
-			written, err := ellereport.WriteFiles(at, r)
-			files, errs = append(files, written...), appendErr(errs, err)
+			note(ellereport.WriteFiles(at, r))
 		case *linear.Details:
 			if d.Counterexample != nil {
-				written, err := writeCounterexample(at, "linear", d.Counterexample)
-				files, errs = append(files, written...), appendErr(errs, err)
+				note(writeCounterexample(at, "linear", d.Counterexample))
 			}
 		case *independent.Details:
 			drawn := 0
@@ -49,8 +53,7 @@ func writeVerdictReports(dir string, res checker.Result, log *slog.Logger) {
 					continue
 				}
 				drawn++
-				written, err := writeCounterexample(at, "linear-key-"+fileSafe(fmt.Sprint(k.Key)), ld.Counterexample)
-				files, errs = append(files, written...), appendErr(errs, err)
+				note(writeCounterexample(at, "linear-key-"+fileSafe(fmt.Sprint(k.Key)), ld.Counterexample))
 			}
 		}
 		for name, child := range r.Children {
@@ -91,13 +94,6 @@ func writeCounterexample(dir, name string, ce *linear.Counterexample) ([]string,
 		paths = append(paths, p)
 	}
 	return paths, nil
-}
-
-func appendErr(errs []error, err error) []error {
-	if err != nil {
-		return append(errs, err)
-	}
-	return errs
 }
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
