@@ -27,6 +27,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/elle/consistency"
@@ -43,6 +44,12 @@ type Options struct {
 	// CycleSearchBudget bounds the edges visited while searching one
 	// strongly connected component; 0 means DefaultCycleSearchBudget.
 	CycleSearchBudget int64
+	// CycleSearchTimeout bounds the wall-clock time spent searching one
+	// strongly connected component (Elle's :cycle-search-timeout); 0 means
+	// no limit. Either limit ends that search with cycle-search-timeout and
+	// an unknown verdict; the budget is the one that gives the same answer
+	// on every machine.
+	CycleSearchTimeout time.Duration
 	// MaxPerType bounds the anomalies listed per type (the rest are
 	// counted); 0 means 8.
 	MaxPerType int
@@ -192,7 +199,7 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 		budget = DefaultCycleSearchBudget
 	}
 	r := &Report{Workload: wl.name, Models: models, Txns: len(a.txns), Committed: a.committed, Edges: g.EdgeCount()}
-	cs := &cycleSearch{a: a, g: g, ntxn: int32(len(a.txns)), rels: rels, budget: budget, ex: ex}
+	cs := &cycleSearch{a: a, g: g, ntxn: int32(len(a.txns)), rels: rels, budget: budget, timeout: o.CycleSearchTimeout, ex: ex}
 	cycles, err := cs.run(ctx)
 	r.Components = cs.components
 	if err != nil {

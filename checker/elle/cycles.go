@@ -2,8 +2,10 @@ package elle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/faultline/faultline/checker/elle/consistency"
 	"github.com/faultline/faultline/checker/elle/graph"
@@ -84,6 +86,7 @@ type cycleSearch struct {
 	ntxn     int32
 	rels     graph.Rel
 	budget   int64
+	timeout  time.Duration // per component, 0: none
 	ex       explainer
 	sub      []int32 // node -> id in subs, -1
 	subs     [][]int32
@@ -115,6 +118,9 @@ func (cs *cycleSearch) run(ctx context.Context) ([]Anomaly, error) {
 		}
 		s.Enter(comp)
 		s.Steps, s.Budget = 0, cs.budget
+		if cs.timeout > 0 {
+			s.Deadline = time.Now().Add(cs.timeout)
+		}
 		out = append(out, cs.searchComponent(s, comp, variants)...)
 		cs.clearSub()
 		s.Leave()
@@ -136,7 +142,7 @@ func (cs *cycleSearch) searchComponent(s *graph.Scratch, comp []int32, variants 
 			}
 			steps, err := cs.searchSpec(s, comp, spec, v)
 			if err != nil {
-				cs.timeout(comp, name)
+				cs.gaveUp(comp, name, err)
 				return out
 			}
 			if steps == nil {
@@ -213,17 +219,22 @@ func (cs *cycleSearch) clearSub() {
 	cs.subs, cs.subMask = nil, 0
 }
 
-func (cs *cycleSearch) timeout(comp []int32, class string) {
+// gaveUp records that the search of a component stopped early, and why.
+func (cs *cycleSearch) gaveUp(comp []int32, class string, err error) {
 	n := 0
 	for _, v := range comp {
 		if v < cs.ntxn {
 			n++
 		}
 	}
+	limit := fmt.Sprintf("ran out of its budget of %d edge visits", cs.budget)
+	if errors.Is(err, graph.ErrDeadline) {
+		limit = fmt.Sprintf("ran past its time limit of %s (cycle-search-timeout)", cs.timeout)
+	}
 	cs.timeouts = append(cs.timeouts, Anomaly{
 		Type: consistency.CycleSearchTimeout,
-		Explanation: []string{fmt.Sprintf("the search for %s cycles in a strongly connected component of %d transactions ran out of its budget of %d edge visits; anomalies in it may be missing, so the verdict is unknown unless something else is invalid",
-			class, n, cs.budget)},
+		Explanation: []string{fmt.Sprintf("the search for %s cycles in a strongly connected component of %d transactions %s; anomalies in it may be missing, so the verdict is unknown unless something else is invalid",
+			class, n, limit)},
 	})
 }
 

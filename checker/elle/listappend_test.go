@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/elle/consistency"
@@ -171,6 +172,35 @@ func TestListAppendCycleSearchBudget(t *testing.T) {
 	v, rep, _ = AnalyzeListAppend(context.Background(), h, Options{})
 	if v != Invalid || len(rep.Anomalies) != 1 || len(rep.Anomalies[0].Txns) != n {
 		t.Fatalf("with the default budget: %v %v, want one G1c cycle through all %d", v, rep.AnomalyTypes, n)
+	}
+}
+
+func TestListAppendCycleSearchTimeout(t *testing.T) {
+	// A G1c ring long enough that one search visits many thousands of
+	// edges, checked with a time limit that has passed before it starts.
+	const n = 5000
+	var txs []tx
+	for i := 0; i < n; i++ {
+		txs = append(txs, ok(i, ap(i, 1), r((i+n-1)%n, 1)))
+	}
+	var order strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&order, " i%d", i)
+	}
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&order, " c%d", i)
+	}
+	h := build(t, txs, order.String())
+	v, rep, err := AnalyzeListAppend(context.Background(), h, Options{CycleSearchTimeout: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != checker.Unknown || len(rep.Anomalies) != 1 || !strings.Contains(rep.Anomalies[0].Explanation[0], "time limit of 1ns (cycle-search-timeout)") {
+		t.Fatalf("valid = %v, anomalies = %+v: want unknown, one cycle-search-timeout naming the time limit", v, rep.Anomalies)
+	}
+	v, _, _ = AnalyzeListAppend(context.Background(), h, Options{CycleSearchTimeout: time.Minute})
+	if v != Invalid {
+		t.Fatalf("with a minute to search: %v, want the G1c ring found", v)
 	}
 }
 

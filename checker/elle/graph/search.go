@@ -1,11 +1,22 @@
 package graph
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // ErrBudget is returned by a search that examined more edges than its
-// Scratch's Budget allows. The caller reports an unknown verdict rather than
-// waiting or claiming the absence of a cycle.
-var ErrBudget = errors.New("graph: search budget exhausted")
+// Scratch's Budget allows, and ErrDeadline by one that ran past its
+// Deadline. The caller reports an unknown verdict rather than waiting or
+// claiming the absence of a cycle.
+var (
+	ErrBudget   = errors.New("graph: search budget exhausted")
+	ErrDeadline = errors.New("graph: search deadline passed")
+)
+
+// deadlineEvery is how many edge visits pass between looks at the clock:
+// often enough to stop within a millisecond, rarely enough to cost nothing.
+const deadlineEvery = 1 << 12
 
 // Scratch holds the working arrays of searches over one graph, so repeated
 // searches allocate almost nothing. Searches run inside a node set chosen
@@ -15,9 +26,12 @@ type Scratch struct {
 	nodes []int32 // the current set; nil means every node
 	local []int32 // global id -> position in nodes, -1 outside; nil when nodes is nil
 
-	// Steps counts edges examined by searches; Budget (0: unlimited) bounds it.
-	Steps  int64
-	Budget int64
+	// Steps counts edges examined by searches; Budget (0: unlimited) bounds
+	// it. Deadline (zero: none) bounds the wall-clock time of searches: the
+	// budget is deterministic, the deadline is what a person waiting sets.
+	Steps    int64
+	Budget   int64
+	Deadline time.Time
 
 	// Tarjan.
 	index, low []int32
@@ -236,6 +250,9 @@ func (s *Scratch) Path(from, to int32, start uint8, mask Rel, a *Automaton) ([]S
 			if s.Budget > 0 && s.Steps > s.Budget {
 				return nil, ErrBudget
 			}
+			if s.Steps%deadlineEvery == 0 && s.pastDeadline() {
+				return nil, ErrDeadline
+			}
 			rels := g.rel[p] & mask
 			if rels == 0 {
 				continue
@@ -267,6 +284,10 @@ func (s *Scratch) Path(from, to int32, start uint8, mask Rel, a *Automaton) ([]S
 		}
 	}
 	return nil, nil
+}
+
+func (s *Scratch) pastDeadline() bool {
+	return !s.Deadline.IsZero() && time.Now().After(s.Deadline)
 }
 
 func (s *Scratch) unwind(id, k int32) []Step {
