@@ -11,6 +11,9 @@ func (la *listAppend) explain(from, to int32, rel graph.Rel, f, t string) string
 	a := la.analysis
 	switch rel {
 	case graph.WW:
+		if why := la.explainUnseenWW(from, to, f, t); why != "" {
+			return why
+		}
 		for _, m := range a.txnMops(to) {
 			if m.kind != mopAppend || la.pos[m.arg] <= 0 || la.broken[m.key] {
 				continue
@@ -55,7 +58,37 @@ func (la *listAppend) explain(from, to int32, rel graph.Rel, f, t string) string
 					break
 				}
 			}
+			if listLen(a.reads[m.arg].value) != len(la.versions[m.key]) {
+				continue
+			}
+			for _, w := range la.unseen[m.key] {
+				if a.writes[w].txn == to {
+					return fmt.Sprintf("%s read key %s = %s, which does not have %s, which %s appended; no read shows that append, so it came after every element any read shows", f, edn(a.keyValue(m.key)), edn(a.reads[m.arg].value), edn(a.writes[w].value), t)
+				}
+			}
 		}
 	}
 	return fmt.Sprintf("%s %s %s", f, rel, t)
+}
+
+// explainUnseenWW explains a ww edge to an append no read shows: it came
+// after the last element any read shows, which from appended.
+func (la *listAppend) explainUnseenWW(from, to int32, f, t string) string {
+	a := la.analysis
+	for _, m := range a.txnMops(to) {
+		if m.kind != mopAppend || la.pos[m.arg] >= 0 || la.broken[m.key] {
+			continue
+		}
+		vs := la.versions[m.key]
+		for p := len(vs) - 1; p >= 0; p-- {
+			if vs[p] < 0 || !a.node(a.writes[vs[p]].txn) {
+				continue
+			}
+			if a.writes[vs[p]].txn == from {
+				return fmt.Sprintf("%s appended %s to key %s, which no read shows, so after %s's append of %s, the last element any read shows", t, edn(a.writes[m.arg].value), edn(a.keyValue(m.key)), f, edn(a.writes[vs[p]].value))
+			}
+			break
+		}
+	}
+	return ""
 }

@@ -155,7 +155,7 @@ func TestTruncatedHistories(t *testing.T) {
 func TestFloatsAreNotIntegers(t *testing.T) {
 	// 1.0 and 1 are different values (history.Equal says so), so a read of
 	// [1.0] did not see the append of 1.
-	h := build(t, []tx{ok(0, ap(x, 1)), ok(1, []any{history.Keyword("r"), int64(x), []any{1.0}})}, "")
+	h := build(t, []tx{ok(0, ap(x, 1)), ok(1, []any{history.Keyword("r"), int64(x), []any{1.0}})}, "i0 i1 c0 c1")
 	_, rep, err := AnalyzeListAppend(context.Background(), h, Options{})
 	if err != nil || len(rep.AnomalyTypes) != 1 || rep.AnomalyTypes[0] != consistency.GarbageRead {
 		t.Fatalf("%v %v, want garbage-read", rep.AnomalyTypes, err)

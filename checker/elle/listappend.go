@@ -12,10 +12,20 @@ import (
 // listAppend holds what the list-append analysis learns per key: the
 // version order recovered from the longest read (every read must be a
 // prefix of it) and, per write, its position in that order.
+//
+// An append that no read shows is not in that order, yet it is not
+// unordered: the lists only grow, so it came after every element any read
+// shows for its key (after the initial state when no read shows any). It
+// gets a ww edge from the writer of the last element read and an rw edge
+// from every transaction that read the whole order, as in Elle. This is
+// how an acknowledged append that the database lost becomes a cycle: a
+// later read that misses it anti-depends on it, and real time (or the
+// process, or another key) closes the loop.
 type listAppend struct {
 	*analysis
 	longest  []int32   // key -> read id of its longest read, -1
 	versions [][]int32 // key -> write ids in version order (-1: nobody wrote it)
+	unseen   [][]int32 // key -> writes of transactions that may have committed, that no read shows
 	broken   []bool    // key -> its order is unusable (duplicates)
 	// firstAborted is, per key, the first position of its version order
 	// appended by a failed transaction, -1 if none.
@@ -39,6 +49,7 @@ func analyzeListAppend(a *analysis) *listAppend {
 		}
 	}
 	la.versionOrders()
+	la.unseenWrites()
 	la.external = make([]int32, len(a.reads))
 	var lost []lostCandidate
 	for r := range a.reads {
@@ -110,6 +121,18 @@ func (la *listAppend) versionOrders() {
 	}
 }
 
+// unseenWrites lists, per key, the appends no read shows, of transactions
+// that committed or may have (a failed append never happened).
+func (la *listAppend) unseenWrites() {
+	a := la.analysis
+	la.unseen = make([][]int32, len(a.keys.keys))
+	for w, wr := range a.writes {
+		if la.pos[w] < 0 && !la.broken[wr.key] && a.node(wr.txn) {
+			la.unseen[wr.key] = append(la.unseen[wr.key], int32(w))
+		}
+	}
+}
+
 // checkRead compares read r with its key's version order and returns the
 // number of versions it saw from other transactions, or -1 if the read is
 // unusable for dependencies (not a prefix of the order).
@@ -154,11 +177,17 @@ func (la *listAppend) checkRead(r int32) int32 {
 		}
 		a.edge(w.txn, rd.txn, graph.WR)
 	}
-	// The anti-dependency goes to the next version that happened.
+	// The anti-dependency goes to the next version that happened; a read
+	// of the whole order anti-depends on every append no read shows.
 	for _, w := range la.versions[k][m:] {
 		if w >= 0 && a.node(a.writes[w].txn) {
 			a.edge(rd.txn, a.writes[w].txn, graph.RW)
 			break
+		}
+	}
+	if len(xs) == len(la.versions[k]) {
+		for _, w := range la.unseen[k] {
+			a.edge(rd.txn, a.writes[w].txn, graph.RW)
 		}
 	}
 	return int32(m)
@@ -269,8 +298,9 @@ func (la *listAppend) checkInternal(t int32) {
 	}
 }
 
-// writeEdges adds ww edges between the appenders of consecutive versions
-// and reports dirty updates: a committed append after an aborted one.
+// writeEdges adds ww edges between the appenders of consecutive versions,
+// and from the last of them to every append no read shows, and reports
+// dirty updates: a committed append after an aborted one.
 func (la *listAppend) writeEdges() {
 	a := la.analysis
 	for k, vs := range la.versions {
@@ -304,6 +334,11 @@ func (la *listAppend) writeEdges() {
 				a.edge(prev, t, graph.WW)
 			}
 			prev = t
+		}
+		if prev >= 0 {
+			for _, w := range la.unseen[k] {
+				a.edge(prev, a.writes[w].txn, graph.WW)
+			}
 		}
 	}
 }

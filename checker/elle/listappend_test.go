@@ -97,7 +97,11 @@ var listAppendCases = []struct {
 		want{Invalid, []string{consistency.GSingleItem, consistency.LostUpdate}, nil, nil, "", false}},
 	{"future-read: a read of an append made later", []tx{ok(0, r(x, 1), ap(x, 1))}, "", Options{},
 		want{Invalid, []string{consistency.FutureRead}, []int{0}, []string{"which T1 itself appends only later"}, "", false}},
+	// The append of 1 is in no read, so it came after the 7 that T1 read:
+	// T1 also missed an append that completed before it began.
 	{"garbage-read", []tx{ok(0, ap(x, 1)), ok(1, r(x, 7))}, "", Options{},
+		want{Invalid, []string{consistency.Realtime(consistency.GSingleItem), consistency.GarbageRead}, []int{1}, []string{"T1 read key 1 = [7], but no transaction appended 7 to key 1"}, consistency.GarbageRead, false}},
+	{"garbage-read, concurrent with the unread append", []tx{ok(0, ap(x, 1)), ok(1, r(x, 7))}, "i0 i1 c0 c1", Options{},
 		want{Invalid, []string{consistency.GarbageRead}, []int{1}, []string{"T1 read key 1 = [7], but no transaction appended 7 to key 1"}, "", false}},
 	{"an info append that was read counts as committed", []tx{info(0, ap(x, 1)), ok(1, r(x, 1))}, "i0 i1 c1", Options{},
 		want{valid: Valid}},
