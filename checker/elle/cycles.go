@@ -167,17 +167,21 @@ func impliedBy(class string, found []string) bool {
 	return false
 }
 
-// searchSpec looks for one cycle of spec's shape in the component. Only a
-// start edge whose ends share a component of the allowed subgraph can close
-// a cycle, so those are the only ones searched from.
+// searchSpec looks for one cycle of spec's shape in the component. Every
+// edge of such a cycle is the start edge or an edge of mask, so only a
+// start edge whose ends share a strongly connected component of the
+// subgraph over both can close one: those are the only ones searched from.
+// (The start relation must be in that subgraph: G-single starts with its
+// one rw edge and continues without rw, so its two ends are rarely
+// strongly connected without it.)
 func (cs *cycleSearch) searchSpec(s *graph.Scratch, comp []int32, spec cycleSpec, v variant) ([]graph.Step, error) {
 	mask := spec.data | v.extra
-	if mask != cs.subMask {
-		// Consecutive specs often share a mask (G1c and G-single, G-nonadjacent
-		// and G2): compute the sub-components once for them.
+	if within := mask | spec.start; within != cs.subMask {
+		// Consecutive specs often share a subgraph (G-single, G-nonadjacent
+		// and G2): compute its components once for them.
 		cs.clearSub()
-		cs.subs = s.Components(mask)
-		cs.subMask = mask
+		cs.subs = s.Components(within)
+		cs.subMask = within
 		for i, c := range cs.subs {
 			for _, n := range c {
 				cs.sub[n] = int32(i)
