@@ -47,7 +47,7 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 	// repeated slice growth.
 	n, nm := 0, 0
 	for i := range h.Ops {
-		if op := &h.Ops[i]; op.Type == history.Invoke && op.F == "txn" {
+		if op := &h.Ops[i]; op.Type == history.Invoke && isTxn(op) {
 			xs, _ := history.AsSlice(op.Value)
 			n, nm = n+1, nm+len(xs)
 		}
@@ -64,7 +64,7 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 	}
 	for pos := range h.Ops {
 		op := &h.Ops[pos]
-		if op.Type != history.Invoke || op.F != "txn" || op.IsNemesis() {
+		if op.Type != history.Invoke || !isTxn(op) {
 			continue
 		}
 		t := txn{invoke: int32(pos), complete: -1, process: op.Process, status: unknown}
@@ -94,6 +94,13 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 	return a, nil
 }
 
+// isTxn reports whether a client op is a transaction: its f is :txn, or it
+// has no f at all, as in Elle's own examples and elle-cli's histories,
+// where a transaction is known by its value.
+func isTxn(op *history.Op) bool {
+	return (op.F == "txn" || op.F == "") && !op.IsNemesis()
+}
+
 func (a *analysis) parseTxn(id int32, t *txn, value any, wl workloadSpec) *InputError {
 	xs, ok := history.AsSlice(value)
 	if !ok {
@@ -101,6 +108,9 @@ func (a *analysis) parseTxn(id int32, t *txn, value any, wl workloadSpec) *Input
 	}
 	for j, m := range xs {
 		parts, ok := history.AsSlice(m)
+		if ok && len(parts) == 2 && isRead(parts[0]) {
+			parts = []any{parts[0], parts[1], nil} // Elle reads [:r k] as a read of nil
+		}
 		if !ok || len(parts) != 3 {
 			return &InputError{Mop: j, Problem: fmt.Sprintf("expected a micro-op [f key value], found %s", history.FormatEDN(m))}
 		}
@@ -140,6 +150,11 @@ func (a *analysis) parseTxn(id int32, t *txn, value any, wl workloadSpec) *Input
 		a.mops = append(a.mops, mop{kind: mopRead, key: key, arg: r})
 	}
 	return nil
+}
+
+func isRead(f any) bool {
+	s, ok := history.AsString(f)
+	return ok && s == "r"
 }
 
 // markFinalWrites flags each transaction's last write to every key: reading
@@ -190,26 +205,7 @@ func (a *analysis) keyValue(k int32) any { return a.keys.keys[k] }
 // exactly "completed before invoked", in 3n edges. Point nodes come after
 // the transaction nodes; cycle search collapses them away.
 func (a *analysis) addOrders(rels graph.Rel) {
-	if rels&graph.Process != 0 {
-		last := map[int]int32{}
-		for id := range a.txns {
-			t := int32(id)
-			if !a.node(t) {
-				continue
-			}
-			p := a.txns[t].process
-			if prev, ok := last[p]; ok {
-				a.b.Add(prev, t, graph.Process)
-			}
-			// An info transaction may take effect any time after its
-			// invocation, even after its process's next one: it only ever
-			// follows in process order, never precedes.
-			if a.txns[t].status == committed {
-				last[p] = t
-			}
-		}
-	}
-	if rels&graph.Realtime == 0 {
+	if rels&(graph.Process|graph.Realtime) == 0 {
 		return
 	}
 	// Events in history order: invocations and ok completions of nodes.
@@ -225,6 +221,12 @@ func (a *analysis) addOrders(rels graph.Rel) {
 		if t.status == committed {
 			ofPos[t.complete] = int32(id)
 		}
+	}
+	if rels&graph.Process != 0 {
+		a.processOrder(ofPos)
+	}
+	if rels&graph.Realtime == 0 {
+		return
 	}
 	point := int32(-1)
 	for pos, id := range ofPos {
@@ -243,6 +245,34 @@ func (a *analysis) addOrders(rels graph.Rel) {
 			a.b.Add(point, p, graph.Realtime)
 		}
 		point = p
+	}
+}
+
+// processOrder adds process-order edges: each process's committed
+// transactions in the order they completed (Elle orders a process's ok ops
+// the same way, which also serves histories whose ops were never invoked).
+// An info transaction may take effect any time after its invocation, even
+// after its process's next one: it only ever follows the last transaction
+// its process completed before invoking it, never precedes.
+func (a *analysis) processOrder(ofPos []int32) {
+	last := map[int]int32{}
+	for pos, id := range ofPos {
+		if id < 0 {
+			continue
+		}
+		// A committed transaction takes its place at its completion; the
+		// others appear in ofPos only at their invocation.
+		t := &a.txns[id]
+		done := t.status == committed
+		if done && int32(pos) != t.complete {
+			continue
+		}
+		if prev, ok := last[t.process]; ok {
+			a.b.Add(prev, id, graph.Process)
+		}
+		if done {
+			last[t.process] = id
+		}
 	}
 }
 
