@@ -192,6 +192,7 @@ func (cs *cycleSearch) searchSpec(s *graph.Scratch, comp []int32, spec cycleSpec
 		return nil, nil
 	}
 	auto := spec.automaton(v)
+	name := spec.class + v.suffix
 	for _, a := range comp {
 		if a >= cs.ntxn || cs.sub[a] < 0 {
 			continue
@@ -201,17 +202,57 @@ func (cs *cycleSearch) searchSpec(s *graph.Scratch, comp []int32, spec cycleSpec
 			if rels[i]&spec.start == 0 || cs.sub[b] != cs.sub[a] {
 				continue
 			}
+			first := graph.Step{From: a, To: b, Rel: spec.start}
 			st, _ := auto.Next(0, spec.start)
 			path, err := s.Path(b, a, st, mask, auto)
 			if err != nil {
 				return nil, err
 			}
+			if path == nil {
+				continue
+			}
+			walk := collapse(append([]graph.Step{first}, path...), cs.ntxn)
+			// The shortest walk may pass a transaction twice (in two automaton
+			// states); then it is not one cycle but several, each with its own
+			// class. One of them may still be of this spec's shape; if none
+			// is, a depth-first search over simple paths settles it.
+			for _, c := range simpleCycles(walk) {
+				if slices.Contains(consistency.Implied(classify(c)), name) {
+					return c, nil
+				}
+			}
+			path, err = s.SimplePath(b, a, st, mask, auto, cs.ntxn)
+			if err != nil {
+				return nil, err
+			}
 			if path != nil {
-				return append([]graph.Step{{From: a, To: b, Rel: spec.start}}, path...), nil
+				return collapse(append([]graph.Step{first}, path...), cs.ntxn), nil
 			}
 		}
 	}
 	return nil, nil
+}
+
+// simpleCycles splits a closed walk over transactions into simple cycles:
+// each time the walk returns to a transaction it already left, the steps
+// in between are one cycle. A walk that is already a simple cycle comes
+// back whole.
+func simpleCycles(walk []graph.Step) [][]graph.Step {
+	var out [][]graph.Step
+	var stack []graph.Step
+	left := map[int32]int{} // transaction -> position in stack of the step leaving it
+	for _, st := range walk {
+		left[st.From] = len(stack)
+		stack = append(stack, st)
+		if i, ok := left[st.To]; ok {
+			out = append(out, slices.Clone(stack[i:]))
+			for _, done := range stack[i:] {
+				delete(left, done.From)
+			}
+			stack = stack[:i]
+		}
+	}
+	return out
 }
 
 func (cs *cycleSearch) clearSub() {
@@ -298,9 +339,9 @@ func classify(steps []graph.Step) string {
 	return base
 }
 
-// cycle turns a found cycle into an anomaly with its explanation.
-func (cs *cycleSearch) cycle(raw []graph.Step) Anomaly {
-	steps := collapse(raw, cs.ntxn)
+// cycle turns a found simple cycle (over transactions) into an anomaly
+// with its explanation.
+func (cs *cycleSearch) cycle(steps []graph.Step) Anomaly {
 	// Start at the earliest-invoked transaction, so reports are stable.
 	first := 0
 	for i, s := range steps {

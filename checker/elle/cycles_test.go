@@ -1,9 +1,11 @@
 package elle
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/faultline/faultline/checker/elle/consistency"
+	"github.com/faultline/faultline/checker/elle/graph"
 )
 
 // A G-single cycle whose two ends are strongly connected only through its
@@ -21,4 +23,19 @@ func TestGSingleWhoseEndsConnectOnlyThroughItsRWEdge(t *testing.T) {
 	// The twin: T4 sees T1's append, and no cycle remains.
 	txs[3] = ok(2, r(y, 1))
 	expect(t, AnalyzeListAppend, txs, order, models("strong-session-serializable"), want{valid: Valid})
+}
+
+func TestSimpleCyclesSplitsAClosedWalk(t *testing.T) {
+	st := func(from, to int32) graph.Step { return graph.Step{From: from, To: to, Rel: graph.WW} }
+	// 0 -> 1 -> 2 -> 1 -> 0: the loop through 2, then the rest.
+	got := simpleCycles([]graph.Step{st(0, 1), st(1, 2), st(2, 1), st(1, 0)})
+	want := [][]graph.Step{{st(1, 2), st(2, 1)}, {st(0, 1), st(1, 0)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("simpleCycles = %v, want %v", got, want)
+	}
+	// A simple cycle comes back whole.
+	ring := []graph.Step{st(0, 1), st(1, 2), st(2, 0)}
+	if got := simpleCycles(ring); !reflect.DeepEqual(got, [][]graph.Step{ring}) {
+		t.Fatalf("simpleCycles(ring) = %v", got)
+	}
 }

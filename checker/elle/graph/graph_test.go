@@ -144,3 +144,54 @@ func TestPathBudget(t *testing.T) {
 		t.Fatalf("unbudgeted: %d steps, %v", len(steps), err)
 	}
 }
+
+// usesProcess accepts paths that used at least one process edge.
+var usesProcess = &Automaton{
+	States: 2,
+	Next: func(st uint8, r Rel) (uint8, bool) {
+		if r == Process {
+			return 1, true
+		}
+		return st, true
+	},
+	Accept: func(st uint8) bool { return st == 1 },
+}
+
+func TestSimplePathAvoidsTheWalkPathTakes(t *testing.T) {
+	// 0 -> 1 -> 2 -> 1 -> 5 is the shortest walk from 0 to 5 that uses a
+	// process edge (2 -> 1), but it passes 1 twice. The only simple path
+	// with one is 0 -> 3 -> 4 -> 6 -> 5.
+	b := NewBuilder(7, 10)
+	b.Add(0, 1, WW)
+	b.Add(1, 2, WW)
+	b.Add(2, 1, Process)
+	b.Add(1, 5, WW)
+	b.Add(0, 3, WW)
+	b.Add(3, 4, Process)
+	b.Add(4, 6, WW)
+	b.Add(6, 5, WW)
+	g := b.Build()
+	s := NewScratch(g)
+	walk, err := s.Path(0, 5, 0, All, usesProcess)
+	if err != nil || len(walk) != 4 || walk[2].To != 1 {
+		t.Fatalf("Path = %v, %v: want the 4-step walk through 1 twice", walk, err)
+	}
+	path, err := s.SimplePath(0, 5, 0, All, usesProcess, 7)
+	if err != nil || len(path) != 4 || path[0].To != 3 || path[1].Rel != Process {
+		t.Fatalf("SimplePath = %v, %v: want 0 -> 3 -> 4 -> 6 -> 5", path, err)
+	}
+	// Without the second route, no simple path uses a process edge.
+	b = NewBuilder(7, 10)
+	b.Add(0, 1, WW)
+	b.Add(1, 2, WW)
+	b.Add(2, 1, Process)
+	b.Add(1, 5, WW)
+	s = NewScratch(b.Build())
+	if path, err := s.SimplePath(0, 5, 0, All, usesProcess, 7); path != nil || err != nil {
+		t.Fatalf("SimplePath = %v, %v: want none", path, err)
+	}
+	s.Budget = 2
+	if _, err := s.SimplePath(0, 5, 0, All, usesProcess, 7); err != ErrBudget {
+		t.Fatalf("err = %v, want ErrBudget", err)
+	}
+}

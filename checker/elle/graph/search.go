@@ -39,6 +39,10 @@ type Scratch struct {
 	stack      []int32
 	frames     []frame
 
+	// Depth-first search over simple paths.
+	onPath []bool
+	dfs    []dfsFrame
+
 	// Breadth-first search over (node, state) pairs.
 	seen   []uint32
 	stamp  uint32
@@ -284,6 +288,104 @@ func (s *Scratch) Path(from, to int32, start uint8, mask Rel, a *Automaton) ([]S
 		}
 	}
 	return nil, nil
+}
+
+// SimplePath is Path restricted to paths that visit each node below
+// distinct at most once and never pass through `to` before their end
+// (nodes from distinct up, such as the checker's time points, may repeat,
+// so they must not form a cycle among themselves):
+// a depth-first search, edges and relations tried in order, that returns
+// the first such path it finds, not the shortest. Path's shortest walk may
+// repeat a node when the automaton's state differs between the visits;
+// the cycle it closes is then not simple, and this is the search that
+// settles whether a simple one exists. It is exponential in the worst
+// case, so the budget and the deadline bound it.
+func (s *Scratch) SimplePath(from, to int32, start uint8, mask Rel, a *Automaton, distinct int32) ([]Step, error) {
+	lf := s.loc(from)
+	if lf < 0 || s.loc(to) < 0 {
+		return nil, nil
+	}
+	s.onPath = grow(s.onPath, s.size())
+	clear(s.onPath)
+	g := s.g
+	mark := func(v int32, on bool) {
+		if v < distinct {
+			s.onPath[s.loc(v)] = on
+		}
+	}
+	mark(from, true)
+	s.dfs = append(s.dfs[:0], dfsFrame{v: from, st: start, pos: g.off[from]})
+	var path []Step
+	for len(s.dfs) > 0 {
+		f := &s.dfs[len(s.dfs)-1]
+		next, st, found, err := s.advance(f, to, mask, a, distinct)
+		switch {
+		case err != nil:
+			return nil, err
+		case found:
+			return append(path, next), nil
+		case next.To >= 0:
+			path = append(path, next)
+			mark(next.To, true)
+			s.dfs = append(s.dfs, dfsFrame{v: next.To, st: st, pos: g.off[next.To]})
+		default:
+			mark(f.v, false)
+			s.dfs = s.dfs[:len(s.dfs)-1]
+			if len(path) > 0 {
+				path = path[:len(path)-1]
+			}
+		}
+	}
+	return nil, nil
+}
+
+// dfsFrame is a node on SimplePath's current path: the automaton state it
+// was reached in, and the next edge and relation to try from it.
+type dfsFrame struct {
+	v   int32
+	st  uint8
+	pos int32 // index into g.to
+	rel int   // index into Rels
+}
+
+// advance finds the next step from frame f, and the automaton state after
+// it: one that ends the path at `to` in an accepting state (found), or one
+// onto a node not on the path; a step with To -1 when none is left.
+func (s *Scratch) advance(f *dfsFrame, to int32, mask Rel, a *Automaton, distinct int32) (Step, uint8, bool, error) {
+	g := s.g
+	for ; f.pos < g.off[f.v+1]; f.pos, f.rel = f.pos+1, 0 {
+		rels := g.rel[f.pos] & mask
+		w := g.to[f.pos]
+		lw := s.loc(w)
+		if rels == 0 || lw < 0 {
+			continue
+		}
+		for f.rel < len(Rels) {
+			r := Rels[f.rel]
+			f.rel++
+			if rels&r == 0 {
+				continue
+			}
+			s.Steps++
+			if s.Budget > 0 && s.Steps > s.Budget {
+				return Step{}, 0, false, ErrBudget
+			}
+			if s.Steps%deadlineEvery == 0 && s.pastDeadline() {
+				return Step{}, 0, false, ErrDeadline
+			}
+			ns, ok := a.Next(f.st, r)
+			switch {
+			case !ok:
+			case w == to:
+				if a.Accept(ns) {
+					return Step{From: f.v, To: w, Rel: r}, ns, true, nil
+				}
+			case w >= distinct || !s.onPath[lw]:
+				return Step{From: f.v, To: w, Rel: r}, ns, false, nil
+			}
+		}
+	}
+	return Step{To: -1}, 0, false, nil
 }
 
 func (s *Scratch) pastDeadline() bool {
