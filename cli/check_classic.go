@@ -98,15 +98,29 @@ func totalQueueFlags(fs *pflag.FlagSet) func() (checker.Checker, error) {
 	}
 }
 
+// bankFlags registers the bank model's flags under elle-cli's names, with
+// Faultline's older names kept as aliases. Without a total or accounts the
+// checker takes them from the first ok read, as elle-cli does.
 func bankFlags(fs *pflag.FlagSet) func() (checker.Checker, error) {
-	total := fs.Int64("bank-total", 0, "bank: the sum every read's balances must equal (required)")
-	accounts := fs.StringSlice("bank-accounts", nil, "bank: the accounts a read may name, e.g. 0,1,2 (default: any)")
-	negOK := fs.Bool("bank-negative-ok", false, "bank: allow negative balances")
+	total := fs.Int64P("total-amount", "o", 0, "bank: the sum every read's balances must equal (default: the sum of the first ok read, as elle-cli)")
+	oldTotal := fs.Int64("bank-total", 0, "bank: the same as --total-amount")
+	accounts := fs.StringSlice("bank-accounts", nil, "bank: the accounts a read may name, e.g. 0,1,2 (default: those of the first ok read, as elle-cli)")
+	negOK := fs.BoolP("allow-negative-balances", "n", false, "bank: allow negative balances")
+	oldNegOK := fs.Bool("bank-negative-ok", false, "bank: the same as --allow-negative-balances")
+	maxTransfer := fs.Int64("max-transfer", 0, "bank: accepted for elle-cli's command lines; like elle-cli and Jepsen, the checker does not use it (it bounds the generator's transfers)")
 	return func() (checker.Checker, error) {
-		if !fs.Changed("bank-total") {
-			return nil, fmt.Errorf("--bank-total is required: the sum that every read's balances must add up to")
+		opts := bank.Options{NegativeOK: *negOK || *oldNegOK}
+		switch newSet, oldSet := fs.Changed("total-amount"), fs.Changed("bank-total"); {
+		case newSet && oldSet && *total != *oldTotal:
+			return nil, fmt.Errorf("--total-amount %d and --bank-total %d disagree: give one of them", *total, *oldTotal)
+		case newSet:
+			opts.Total = total
+		case oldSet:
+			opts.Total = oldTotal
 		}
-		opts := bank.Options{Total: *total, NegativeOK: *negOK}
+		if fs.Changed("max-transfer") && *maxTransfer <= 0 {
+			return nil, fmt.Errorf("--max-transfer %d: expected a positive amount", *maxTransfer)
+		}
 		for _, a := range *accounts {
 			if n, err := strconv.ParseInt(a, 10, 64); err == nil {
 				opts.Accounts = append(opts.Accounts, n)

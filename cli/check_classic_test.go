@@ -60,7 +60,7 @@ func TestCheckClassicModels(t *testing.T) {
 			[]string{"1 ids handed out more than once, e.g. 41 by ops [2 3]", "  id 41 was returned by ops [2 3]"}, ""},
 		{"bank negative balance is invalid",
 			[]string{"--model", "bank", "--bank-total", "20", "--bank-accounts", "0,1", "--explain", f("bank-negative.edn")}, ExitInvalid,
-			[]string{"negative-value x1 (first op 3)", "negative-value: 1 reads; first at op 3, worst at op 3 (process 1): negative balances account 0: -5"}, ""},
+			[]string{"negative-value x1 (first op 3)", "negative-value: 1 read; first at op 3, worst at op 3 (process 1): negative balance in account 0: -5"}, ""},
 		{"bank negative balance passes when allowed",
 			[]string{"--model", "bank", "--bank-total", "20", "--bank-negative-ok", f("bank-negative.edn")}, ExitValid,
 			[]string{"valid (bank, 4 ops, "}, ""},
@@ -69,10 +69,29 @@ func TestCheckClassicModels(t *testing.T) {
 			[]string{"wrong-total x1 (first op 3)"}, ""},
 		{"bank reads JSON histories, whose account keys are strings",
 			[]string{"--model", "bank", "--bank-total", "20", "--bank-accounts", "0,1", "--explain", f("bank-negative.json")}, ExitInvalid,
-			[]string{"negative-value x1 (first op 1)", `negative balances account "0": -5`}, ""},
-		{"bank without a total is a usage error",
-			[]string{"--model", "bank", f("bank-negative.edn")}, ExitBadArgs,
-			nil, "--bank-total is required"},
+			[]string{"negative-value x1 (first op 1)", `negative balance in account "0": -5`}, ""},
+		{"bank without a total takes it and the accounts from the first ok read, and says so",
+			[]string{"--model", "bank", f("bank-ok.edn")}, ExitValid,
+			[]string{f("bank-ok.edn") + ": valid (bank, 6 ops, ", "): total 30 and 3 accounts [0 1 2] taken from the first ok read (op 1)\n"}, ""},
+		{"bank without a total: a later read that lost 4 is a wrong total against the first read's",
+			[]string{"--model", "bank", "--explain", f("bank-lost.edn")}, ExitInvalid,
+			[]string{"): 1 of 2 reads wrong; wrong-total x1 (first op 5); total 30 and 3 accounts [0 1 2] taken from the first ok read (op 1)\n",
+				"wrong-total: 1 read; first at op 5, worst at op 5 (process 0): balances add up to 26, but the bank holds 30 (the sum of op 1)\n"}, ""},
+		{"bank with elle-cli's --total-amount: the configured total is checked, not the first read's",
+			[]string{"--model", "bank", "--total-amount", "26", f("bank-ok.edn")}, ExitInvalid,
+			[]string{"): 2 of 2 reads wrong; wrong-total x2 (first op 1); 3 accounts [0 1 2] taken from the first ok read (op 1)\n"}, ""},
+		{"bank with elle-cli's short forms -o and -n allows the negative balance",
+			[]string{"--model", "bank", "-o", "20", "-n", f("bank-negative.edn")}, ExitValid,
+			[]string{"valid (bank, 4 ops, "}, ""},
+		{"bank with elle-cli's --allow-negative-balances and --max-transfer",
+			[]string{"--model", "bank", "--total-amount", "20", "--allow-negative-balances", "--max-transfer", "5", f("bank-negative.edn")}, ExitValid,
+			[]string{"valid (bank, 4 ops, "}, ""},
+		{"bank's old and new total flags must agree",
+			[]string{"--model", "bank", "--total-amount", "20", "--bank-total", "30", f("bank-negative.edn")}, ExitBadArgs,
+			nil, "--total-amount 20 and --bank-total 30 disagree"},
+		{"bank's --max-transfer must be positive",
+			[]string{"--model", "bank", "--max-transfer", "0", f("bank-negative.edn")}, ExitBadArgs,
+			nil, "--max-transfer 0: expected a positive amount"},
 		{"long-fork reads that saw writes in opposite orders are invalid",
 			[]string{"--model", "long-fork", "--long-fork-group-size", "2", "--explain", f("long-fork.edn")}, ExitInvalid,
 			[]string{"1 forks; e.g. op 4 saw 0 without 1, op 5 saw 1 without 0",
@@ -133,7 +152,7 @@ func TestCheckHelpListsEveryClassicModel(t *testing.T) {
 			t.Errorf("help does not list %s: %s", m.Name, m.Summary)
 		}
 	}
-	for _, flag := range []string{"--bank-total", "--bank-accounts", "--bank-negative-ok", "--long-fork-group-size", "--set-full-linearizable", "--total-queue-no-duplicates", "--monotonic-fs", "--independent"} {
+	for _, flag := range []string{"-o, --total-amount", "-n, --allow-negative-balances", "--max-transfer", "--bank-total", "--bank-accounts", "--bank-negative-ok", "--long-fork-group-size", "--set-full-linearizable", "--total-queue-no-duplicates", "--monotonic-fs", "--independent"} {
 		if !strings.Contains(out, flag) {
 			t.Errorf("help lacks %s", flag)
 		}

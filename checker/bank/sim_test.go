@@ -48,11 +48,19 @@ func simulate(seed uint64) *histbuild.B {
 		}}.Run()
 }
 
-var opts = Options{Total: 250, Accounts: []any{0, 1, 2, 3, 4}}
+var opts = Options{Total: new(int64(250)), Accounts: []any{0, 1, 2, 3, 4}}
+
+// inferred checks as elle-cli does with no options: total and accounts
+// from the first ok read.
+var inferred = Options{}
 
 func TestBankPassesSimulatedCorrectBanks(t *testing.T) {
 	for seed := range uint64(30) {
 		histbuild.Check(t, Checker(opts), simulate(seed), checker.Valid)
+		r := histbuild.Check(t, Checker(inferred), simulate(seed), checker.Valid)
+		if d := r.Details.(*Details); d.Total != 250 || len(d.Accounts) != 5 {
+			t.Fatalf("seed %d: total %d and accounts %v taken from the first read, want 250 and 5 accounts", seed, d.Total, d.Accounts)
+		}
 	}
 }
 
@@ -63,9 +71,11 @@ func TestBankCatchesAReadThatLostMoney(t *testing.T) {
 		read := append(history.Map{}, b.Value(i).(history.Map)...)
 		read[3].Value = read[3].Value.(int64) - 7
 		b.SetValue(i, read)
-		g := histbuild.Check(t, Checker(opts), b, checker.Invalid).Details.(*Details).Errors[WrongTotal]
-		if g == nil || g.Count != 1 || g.First.Op != i || g.First.Total != 243 {
-			t.Fatalf("seed %d: wrong totals %+v, want op %d adding up to 243", seed, g, i)
+		for _, o := range []Options{opts, inferred} {
+			g := histbuild.Check(t, Checker(o), b, checker.Invalid).Details.(*Details).Errors[WrongTotal]
+			if g == nil || g.Count != 1 || g.First.Op != i || g.First.Total != 243 {
+				t.Fatalf("seed %d, options %+v: wrong totals %+v, want op %d adding up to 243", seed, o, g, i)
+			}
 		}
 	}
 }
