@@ -5,8 +5,13 @@
 // have happened, at most the sum of adds that could have been applied by the
 // time it ended. It cannot prove the counter is linearizable (two reads may
 // each be in bounds yet disagree on order); for that use the linear checker
-// with a counter model. A history without a single ok read is unknown (Jepsen
-// calls it valid): nothing was checked.
+// with a counter model. A history without a single ok read is valid, as
+// Jepsen's counter checker says (no read can be out of bounds); the summary
+// says that nothing was read.
+//
+// Beyond Jepsen: adds may be negative (Jepsen refuses them), and an ok add
+// counts with the value it was invoked with (Jepsen takes the completion's,
+// and fails on a completion without one).
 package counter
 
 import (
@@ -17,6 +22,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Read is one ok read and the bounds it was checked against. Index and
@@ -37,7 +43,7 @@ type Details struct {
 
 // Explain writes the reads that were out of bounds, in plain words.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d reads checked, %d out of bounds\n", d.ReadCount, len(d.Errors))
+	fmt.Fprintf(w, "%s checked, %d out of bounds\n", plural.Count(d.ReadCount, "read"), len(d.Errors))
 	for i, e := range d.Errors {
 		if i == 10 {
 			fmt.Fprintf(w, "  ... and %d more\n", len(d.Errors)-i)
@@ -126,10 +132,9 @@ func check(ctx context.Context, h *history.History) checker.Result {
 	case len(d.Errors) > 0:
 		e := d.Errors[0]
 		res.Valid = checker.Invalid
-		res.Summary = fmt.Sprintf("%d of %d reads out of bounds; first: op %d read %d, allowed %d..%d", len(d.Errors), d.ReadCount, e.Index, e.Value, e.Lower, e.Upper)
+		res.Summary = fmt.Sprintf("%d of %s out of bounds; first: op %d read %d, allowed %d..%d", len(d.Errors), plural.Count(d.ReadCount, "read"), e.Index, e.Value, e.Lower, e.Upper)
 	case d.ReadCount == 0:
-		res.Valid = checker.Unknown
-		res.Summary = "no ok reads: nothing to check"
+		res.Summary = "no ok reads, so no bounds to check (valid, as in Jepsen)"
 	}
 	return res
 }

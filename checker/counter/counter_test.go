@@ -38,8 +38,8 @@ func TestCounter(t *testing.T) {
 		{"a read concurrent with an add that fails must not see it",
 			histbuild.New().Invoke(0, "add", 3).Op(1, history.OK, "read", 3).Fail(0, "add", 3),
 			checker.Invalid, &Read{Index: 2, Process: 1, Lower: 0, Value: 3, Upper: 0}},
-		{"no reads is unknown",
-			histbuild.New().Op(0, history.OK, "add", 1), checker.Unknown, nil},
+		{"no reads is valid, as Jepsen says: no read can be out of bounds",
+			histbuild.New().Op(0, history.OK, "add", 1).Op(1, history.Info, "add", 2), checker.Valid, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -61,5 +61,28 @@ func TestCounterRejectsNonIntegerValuesWithTheOp(t *testing.T) {
 	r := Checker().Check(context.Background(), h)
 	if r.Valid != checker.Unknown || !strings.Contains(r.Error, "op 0 (process 0") || !strings.Contains(r.Error, `found "one"`) {
 		t.Fatalf("got %v %q", r.Valid, r.Error)
+	}
+}
+
+func TestCounterWithoutReadsSaysNothingWasRead(t *testing.T) {
+	r := histbuild.Check(t, Checker(), histbuild.New().Op(0, history.OK, "add", 1), checker.Valid)
+	if r.Summary != "no ok reads, so no bounds to check (valid, as in Jepsen)" {
+		t.Fatalf("summary = %q", r.Summary)
+	}
+	// A read that failed or crashed is not a read either.
+	h := histbuild.New().Op(0, history.OK, "add", 1).Op(1, history.Fail, "read", nil).Op(1, history.Info, "read", nil)
+	if r := histbuild.Check(t, Checker(), h, checker.Valid); r.Details.(*Details).ReadCount != 0 {
+		t.Fatalf("read count = %d", r.Details.(*Details).ReadCount)
+	}
+}
+
+func TestCounterSummaryAndExplanationCountInEnglish(t *testing.T) {
+	h := histbuild.New().Op(0, history.OK, "add", 2).Op(1, history.OK, "read", 1)
+	r := histbuild.Check(t, Checker(), h, checker.Invalid)
+	if want := "1 of 1 read out of bounds; first: op 3 read 1, allowed 2..2"; r.Summary != want {
+		t.Fatalf("summary = %q, want %q", r.Summary, want)
+	}
+	if got := histbuild.Explain(r.Details.(*Details)); !strings.HasPrefix(got, "1 read checked, 1 out of bounds\n") {
+		t.Fatalf("explain = %q", got)
 	}
 }
