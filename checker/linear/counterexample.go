@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultline/faultline/checker/linear/model"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Counterexample explains why a history (or one key of it) is not
@@ -85,7 +86,7 @@ func (c *Counterexample) Summary() string {
 	for i, s := range c.States {
 		states[i] = history.FormatEDN(s)
 	}
-	fmt.Fprintf(&b, " cannot be linearized after %d ops; %s state(s) just before: %s", c.PrefixLength, c.Model, strings.Join(states, ", "))
+	fmt.Fprintf(&b, " cannot be linearized after %s; %s %s just before: %s", plural.Count(c.PrefixLength, "op"), c.Model, plural.Noun(len(states), "state"), strings.Join(states, ", "))
 	return b.String()
 }
 

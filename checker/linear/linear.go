@@ -17,6 +17,7 @@ package linear
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -27,6 +28,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/linear/model"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Options tune a Checker. The zero value is a good default.
@@ -72,7 +74,7 @@ type Details struct {
 func (c *Checker) Check(ctx context.Context, h *history.History) checker.Result {
 	if c.opts.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.opts.Timeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, c.opts.Timeout, &timeLimit{c.opts.Timeout})
 		defer cancel()
 	}
 	parts, perKey, err := prepare(h, c.model)
@@ -89,7 +91,7 @@ func (c *Checker) Check(ctx context.Context, h *history.History) checker.Result 
 		return checker.Result{Valid: checker.Unknown, Error: err.Error(), Details: d}
 	}
 	res := checker.Result{Valid: checker.Valid, Details: d}
-	var why string
+	var gaveUp []int // the partitions whose search gave up
 	for i, o := range outs {
 		switch o.verdict {
 		case invalid:
@@ -98,24 +100,39 @@ func (c *Checker) Check(ctx context.Context, h *history.History) checker.Result 
 				d.Counterexample = buildCounterexample(h, parts[i], machines[i], o, keyed, c.model.Name())
 			}
 		case unknown:
-			if why == "" {
-				why = o.reason
-				if keyed {
-					why = fmt.Sprintf("key %s: %s", history.FormatEDN(parts[i].key), why)
-				}
-			}
+			gaveUp = append(gaveUp, i)
 		}
 	}
 	switch {
 	case d.Counterexample != nil:
 		res.Valid = checker.Invalid
 		res.Summary = d.Counterexample.Summary()
-	case why != "":
+	case len(gaveUp) > 0:
 		res.Valid = checker.Unknown
-		res.Error = "search gave up: " + why
+		res.Summary = gaveUpSummary(parts, outs, gaveUp, keyed)
 	}
 	return res
 }
+
+// gaveUpSummary says, for the verdict line, that the search gave up before
+// it could decide, and why: the first partition's reason (its key, for a
+// keyed model) and how many other keys are undecided too.
+func gaveUpSummary(parts []*partition, outs []outcome, gaveUp []int, keyed bool) string {
+	first := gaveUp[0]
+	if !keyed {
+		return "search gave up before deciding: " + outs[first].reason
+	}
+	s := fmt.Sprintf("search gave up before deciding key %s: %s", history.FormatEDN(parts[first].key), outs[first].reason)
+	if n := len(gaveUp) - 1; n > 0 {
+		s += fmt.Sprintf(" (and %s %s undecided)", plural.Count(n, "other key"), plural.Pick(n, "is", "are"))
+	}
+	return s
+}
+
+// timeLimit is the cause of a Check's context ending at Options.Timeout.
+type timeLimit struct{ d time.Duration }
+
+func (t *timeLimit) Error() string { return fmt.Sprintf("time limit of %s reached", t.d) }
 
 // searchAll builds a machine for each partition and searches them, the
 // biggest first, on up to Workers goroutines. The first invalid partition
@@ -146,12 +163,16 @@ func (c *Checker) searchAll(ctx context.Context, parts []*partition, perKey mode
 		wg       sync.WaitGroup
 	)
 	done := ctx.Done()
-	b := budget{maxBytes: maxMem / int64(max(workers, 1)), stop: func() (string, bool) {
+	b := budget{maxBytes: maxMem / int64(max(workers, 1)), total: maxMem, stop: func() (string, bool) {
 		if found.Load() {
 			return "another key is not linearizable", true
 		}
 		select {
 		case <-done:
+			var limit *timeLimit
+			if errors.As(context.Cause(ctx), &limit) {
+				return limit.Error(), true
+			}
 			return "cancelled: " + context.Cause(ctx).Error(), true
 		default:
 			return "", false

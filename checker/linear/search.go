@@ -1,6 +1,8 @@
 package linear
 
 import (
+	"fmt"
+
 	"github.com/faultline/faultline/checker/linear/model"
 )
 
@@ -60,7 +62,8 @@ type lnode struct {
 // few thousand steps) or its memo outgrows maxBytes.
 type budget struct {
 	stop     func() (string, bool)
-	maxBytes int64
+	maxBytes int64 // this search's share of total
+	total    int64 // the memory budget of all searches at once, for messages
 }
 
 // search decides whether part is linearizable under machine, by the
@@ -152,7 +155,7 @@ func search(part *partition, mach model.Machine, b budget, sc *scratch) outcome 
 				return outcome{verdict: unknown, reason: why}
 			}
 			if b.maxBytes > 0 && cache.bytes()+int64(len(nodes))*12 > b.maxBytes {
-				return outcome{verdict: unknown, reason: "memory budget exhausted"}
+				return outcome{verdict: unknown, reason: fmt.Sprintf("memory budget of %.1f MiB exhausted", float64(b.total)/(1<<20))}
 			}
 		}
 		if m := match[entry]; m != -2 { // a call entry: try to linearize it now

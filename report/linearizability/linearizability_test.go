@@ -50,7 +50,7 @@ func TestTextNamesTheBlockedOpThePrefixAndTheStates(t *testing.T) {
 		"op 5 (process 1: read 1, ok) cannot be linearized",
 		"longest linearizable prefix found has 2 ops",
 		"2. op 2 (process 0: write 2, ok)",
-		"States possible just before it: 2",
+		"The only state possible just before it: 2",
 		"op 4 (process 2: cas [5 6], info)",
 	} {
 		if !strings.Contains(out, want) {

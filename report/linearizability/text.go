@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultline/faultline/checker/linear"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // WriteText writes a terminal-sized account of ce.
@@ -26,7 +27,7 @@ func WriteText(w io.Writer, ce *linear.Counterexample) error {
 	for _, o := range ce.Blocked {
 		fmt.Fprintf(&b, "  %s cannot be linearized: it completed at index %d, but no order of the ops before it leaves the %s in a state where it fits.\n", o, o.CompleteIndex, ce.Model)
 	}
-	fmt.Fprintf(&b, "  The longest linearizable prefix found has %d ops", ce.PrefixLength)
+	fmt.Fprintf(&b, "  The longest linearizable prefix found has %s", plural.Count(ce.PrefixLength, "op"))
 	if len(ce.Prefix) < ce.PrefixLength {
 		fmt.Fprintf(&b, "; its last %d, from state %s:\n", len(ce.Prefix), history.FormatEDN(ce.Start))
 	} else {
@@ -36,7 +37,7 @@ func WriteText(w io.Writer, ce *linear.Counterexample) error {
 	for i, st := range ce.Prefix {
 		fmt.Fprintf(&b, "    %4d. %-52s -> %s\n", first+i, st.Op.String(), history.FormatEDN(st.State))
 	}
-	fmt.Fprintf(&b, "  States possible just before it: %s\n", joinEDN(ce.States))
+	fmt.Fprintf(&b, "  %s possible just before it: %s\n", plural.Pick(len(ce.States), "The only state", "States"), joinEDN(ce.States))
 	if len(ce.Concurrent) > 0 {
 		b.WriteString("  Also running then, not linearized:\n")
 		for _, o := range ce.Concurrent {

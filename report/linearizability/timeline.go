@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/checker/linear"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Timeline geometry, in SVG user units.
@@ -66,7 +67,7 @@ func WriteSVG(w io.Writer, ce *linear.Counterexample) error {
 		title += ", key " + history.FormatEDN(ce.Key)
 	}
 	fmt.Fprintf(&s, `<text x="8" y="18" font-size="14" font-weight="bold">%s</text>`+"\n", esc(title))
-	fmt.Fprintf(&s, `<text x="8" y="32" fill="#555">green: linearized prefix (numbered in order, %d ops in all); red: cannot be placed; grey: also running; states before it: %s</text>`+"\n", ce.PrefixLength, esc(joinEDN(ce.States)))
+	fmt.Fprintf(&s, `<text x="8" y="32" fill="#555">green: linearized prefix (numbered in order, %s in all); red: cannot be placed; grey: also running; %s before it: %s</text>`+"\n", plural.Count(ce.PrefixLength, "op"), plural.Noun(len(ce.States), "state"), esc(joinEDN(ce.States)))
 	for _, p := range procs {
 		y := lane(p)
 		fmt.Fprintf(&s, `<text x="8" y="%d">process %s</text>`+"\n", y+barHeight/2+4, esc(history.ProcessString(p)))

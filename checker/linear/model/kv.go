@@ -51,12 +51,14 @@ func (k *kv) Build(ops []Op) (Machine, error) {
 		tr:   make(transitions),
 	}
 	index := make(map[string]int)
+	spec := *k.perKey
+	spec.name = "kv"
 	for i, op := range ops {
 		key, inner, err := k.Split(op)
 		if err != nil {
 			return nil, err
 		}
-		if err := m.reg.compile(i, inner, "kv", true); err != nil {
+		if err := m.reg.compile(i, inner, &spec); err != nil {
 			return nil, err
 		}
 		ks := history.Key(key)

@@ -9,11 +9,22 @@
 // the same model state exactly when their State numbers are equal; that is
 // what lets the search memoise (linearized set, state) pairs.
 //
+// A read that returned nil means, by default, that the register was unset
+// (nil): once written, a register cannot be read as nil again unless nil
+// is written. Knossos instead lets a nil read match any state, and
+// histories written for Knossos rely on that (a client that could not tell
+// what it read records nil); Options.NilReadsMatchAny follows Knossos for
+// the models with register reads (register, cas-register, multi-register's
+// reads, kv). The price: a read that really saw a lost or torn state as nil
+// passes.
+//
 // The package is pure: no I/O, no clocks.
 package model
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/faultline/faultline/history"
 )
@@ -82,21 +93,41 @@ type Splitter interface {
 // Names lists the models ByName knows, in the order the CLI lists them.
 var Names = []string{"register", "cas-register", "mutex", "set", "unordered-queue", "fifo-queue", "multi-register", "kv"}
 
-// ByName returns the named model. initial is the initial value of the
-// register-like models (register, cas-register, multi-register's registers,
-// kv's keys); the other models start empty and reject a non-nil initial.
-func ByName(name string, initial any) (Model, error) {
+// NilReaders lists the models whose reads Options.NilReadsMatchAny concerns.
+var NilReaders = []string{"register", "cas-register", "multi-register", "kv"}
+
+// Options configure the models ByName builds.
+type Options struct {
+	// Initial is the initial value of the register-like models: register,
+	// cas-register, kv's keys, and multi-register's registers (where a map
+	// gives each register its own; see MultiRegister). The other models
+	// start empty and refuse an Initial other than nil.
+	Initial any
+	// NilReadsMatchAny follows Knossos: an ok read that returned nil
+	// matches any state, as if what it read were unknown. Histories
+	// written for Knossos rely on it (a client that could not tell what it
+	// read records nil). By default a read of nil is a read of an unset
+	// register, which a register that was written can no longer return.
+	// Only the models of NilReaders have such reads; the others refuse it.
+	NilReadsMatchAny bool
+}
+
+// ByName returns the named model, configured by o.
+func ByName(name string, o Options) (Model, error) {
+	if o.NilReadsMatchAny && !slices.Contains(NilReaders, name) {
+		return nil, fmt.Errorf("model %s has no register reads for nil to match (nil reads matching any state applies to %s)", name, strings.Join(NilReaders, ", "))
+	}
 	noInitial := func(m Model) (Model, error) {
-		if initial != nil {
-			return nil, fmt.Errorf("model %s starts empty and takes no initial value (found %s)", name, history.FormatEDN(initial))
+		if o.Initial != nil {
+			return nil, fmt.Errorf("model %s starts empty and takes no initial value (found %s)", name, history.FormatEDN(o.Initial))
 		}
 		return m, nil
 	}
 	switch name {
 	case "register":
-		return Register(initial), nil
+		return &register{name: "register", initial: o.Initial, nilAny: o.NilReadsMatchAny}, nil
 	case "cas-register":
-		return CASRegister(initial), nil
+		return &register{name: "cas-register", initial: o.Initial, cas: true, nilAny: o.NilReadsMatchAny}, nil
 	case "mutex":
 		return noInitial(Mutex())
 	case "set":
@@ -106,11 +137,15 @@ func ByName(name string, initial any) (Model, error) {
 	case "fifo-queue":
 		return noInitial(FIFOQueue())
 	case "multi-register":
-		return MultiRegister(initial), nil
+		m := MultiRegister(o.Initial).(*multiRegister)
+		m.nilAny = o.NilReadsMatchAny
+		return m, nil
 	case "kv":
-		return KV(initial), nil
+		k := KV(o.Initial).(*kv)
+		k.perKey.nilAny = o.NilReadsMatchAny
+		return k, nil
 	}
-	return nil, fmt.Errorf("unknown model %q: expected one of %v", name, Names)
+	return nil, fmt.Errorf("unknown model %q: expected one of %s", name, strings.Join(Names, ", "))
 }
 
 // opError is the error of an op a model cannot interpret.

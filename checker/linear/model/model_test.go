@@ -9,7 +9,7 @@ import (
 
 func TestByNameKnowsEveryListedModel(t *testing.T) {
 	for _, name := range Names {
-		m, err := ByName(name, nil)
+		m, err := ByName(name, Options{})
 		if err != nil || m.Name() != name {
 			t.Fatalf("%s: %v %v", name, m, err)
 		}
@@ -17,13 +17,13 @@ func TestByNameKnowsEveryListedModel(t *testing.T) {
 }
 
 func TestByNameRejectsUnknownModelsAndMisplacedInitialValues(t *testing.T) {
-	if _, err := ByName("linked-list", nil); err == nil || !strings.Contains(err.Error(), "expected one of") {
+	if _, err := ByName("linked-list", Options{}); err == nil || !strings.Contains(err.Error(), "expected one of") {
 		t.Fatalf("err = %v", err)
 	}
-	if _, err := ByName("mutex", int64(3)); err == nil || !strings.Contains(err.Error(), "takes no initial value") {
+	if _, err := ByName("mutex", Options{Initial: int64(3)}); err == nil || !strings.Contains(err.Error(), "takes no initial value") {
 		t.Fatalf("err = %v", err)
 	}
-	m, err := ByName("cas-register", int64(3))
+	m, err := ByName("cas-register", Options{Initial: int64(3)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestByNameRejectsUnknownModelsAndMisplacedInitialValues(t *testing.T) {
 func TestEqualValuesGetEqualStatesWhateverTheirRepresentation(t *testing.T) {
 	// A set read as a vector and as an EDN set, elements in other orders,
 	// keyword or string: all the same state.
-	m, _ := ByName("set", nil)
+	m, _ := ByName("set", Options{})
 	ops := []Op{
 		{F: "read", Value: []any{int64(2), history.Keyword("a")}, Known: true},
 		{F: "read", Value: history.Set{"a", int64(2)}, Known: true},
@@ -59,7 +59,7 @@ func TestEqualValuesGetEqualStatesWhateverTheirRepresentation(t *testing.T) {
 
 func TestModelsRejectOpsTheyDoNotKnowWithTheIndex(t *testing.T) {
 	for _, name := range Names {
-		m, _ := ByName(name, nil)
+		m, _ := ByName(name, Options{})
 		_, err := m.Build([]Op{{Index: 41, F: "frobnicate", Value: []any{int64(1), int64(2)}, Known: true}})
 		if err == nil || !strings.Contains(err.Error(), "op 41") || !strings.Contains(err.Error(), "expects") {
 			t.Fatalf("%s: err = %v", name, err)
@@ -84,6 +84,37 @@ func TestInternedValuesAreEqualExactlyWhenTheValuesAre(t *testing.T) {
 		seen[n] = v
 		if !history.Equal(vs.value(n), v) {
 			t.Errorf("number %d maps back to %v, not %v", n, vs.value(n), v)
+		}
+	}
+}
+
+func TestNilReadsMatchAnyOnlyForModelsWithRegisterReads(t *testing.T) {
+	for _, name := range Names {
+		_, err := ByName(name, Options{NilReadsMatchAny: true})
+		has := name == "register" || name == "cas-register" || name == "multi-register" || name == "kv"
+		if has && err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if !has && (err == nil || !strings.Contains(err.Error(), "applies to register, cas-register, multi-register, kv")) {
+			t.Errorf("%s: err = %v, want a refusal naming the models it applies to", name, err)
+		}
+	}
+}
+
+func TestANilReadMatchesEveryStateOnlyWithNilReadsMatchAny(t *testing.T) {
+	read := []Op{{F: "read", Value: nil, Known: true}, {F: "write", Value: int64(4), Known: true}}
+	for _, nilAny := range []bool{false, true} {
+		m, _ := ByName("register", Options{NilReadsMatchAny: nilAny})
+		mach, err := m.Build(read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		four, _, _ := mach.Step(mach.Init(), 1, 0)
+		if _, ok, _ := mach.Step(mach.Init(), 0, 0); !ok {
+			t.Errorf("nilAny=%v: a nil read of the unset register is refused", nilAny)
+		}
+		if _, ok, _ := mach.Step(four, 0, 0); ok != nilAny {
+			t.Errorf("nilAny=%v: a nil read of a register holding 4 allowed=%v", nilAny, ok)
 		}
 	}
 }

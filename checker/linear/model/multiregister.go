@@ -6,15 +6,38 @@ import (
 	"github.com/faultline/faultline/history"
 )
 
-// MultiRegister is a set of registers, all holding initial at first, read and
-// written by transactions: an op with f txn whose value is a list of
-// micro-ops [f k v], f being r/read or w/write. A transaction takes effect
-// atomically; its reads must see the values the registers hold at that point
-// (a read of nil saw an unset register). In a transaction whose outcome is
-// unknown only the writes count: what its reads saw is unknown.
-func MultiRegister(initial any) Model { return &multiRegister{initial: initial} }
+// MultiRegister is a set of registers read and written by transactions: an
+// op with f txn whose value is a list of micro-ops [f k v], f being r/read
+// or w/write. A transaction takes effect atomically; its reads must see the
+// values the registers hold at that point (a read of nil saw an unset
+// register, unless Options.NilReadsMatchAny). In a transaction whose
+// outcome is unknown only the writes count: what its reads saw is unknown.
+//
+// initial gives the registers' values at first. A map gives each register
+// its own, as Knossos's multi-register takes it ({:x 0 :y 0}); a register
+// the map leaves out starts nil. Any other value is every register's.
+func MultiRegister(initial any) Model {
+	if m, ok := initial.(history.Map); ok {
+		return &multiRegister{perKey: m, keyed: true}
+	}
+	return &multiRegister{initial: initial}
+}
 
-type multiRegister struct{ initial any }
+type multiRegister struct {
+	initial any         // every register's initial value, unless keyed
+	perKey  history.Map // each register's initial value, when keyed
+	keyed   bool
+	nilAny  bool // an ok read of nil matches any value (Knossos's convention)
+}
+
+// initialOf is register k's initial value.
+func (r *multiRegister) initialOf(k any) any {
+	if !r.keyed {
+		return r.initial
+	}
+	v, _ := r.perKey.Get(k)
+	return v
+}
 
 func (*multiRegister) Name() string { return "multi-register" }
 
@@ -79,8 +102,8 @@ func (r *multiRegister) Build(ops []Op) (Machine, error) {
 			if !ok {
 				return nil, opError(op, "multi-register", "micro-op "+itoa(j)+" of the form [r k v] or [w k v]")
 			}
-			if f == "r" && !op.Known {
-				continue // what an unacknowledged txn read is unknown
+			if f == "r" && (!op.Known || (v == nil && r.nilAny)) {
+				continue // what an unacknowledged txn read is unknown; a nil read, by choice
 			}
 			ks := history.Key(k)
 			reg, seen := regs[ks]
@@ -93,8 +116,8 @@ func (r *multiRegister) Build(ops []Op) (Machine, error) {
 		}
 	}
 	init := make([]uint32, len(m.keys))
-	for i := range init {
-		init[i] = m.vals.id(r.initial)
+	for i, k := range m.keys {
+		init[i] = m.vals.id(r.initialOf(k))
 	}
 	m.init = m.seqs.id(init)
 	return m, nil

@@ -4,7 +4,7 @@ import "github.com/faultline/faultline/history"
 
 // Register is a read/write register holding initial at first (nil by
 // default in the CLI). Ops: read (its value is what it read; nil means the
-// register was unset) and write v.
+// register was unset, unless Options.NilReadsMatchAny) and write v.
 func Register(initial any) Model { return &register{name: "register", initial: initial} }
 
 // CASRegister is a register that also supports compare-and-set: cas with
@@ -19,6 +19,7 @@ type register struct {
 	name    string
 	initial any
 	cas     bool
+	nilAny  bool // an ok read of nil matches any state (Knossos's convention)
 }
 
 func (r *register) Name() string { return r.name }
@@ -46,18 +47,21 @@ func (r *register) Build(ops []Op) (Machine, error) {
 	m := &registerMachine{vals: newValues(), kind: make([]uint8, len(ops)), a: make([]uint32, len(ops)), b: make([]uint32, len(ops))}
 	m.init = State(m.vals.id(r.initial))
 	for i, op := range ops {
-		if err := m.compile(i, op, r.name, r.cas); err != nil {
+		if err := m.compile(i, op, r); err != nil {
 			return nil, err
 		}
 	}
 	return m, nil
 }
 
-func (m *registerMachine) compile(i int, op Op, name string, cas bool) error {
+// compile codes op i for the register r describes (its name for errors,
+// whether it knows cas, how it reads nil).
+func (m *registerMachine) compile(i int, op Op, r *register) error {
+	name, cas := r.name, r.cas
 	switch op.F {
 	case "read":
 		m.kind[i], m.a[i] = regRead, m.vals.id(op.Value)
-		if !op.Known {
+		if !op.Known || (op.Value == nil && r.nilAny) {
 			m.kind[i] = regAnyRead
 		}
 	case "write":
