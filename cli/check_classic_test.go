@@ -2,6 +2,7 @@ package cli
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -38,13 +39,13 @@ func TestCheckClassicModels(t *testing.T) {
 			[]string{f("counter-no-reads.edn") + ": valid (counter, 4 ops, ", "): no ok reads, so no bounds to check (valid, as in Jepsen)\n"}, ""},
 		{"set with element 2 lost is invalid, nemesis ops ignored",
 			[]string{"--model", "set", "--explain", f("set-lost.edn")}, ExitInvalid,
-			[]string{"INVALID (set, 8 ops, ", ": 1 lost, 0 unexpected", "lost: 1 acknowledged adds are missing from the final read: [2]"}, ""},
+			[]string{"INVALID (set, 8 ops, ", ": 1 lost, 0 unexpected", "lost: 1 acknowledged add is missing from the final read: [2]"}, ""},
 		{"set-full allows a stale read by default",
 			[]string{"--model", "set-full", f("set-full-stale.edn")}, ExitValid,
 			[]string{"valid (set-full, 6 ops, "}, ""},
 		{"set-full stale read is invalid when linearizable",
 			[]string{"--model", "set-full", "--set-full-linearizable", "--explain", f("set-full-stale.edn")}, ExitInvalid,
-			[]string{"1 stale elements", "stale: 1 took 1 ms after it was known (op 1) to show up in every read"}, ""},
+			[]string{"1 stale element (reads missed it after it was acknowledged)", "stale: 1 took 1 ms after it was known (op 1) to show up in every read"}, ""},
 		{"set-full element seen then gone is lost",
 			[]string{"--model", "set-full", "--explain", f("set-full-lost.edn")}, ExitInvalid,
 			[]string{"1 lost, 0 duplicated, 0 unexpected",
@@ -57,10 +58,10 @@ func TestCheckClassicModels(t *testing.T) {
 			[]string{"valid (total-queue, 6 ops, "}, ""},
 		{"total-queue duplicate is invalid when forbidden",
 			[]string{"--model", "total-queue", "--total-queue-no-duplicates", "--explain", f("total-queue-duplicate.edn")}, ExitInvalid,
-			[]string{"0 lost, 1 duplicated, 0 unexpected", "duplicated: 1 values came out more often than they went in: [1]"}, ""},
+			[]string{"0 lost, 1 duplicated, 0 unexpected", "duplicated: 1 value came out more often than it went in: [1]"}, ""},
 		{"unique-ids handing out 41 twice is invalid",
 			[]string{"--model", "unique-ids", "--explain", f("unique-ids-dup.edn")}, ExitInvalid,
-			[]string{"1 ids handed out more than once, e.g. 41 by ops [2 3]", "  id 41 was returned by ops [2 3]"}, ""},
+			[]string{"1 id handed out more than once, e.g. 41 by ops [2 3]", "  id 41 was returned by ops [2 3]"}, ""},
 		{"bank negative balance is invalid",
 			[]string{"--model", "bank", "--bank-total", "20", "--bank-accounts", "0,1", "--explain", f("bank-negative.edn")}, ExitInvalid,
 			[]string{"negative-value x1 (first op 3)", "negative-value: 1 read; first at op 3, worst at op 3 (process 1): negative balance in account 0: -5"}, ""},
@@ -97,7 +98,7 @@ func TestCheckClassicModels(t *testing.T) {
 			nil, "--max-transfer 0: expected a positive amount"},
 		{"long-fork reads that saw writes in opposite orders are invalid",
 			[]string{"--model", "long-fork", "--long-fork-group-size", "2", "--explain", f("long-fork.edn")}, ExitInvalid,
-			[]string{"1 forks; e.g. op 4 saw 0 without 1, op 5 saw 1 without 0",
+			[]string{"1 fork; e.g. op 4 saw 0 without 1, op 5 saw 1 without 0",
 				"op 4 (process 2) saw key 0 written but not key 1; op 5 (process 3) saw 1 but not 0: they saw the two writes in opposite orders"}, ""},
 		{"long-fork group size out of range is a usage error",
 			[]string{"--model", "long-fork", "--long-fork-group-size", "65", f("long-fork.edn")}, ExitBadArgs,
@@ -162,6 +163,24 @@ func TestCheckHelpListsEveryClassicModel(t *testing.T) {
 	}
 }
 
+// onesWithPlurals finds "1 reads" and the like in out: a count of one
+// followed by a word ending in s that is no unit or verb ("1 ms", "1 was").
+func onesWithPlurals(out string) []string {
+	var bad []string
+	for _, m := range oneThenWord.FindAllStringSubmatch(out, -1) {
+		switch m[2] {
+		case "ms", "was", "is", "has", "does":
+		default:
+			if strings.HasSuffix(m[2], "s") {
+				bad = append(bad, m[0])
+			}
+		}
+	}
+	return bad
+}
+
+var oneThenWord = regexp.MustCompile(`(^|[^0-9.-])1 ([a-z]+)`)
+
 // Every classic model on every classic fixture, including histories of other
 // workloads, must reach a verdict (valid, invalid or unknown) and never
 // crash: a user pointing the wrong model at a history gets an answer that
@@ -179,6 +198,12 @@ func TestCheckClassicModelsNeverCrashOnForeignHistories(t *testing.T) {
 		}
 		if strings.Contains(out+errOut, "panicked") || strings.Count(out, ": ") < len(fixtures) {
 			t.Errorf("%s: a checker panicked or a file got no verdict line:\n%s", m.Name, out)
+		}
+		if strings.Contains(out, "map[") {
+			t.Errorf("%s: a Go map in the output:\n%s", m.Name, out)
+		}
+		if bad := onesWithPlurals(out); len(bad) > 0 {
+			t.Errorf("%s: %q: a count of one with a plural noun:\n%s", m.Name, bad, out)
 		}
 	}
 }

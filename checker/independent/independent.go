@@ -20,6 +20,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Options configure the lifted checker.
@@ -58,18 +59,18 @@ func (d *Details) Failing() []any {
 // Explain names the failing keys and, for the first few, explains the inner
 // result when the inner checker can.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d keys: %d invalid, %d unknown\n", d.KeyCount, d.InvalidCount, d.UnknownCount)
+	fmt.Fprintf(w, "%s: %d invalid, %d unknown\n", plural.Count(d.KeyCount, "key"), d.InvalidCount, d.UnknownCount)
 	shown := 0
 	for _, k := range d.Keys {
 		if k.Result.Valid == checker.Valid {
 			break
 		}
 		if shown == 5 {
-			fmt.Fprintf(w, "... and %d more failing keys: %s\n", d.InvalidCount+d.UnknownCount-shown, verdict.List(d.Failing()[shown:], 50))
+			fmt.Fprintf(w, "... and %s: %s\n", plural.Count(d.InvalidCount+d.UnknownCount-shown, "more failing key"), verdict.List(d.Failing()[shown:], 50))
 			break
 		}
 		shown++
-		fmt.Fprintf(w, "key %s (%d ops): %s: %s%s\n", verdict.EDN(k.Key), k.Ops, k.Result.Valid, k.Result.Summary, k.Result.Error)
+		fmt.Fprintf(w, "key %s (%s): %s: %s%s\n", verdict.EDN(k.Key), plural.Count(k.Ops, "op"), k.Result.Valid, k.Result.Summary, k.Result.Error)
 		if e, ok := k.Result.Details.(interface{ Explain(io.Writer) }); ok {
 			e.Explain(w)
 		}
@@ -131,7 +132,7 @@ func merge(results []KeyResult) checker.Result {
 		}
 	}
 	if failing := d.Failing(); len(failing) > 0 {
-		out.Summary = fmt.Sprintf("%d of %d keys invalid, %d unknown: %s", d.InvalidCount, d.KeyCount, d.UnknownCount, verdict.List(failing, 10))
+		out.Summary = fmt.Sprintf("%d of %s invalid, %d unknown: %s", d.InvalidCount, plural.Count(d.KeyCount, "key"), d.UnknownCount, verdict.List(failing, 10))
 		if first := results[0].Result; first.Summary != "" {
 			out.Summary += fmt.Sprintf("; key %s: %s", verdict.EDN(results[0].Key), first.Summary)
 		}

@@ -41,7 +41,7 @@ func TestIndependentListsFailingKeysFirst(t *testing.T) {
 	if !strings.HasPrefix(r.Summary, "1 of 3 keys invalid, 1 unknown: [2 3]; key 2: 1 lost") {
 		t.Fatalf("summary = %q", r.Summary)
 	}
-	if got := histbuild.Explain(d); !strings.Contains(got, "key 2 (4 ops): false") || !strings.Contains(got, "lost: 1 acknowledged adds are missing from the final read: [20]") {
+	if got := histbuild.Explain(d); !strings.Contains(got, "key 2 (4 ops): false") || !strings.Contains(got, "lost: 1 acknowledged add is missing from the final read: [20]") {
 		t.Fatalf("explain = %q", got)
 	}
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // DefaultPatterns are common crash signatures: Go panics and fatal errors,
@@ -53,7 +54,7 @@ type Details struct {
 
 // Explain lists the matching lines as file:line.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d log files searched, %d lines match a crash signature\n", d.FileCount, d.MatchCount)
+	fmt.Fprintf(w, "%s searched, %s %s a crash signature\n", plural.Count(d.FileCount, "log file"), plural.Count(d.MatchCount, "line"), plural.Pick(d.MatchCount, "matches", "match"))
 	for _, m := range d.Matches {
 		fmt.Fprintf(w, "  %s: %s:%d: %s\n", m.Node, m.File, m.Line, m.Text)
 	}
@@ -130,7 +131,7 @@ func (c *Checker) Check(ctx context.Context, _ *history.History) checker.Result 
 		return checker.Result{Valid: checker.Unknown, Error: "searching logs: " + err.Error(), Details: d}
 	case d.MatchCount > 0:
 		m := d.Matches[0]
-		return checker.Result{Valid: checker.Invalid, Details: d, Summary: fmt.Sprintf("%d log lines match a crash signature; first: %s %s:%d", d.MatchCount, m.Node, m.File, m.Line)}
+		return checker.Result{Valid: checker.Invalid, Details: d, Summary: fmt.Sprintf("%s %s a crash signature; first: %s %s:%d", plural.Count(d.MatchCount, "log line"), plural.Pick(d.MatchCount, "matches", "match"), m.Node, m.File, m.Line)}
 	case d.FileCount == 0:
 		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "no node logs under " + c.Dir}
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/faultline/faultline/checker/internal/valueset"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Options configure the checker.
@@ -75,7 +76,7 @@ const MaxForks = 32
 
 // Explain describes the forks in plain words.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d reads of key groups (%d saw nothing, %d saw everything), %d forks\n", d.ReadCount, d.EarlyReadCount, d.LateReadCount, d.ForkCount)
+	fmt.Fprintf(w, "%s of key groups (%d saw nothing, %d saw everything), %s\n", plural.Count(d.ReadCount, "read"), d.EarlyReadCount, d.LateReadCount, plural.Count(d.ForkCount, "fork"))
 	for i, f := range d.Forks {
 		if i == 10 {
 			fmt.Fprintf(w, "  ... and %d more\n", d.ForkCount-i)
@@ -164,11 +165,11 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 	case d.ForkCount > 0:
 		f := d.Forks[0]
 		res.Valid = checker.Invalid
-		res.Summary = fmt.Sprintf("%d forks; e.g. op %d saw %s without %s, op %d saw %s without %s",
-			d.ForkCount, f.A.Op, verdict.EDN(f.OnlyA), verdict.EDN(f.OnlyB), f.B.Op, verdict.EDN(f.OnlyB), verdict.EDN(f.OnlyA))
+		res.Summary = fmt.Sprintf("%s; e.g. op %d saw %s without %s, op %d saw %s without %s",
+			plural.Count(d.ForkCount, "fork"), f.A.Op, verdict.EDN(f.OnlyA), verdict.EDN(f.OnlyB), f.B.Op, verdict.EDN(f.OnlyB), verdict.EDN(f.OnlyA))
 	case len(d.Malformed) > 0:
 		res.Valid = checker.Unknown
-		res.Summary = fmt.Sprintf("%d reads did not read exactly one group of keys", len(d.Malformed))
+		res.Summary = fmt.Sprintf("%s did not read exactly one group of keys", plural.Count(len(d.Malformed), "read"))
 	case d.ReadCount == 0:
 		res.Valid = checker.Unknown
 		res.Summary = "no ok reads: nothing to check"

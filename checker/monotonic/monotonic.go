@@ -23,6 +23,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Options configure the checker.
@@ -68,7 +69,7 @@ const MaxViolations = 64
 
 // Explain describes each kept violation in plain words.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d observations of %d keys, %d went backwards\n", d.ObservationCount, d.KeyCount, d.ViolationCount)
+	fmt.Fprintf(w, "%s of %s, %d went backwards\n", plural.Count(d.ObservationCount, "observation"), plural.Count(d.KeyCount, "key"), d.ViolationCount)
 	for i, v := range d.Violations {
 		if i == 10 {
 			fmt.Fprintf(w, "  ... and %d more\n", d.ViolationCount-i)
@@ -152,8 +153,8 @@ func check(ctx context.Context, h *history.History, fs []string) checker.Result 
 	case d.ViolationCount > 0:
 		v := d.Violations[0]
 		res.Valid = checker.Invalid
-		res.Summary = fmt.Sprintf("%d non-monotonic observations; first: key %s went from %d (op %d) to %d (op %d), %s",
-			d.ViolationCount, verdict.EDN(v.Key), v.Earlier.Value, v.Earlier.Op, v.Later.Value, v.Later.Op, v.Kind)
+		res.Summary = fmt.Sprintf("%s; first: key %s went from %d (op %d) to %d (op %d), %s",
+			plural.Count(d.ViolationCount, "non-monotonic observation"), verdict.EDN(v.Key), v.Earlier.Value, v.Earlier.Op, v.Later.Value, v.Later.Op, v.Kind)
 	case d.ObservationCount == 0:
 		res.Valid = checker.Unknown
 		res.Summary = "no observations: nothing to check"

@@ -20,6 +20,7 @@ import (
 	"github.com/faultline/faultline/checker/internal/valueset"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Details is what Checker found.
@@ -34,7 +35,7 @@ type Details struct {
 
 // Explain says which dequeue took a value from nowhere.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d enqueues invoked, %d values dequeued\n", d.EnqueueCount, d.DequeueCount)
+	fmt.Fprintf(w, "%s invoked, %s dequeued\n", plural.Count(d.EnqueueCount, "enqueue"), plural.Count(d.DequeueCount, "value"))
 	if d.BadDequeue >= 0 {
 		fmt.Fprintf(w, "op %d dequeued %s, but every enqueue of %s invoked before it had already been dequeued (or there was none)\n",
 			d.BadDequeue, verdict.EDN(d.Value), verdict.EDN(d.Value))

@@ -9,6 +9,7 @@ import (
 	"github.com/faultline/faultline/checker/internal/valueset"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // TotalOptions configure TotalChecker.
@@ -32,15 +33,15 @@ type TotalDetails struct {
 
 // Explain writes the lost, duplicated and unexpected values in plain words.
 func (d *TotalDetails) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d enqueues attempted, %d acknowledged, %d values dequeued\n", d.AttemptCount, d.AcknowledgedCount, d.DequeueCount)
-	if len(d.Lost) > 0 {
-		fmt.Fprintf(w, "lost: %d acknowledged enqueues never came out: %s\n", len(d.Lost), verdict.List(d.Lost, 20))
+	fmt.Fprintf(w, "%s attempted, %d acknowledged, %s dequeued\n", plural.Count(d.AttemptCount, "enqueue"), d.AcknowledgedCount, plural.Count(d.DequeueCount, "value"))
+	if n := len(d.Lost); n > 0 {
+		fmt.Fprintf(w, "lost: %s never came out: %s\n", plural.Count(n, "acknowledged enqueue"), verdict.List(d.Lost, 20))
 	}
-	if len(d.Duplicated) > 0 {
-		fmt.Fprintf(w, "duplicated: %d values came out more often than they went in: %s\n", len(d.Duplicated), verdict.List(d.Duplicated, 20))
+	if n := len(d.Duplicated); n > 0 {
+		fmt.Fprintf(w, "duplicated: %s came out more often than %s in: %s\n", plural.Count(n, "value"), plural.Pick(n, "it went", "they went"), verdict.List(d.Duplicated, 20))
 	}
-	if len(d.Unexpected) > 0 {
-		fmt.Fprintf(w, "unexpected: %d values came out that nobody enqueued: %s\n", len(d.Unexpected), verdict.List(d.Unexpected, 20))
+	if n := len(d.Unexpected); n > 0 {
+		fmt.Fprintf(w, "unexpected: %s came out that nobody enqueued: %s\n", plural.Count(n, "value"), verdict.List(d.Unexpected, 20))
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Bad is a read that saw a later write without an earlier one: the value at
@@ -49,8 +50,8 @@ const MaxBad = 64
 
 // Explain describes the bad reads in plain words.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d reads (%d saw every subkey, %d some, %d none), %d saw a later write without an earlier one\n",
-		d.ReadCount, d.AllCount, d.SomeCount, d.NoneCount, d.BadCount)
+	fmt.Fprintf(w, "%s (%d saw every subkey, %d some, %d none), %d saw a later write without an earlier one\n",
+		plural.Count(d.ReadCount, "read"), d.AllCount, d.SomeCount, d.NoneCount, d.BadCount)
 	for i, b := range d.Bad {
 		if i == 10 {
 			fmt.Fprintf(w, "  ... and %d more\n", d.BadCount-i)
@@ -112,7 +113,7 @@ func check(ctx context.Context, h *history.History) checker.Result {
 	case d.BadCount > 0:
 		b := d.Bad[0]
 		res.Valid = checker.Invalid
-		res.Summary = fmt.Sprintf("%d reads saw a later write without an earlier one; first: op %d read %s", d.BadCount, b.Op, verdict.List(b.Values, 10))
+		res.Summary = fmt.Sprintf("%s saw a later write without an earlier one; first: op %d read %s", plural.Count(d.BadCount, "read"), b.Op, verdict.List(b.Values, 10))
 	case d.ReadCount == 0:
 		res.Valid = checker.Unknown
 		res.Summary = "no ok reads: nothing to check"

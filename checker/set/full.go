@@ -6,12 +6,14 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/internal/valueset"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // FullOptions configure FullChecker.
@@ -62,11 +64,15 @@ type FullDetails struct {
 
 // Explain writes what happened to the elements in plain words.
 func (d *FullDetails) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d elements added: %d stable, %d lost, %d never read, %d stale\n",
-		d.AttemptCount, d.StableCount, d.LostCount, d.NeverReadCount, d.StaleCount)
+	fmt.Fprintf(w, "%s added: %d stable, %d lost, %d never read, %d stale\n",
+		plural.Count(d.AttemptCount, "element"), d.StableCount, d.LostCount, d.NeverReadCount, d.StaleCount)
 	for _, e := range d.LostElements {
-		fmt.Fprintf(w, "lost: %s was known at op %d and last seen by the read invoked at op %d, but the read invoked at op %d (and every later one) did not see it\n",
-			verdict.EDN(e.Element), e.Known, e.LastPresent, e.LastAbsent)
+		seen := fmt.Sprintf("last seen by the read invoked at op %d", e.LastPresent)
+		if e.LastPresent < 0 {
+			seen = "never seen by a read"
+		}
+		fmt.Fprintf(w, "lost: %s was known at op %d and %s, but the read invoked at op %d (and every later one) did not see it\n",
+			verdict.EDN(e.Element), e.Known, seen, e.LastAbsent)
 	}
 	if len(d.Lost) > len(d.LostElements) {
 		fmt.Fprintf(w, "all lost elements: %s\n", verdict.List(d.Lost, 50))
@@ -81,8 +87,30 @@ func (d *FullDetails) Explain(w io.Writer) {
 		fmt.Fprintf(w, "stale: %s took %d ms after it was known (op %d) to show up in every read\n", verdict.EDN(e.Element), e.StableLatency, e.Known)
 	}
 	if d.StableLatencies != nil {
-		fmt.Fprintf(w, "latency to become stable (ms) by quantile: %v\n", d.StableLatencies)
+		fmt.Fprintf(w, "time to become stable: %s\n", latencies(d.StableLatencies))
 	}
+	if d.LostLatencies != nil {
+		fmt.Fprintf(w, "time to be lost: %s\n", latencies(d.LostLatencies))
+	}
+}
+
+// latencies renders quantiles in the order of Quantiles, in words: "min 0
+// ms, median 1 ms, p95 3 ms, p99 3 ms, max 5 ms".
+func latencies(qs map[string]int64) string {
+	names := map[float64]string{0: "min", 0.5: "median", 1: "max"}
+	var parts []string
+	for _, q := range Quantiles {
+		ms, ok := qs[strconv.FormatFloat(q, 'f', -1, 64)]
+		if !ok {
+			continue
+		}
+		name, named := names[q]
+		if !named {
+			name = "p" + strconv.FormatFloat(q*100, 'f', -1, 64)
+		}
+		parts = append(parts, fmt.Sprintf("%s %d ms", name, ms))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // FullChecker returns Jepsen's set-full checker. It follows every added
@@ -184,7 +212,7 @@ func checkFull(ctx context.Context, h *history.History, opts FullOptions) checke
 		res.Summary = fmt.Sprintf("%d lost, %d duplicated, %d unexpected", d.LostCount, len(d.Duplicated), len(d.Unexpected))
 	case opts.Linearizable && d.StaleCount > 0:
 		res.Valid = checker.Invalid
-		res.Summary = fmt.Sprintf("%d stale elements (reads missed them after they were acknowledged)", d.StaleCount)
+		res.Summary = fmt.Sprintf("%s (reads missed %s after %s acknowledged)", plural.Count(d.StaleCount, "stale element"), plural.Pick(d.StaleCount, "it", "them"), plural.Pick(d.StaleCount, "it was", "they were"))
 	case d.StableCount == 0:
 		res.Valid = checker.Unknown
 		res.Summary = "no element was ever stably read"

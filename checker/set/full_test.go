@@ -78,7 +78,8 @@ func TestSetFullTimesLossAndStalenessInMilliseconds(t *testing.T) {
 	if d.LostLatencies["0.5"] != 1 {
 		t.Fatalf("lost latencies = %v", d.LostLatencies)
 	}
-	if got := histbuild.Explain(d); !strings.Contains(got, "lost: 1 was known at op 1 and last seen by the read invoked at op 2, but the read invoked at op 4") {
+	if got := histbuild.Explain(d); !strings.Contains(got, "lost: 1 was known at op 1 and last seen by the read invoked at op 2, but the read invoked at op 4") ||
+		!strings.Contains(got, "\ntime to be lost: min 1 ms, median 1 ms, p95 1 ms, p99 1 ms, max 1 ms\n") {
 		t.Fatalf("explain = %q", got)
 	}
 
@@ -88,5 +89,43 @@ func TestSetFullTimesLossAndStalenessInMilliseconds(t *testing.T) {
 	d = FullChecker(FullOptions{}).Check(context.Background(), h).Details.(*FullDetails)
 	if len(d.WorstStale) != 1 || d.WorstStale[0].StableLatency != 1 || d.StableLatencies["1"] != 1 {
 		t.Fatalf("worst stale = %+v, stable latencies %v", d.WorstStale, d.StableLatencies)
+	}
+}
+
+// An element acknowledged and then missed by every read was lost without
+// ever being seen; the explanation says so rather than naming op -1.
+func TestSetFullExplainsALossNeverSeen(t *testing.T) {
+	h := histbuild.New().Op(0, history.OK, "add", 1).Op(1, history.OK, "read", []any{}).History()
+	got := histbuild.Explain(FullChecker(FullOptions{}).Check(context.Background(), h).Details.(*FullDetails))
+	if want := "lost: 1 was known at op 1 and never seen by a read, but the read invoked at op 2 (and every later one) did not see it\n"; !strings.Contains(got, want) || strings.Contains(got, "op -1") {
+		t.Fatalf("explain = %q, want it to contain %q", got, want)
+	}
+}
+
+// The explanation is for people: no Go maps, counts in the singular when
+// there is one, quantiles named in order.
+func TestSetFullExplainsLatenciesInWords(t *testing.T) {
+	d := &FullDetails{AttemptCount: 1, StableCount: 1,
+		StableLatencies: map[string]int64{"0": 0, "0.5": 1, "0.95": 30, "0.99": 45, "1": 50}}
+	got := histbuild.Explain(d)
+	want := "1 element added: 1 stable, 0 lost, 0 never read, 0 stale\ntime to become stable: min 0 ms, median 1 ms, p95 30 ms, p99 45 ms, max 50 ms\n"
+	if got != want {
+		t.Fatalf("explain = %q\nwant      %q", got, want)
+	}
+	if strings.Contains(got, "map[") {
+		t.Fatal("a Go map in the explanation")
+	}
+}
+
+func TestSetFullStaleSummaryCountsInEnglish(t *testing.T) {
+	one := histbuild.New().Op(0, history.OK, "add", 1).Op(1, history.OK, "read", []any{}).Op(1, history.OK, "read", []any{1})
+	r := histbuild.Check(t, FullChecker(FullOptions{Linearizable: true}), one, checker.Invalid)
+	if want := "1 stale element (reads missed it after it was acknowledged)"; r.Summary != want {
+		t.Fatalf("summary %q, want %q", r.Summary, want)
+	}
+	two := histbuild.New().Op(0, history.OK, "add", 1).Op(0, history.OK, "add", 2).Op(1, history.OK, "read", []any{}).Op(1, history.OK, "read", []any{1, 2})
+	r = histbuild.Check(t, FullChecker(FullOptions{Linearizable: true}), two, checker.Invalid)
+	if want := "2 stale elements (reads missed them after they were acknowledged)"; r.Summary != want {
+		t.Fatalf("summary %q, want %q", r.Summary, want)
 	}
 }

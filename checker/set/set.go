@@ -17,6 +17,7 @@ import (
 	"github.com/faultline/faultline/checker/internal/valueset"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Details is what Checker found. Lists are sorted.
@@ -32,16 +33,16 @@ type Details struct {
 
 // Explain writes the lost and unexpected elements in plain words.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d adds attempted, %d acknowledged; the final read (op %d) holds %d of the acknowledged ones\n",
-		d.AttemptCount, d.AcknowledgedCount, d.FinalRead, d.OKCount)
-	if len(d.Lost) > 0 {
-		fmt.Fprintf(w, "lost: %d acknowledged adds are missing from the final read: %s\n", len(d.Lost), verdict.List(d.Lost, 20))
+	fmt.Fprintf(w, "%s attempted, %d acknowledged; the final read (op %d) holds %d of the acknowledged ones\n",
+		plural.Count(d.AttemptCount, "add"), d.AcknowledgedCount, d.FinalRead, d.OKCount)
+	if n := len(d.Lost); n > 0 {
+		fmt.Fprintf(w, "lost: %s %s missing from the final read: %s\n", plural.Count(n, "acknowledged add"), plural.Pick(n, "is", "are"), verdict.List(d.Lost, 20))
 	}
-	if len(d.Unexpected) > 0 {
-		fmt.Fprintf(w, "unexpected: %d elements were read that nobody added: %s\n", len(d.Unexpected), verdict.List(d.Unexpected, 20))
+	if n := len(d.Unexpected); n > 0 {
+		fmt.Fprintf(w, "unexpected: %s %s read that nobody added: %s\n", plural.Count(n, "element"), plural.Pick(n, "was", "were"), verdict.List(d.Unexpected, 20))
 	}
-	if len(d.Recovered) > 0 {
-		fmt.Fprintf(w, "recovered (fine): %d adds of unknown outcome turned out to have happened: %s\n", len(d.Recovered), verdict.List(d.Recovered, 20))
+	if n := len(d.Recovered); n > 0 {
+		fmt.Fprintf(w, "recovered (fine): %s of unknown outcome turned out to have happened: %s\n", plural.Count(n, "add"), verdict.List(d.Recovered, 20))
 	}
 }
 

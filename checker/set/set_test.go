@@ -56,7 +56,7 @@ func TestSet(t *testing.T) {
 			histbuild.SameValues(t, "recovered", d.Recovered, c.recovered)
 			var b strings.Builder
 			d.Explain(&b)
-			if len(c.lost) > 0 && !strings.Contains(b.String(), "lost: 1 acknowledged adds are missing") {
+			if len(c.lost) > 0 && !strings.Contains(b.String(), "lost: 1 acknowledged add is missing") {
 				t.Fatalf("explain = %q", b.String())
 			}
 		})

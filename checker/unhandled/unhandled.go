@@ -18,6 +18,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Field is the op field that carries an unhandled exception.
@@ -78,7 +79,7 @@ func check(ctx context.Context, h *history.History) checker.Result {
 	})
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	if len(d.Exceptions) > 0 {
-		res.Summary = fmt.Sprintf("%d classes of unhandled error; most frequent: %s x%d", len(d.Exceptions), d.Exceptions[0].Class, d.Exceptions[0].Count)
+		res.Summary = fmt.Sprintf("%s of unhandled error; most frequent: %s x%d", plural.Count(len(d.Exceptions), "class"), d.Exceptions[0].Class, d.Exceptions[0].Count)
 	}
 	return res
 }

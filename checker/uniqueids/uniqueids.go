@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/checker/internal/valueset"
 	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // Duplicate is an id handed out more than once, with the ok ops that
@@ -34,7 +35,7 @@ type Details struct {
 
 // Explain lists the ids handed out twice.
 func (d *Details) Explain(w io.Writer) {
-	fmt.Fprintf(w, "%d ids requested, %d acknowledged, %d handed out more than once\n", d.AttemptCount, d.AcknowledgedCount, d.DuplicatedCount)
+	fmt.Fprintf(w, "%s requested, %d acknowledged, %d handed out more than once\n", plural.Count(d.AttemptCount, "id"), d.AcknowledgedCount, d.DuplicatedCount)
 	for i, dup := range d.Duplicated {
 		if i == 20 {
 			fmt.Fprintf(w, "  ... and %d more\n", len(d.Duplicated)-i)
@@ -98,7 +99,7 @@ func check(ctx context.Context, h *history.History) checker.Result {
 	if d.DuplicatedCount > 0 {
 		first := d.Duplicated[0]
 		return checker.Result{Valid: checker.Invalid, Details: d,
-			Summary: fmt.Sprintf("%d ids handed out more than once, e.g. %s by ops %v", d.DuplicatedCount, verdict.EDN(first.ID), first.Ops)}
+			Summary: fmt.Sprintf("%s handed out more than once, e.g. %s by ops %v", plural.Count(d.DuplicatedCount, "id"), verdict.EDN(first.ID), first.Ops)}
 	}
 	return checker.Result{Valid: checker.Valid, Details: d}
 }
