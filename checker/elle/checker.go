@@ -54,17 +54,29 @@ type Options struct {
 	// counted); 0 means 8.
 	MaxPerType int
 
-	// Version-order inference of rw-register (list-append needs none).
-	// InitialNil: every key starts at nil, before any write.
+	// Version-order inference of rw-register (list-append needs none); the
+	// doc of rwRegister in rwregister.go says exactly what each infers and
+	// where Faultline differs from Elle.
+	// InitialNil: every key starts at nil, before any write (Elle always
+	// assumes it; faultline check sets it by default).
 	InitialNil bool
 	// WritesFollowReads: a transaction that read version a of a key and then
-	// wrote b installed b after a.
+	// wrote b installed b after a (Elle's :wfr-keys?, off by default).
 	WritesFollowReads bool
-	// SequentialKeys: each process sees each key's versions in order.
+	// SequentialKeys: each process sees each key's versions in order, from
+	// one of its transactions to the next (Elle's :sequential-keys?).
 	SequentialKeys bool
 	// LinearizableKeys: a version observed by a transaction that completed
-	// before another began precedes what that other one observes.
+	// before another began precedes what that other one observes (Elle's
+	// :linearizable-keys?).
 	LinearizableKeys bool
+	// GarbageReads makes a read of a value no transaction wrote an anomaly,
+	// garbage-read, which every model forbids. Elle has no such check for
+	// registers: there such a value is a version after the initial state,
+	// and histories written for Elle use that. Either way the read stays in
+	// the graph. Turn it on where keys start empty and only the history's
+	// writes can put values there, as in Faultline's own workloads.
+	GarbageReads bool
 }
 
 func (o *Options) maxPerType() int {
