@@ -46,10 +46,11 @@ func registerElleFlags(fs *pflag.FlagSet) {
 	fs.StringSlice("anomalies", nil, "list-append, rw-register: further anomalies that make a history invalid (e.g. G1b,lost-update,G2-item-realtime)")
 	fs.Int64("cycle-search-budget", elle.DefaultCycleSearchBudget, "list-append, rw-register: edges a cycle search may visit per strongly connected component before it gives up (verdict unknown)")
 	fs.String("elle-dir", "", "list-append, rw-register: write anomalies.txt and a .dot and .svg per cycle under DIR/elle")
-	fs.Bool("initial-nil", true, "rw-register: every key starts as nil, before any write")
-	fs.Bool("writes-follow-reads", true, "rw-register: a write follows the version its transaction read")
-	fs.Bool("sequential-keys", false, "rw-register: each process sees each key's versions in order")
-	fs.Bool("linearizable-keys", false, "rw-register: versions of a key follow real time")
+	fs.Bool("initial-nil", true, "rw-register: every key starts as nil, before any write (Elle always assumes it)")
+	fs.Bool("writes-follow-reads", false, "rw-register: a write follows the version its transaction read (Elle's :wfr-keys?)")
+	fs.Bool("sequential-keys", false, "rw-register: each process sees each key's versions in order (Elle's :sequential-keys?)")
+	fs.Bool("linearizable-keys", false, "rw-register: versions of a key follow real time (Elle's :linearizable-keys?)")
+	fs.Bool("garbage-reads", false, "rw-register: a read of a value no transaction wrote is an anomaly, garbage-read, that every model forbids. Faultline's stricter check, for histories whose keys start empty; Elle, and this command without the flag, take such a value as a version after the initial nil")
 }
 
 // elleOptions reads the Elle flags back once they are parsed.
@@ -68,6 +69,7 @@ func elleOptions(fs *pflag.FlagSet) (elle.Options, string, error) {
 	o.WritesFollowReads, _ = fs.GetBool("writes-follow-reads")
 	o.SequentialKeys, _ = fs.GetBool("sequential-keys")
 	o.LinearizableKeys, _ = fs.GetBool("linearizable-keys")
+	o.GarbageReads, _ = fs.GetBool("garbage-reads")
 	dir, _ := fs.GetString("elle-dir")
 	for _, m := range o.ConsistencyModels {
 		if _, e := consistency.Canonical(m); e != nil {
