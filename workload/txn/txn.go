@@ -94,7 +94,7 @@ func Checker(o Options) checker.Checker {
 	o = o.withDefaults()
 	eo := elle.Options{ConsistencyModels: o.ConsistencyModels}
 	if o.Write == Write {
-		eo.InitialNil, eo.WritesFollowReads = true, true
+		eo.InitialNil, eo.WritesFollowReads, eo.GarbageReads = true, true, true // keys start empty: a value nobody wrote is garbage
 		return elle.RWRegister(eo)
 	}
 	return elle.ListAppend(eo)
