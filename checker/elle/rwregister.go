@@ -395,16 +395,24 @@ func (rr *rwRegister) writesFollowReads() []versionEdge {
 
 // sequentialVersions orders, per process and key, the last version a
 // committed transaction touched before the first one the process's next
-// committed transaction touching that key touched.
+// committed transaction touching that key touched. A process's
+// transactions follow each other in the order they completed, as in the
+// process order of the graph (and Elle's).
 func (rr *rwRegister) sequentialVersions() []versionEdge {
+	byCompletion := make([]int32, len(rr.h.Ops))
+	for t := range rr.txns {
+		if rr.txns[t].status == committed {
+			byCompletion[rr.txns[t].complete] = int32(t) + 1
+		}
+	}
 	var es []versionEdge
 	lastBy := map[[2]int]int32{} // (process, key) -> version
-	for t := range rr.txns {
-		if rr.txns[t].status != committed {
+	for _, t := range byCompletion {
+		if t == 0 {
 			continue
 		}
-		for _, x := range rr.txnTouches(int32(t)) {
-			pk := [2]int{rr.txns[t].process, int(x.key)}
+		for _, x := range rr.txnTouches(t - 1) {
+			pk := [2]int{rr.txns[t-1].process, int(x.key)}
 			if prev, ok := lastBy[pk]; ok {
 				es = append(es, versionEdge{prev, rr.first(x)})
 			}
