@@ -56,6 +56,9 @@ func (b *boxes) get(i int) any {
 // execute decides, per behaviour, the commit order, what each transaction
 // read and whether it committed; it fills results.
 func execute(c *Config, rng *rand.Rand, txns []plannedTxn) [][]any {
+	if faulty(c.Behaviour) {
+		return executeFaulty(c, rng, txns)
+	}
 	atomic := c.Behaviour == StrictSerializable || c.Behaviour == Serializable || c.Behaviour == AbortedReads
 	for i := range txns {
 		t := &txns[i]

@@ -3,9 +3,12 @@
 // rw-register) and a behaviour (strict serializable, serializable, snapshot
 // isolation, read committed, prefix-consistent, lost updates, aborted
 // reads), it produces a history of any size whose anomalies are known by
-// construction. Concurrency is simulated on a virtual clock: each of the
-// processes runs one transaction at a time, and the behaviour decides when
-// each transaction takes its snapshot and when (and whether) it commits.
+// construction; or (faults.go) a strict serializable database that loses
+// acknowledged writes or serves stale reads, whose histories are judged
+// against a brute-force oracle. Concurrency is simulated on a virtual
+// clock: each of the processes runs one transaction at a time, and the
+// behaviour decides when each transaction takes its snapshot and when (and
+// whether) it commits.
 //
 // Under read committed, prefix-consistent and lost-update, a transaction
 // that reads a key after writing it sees the state its writes are installed
@@ -61,7 +64,7 @@ const (
 )
 
 // Behaviours lists every behaviour.
-var Behaviours = []Behaviour{StrictSerializable, Serializable, SnapshotIsolation, ReadCommitted, PrefixConsistent, LostUpdate, AbortedReads}
+var Behaviours = []Behaviour{StrictSerializable, Serializable, SnapshotIsolation, ReadCommitted, PrefixConsistent, LostUpdate, AbortedReads, LostAppends, StaleReads}
 
 // Config describes one history. Zero fields take Elle's defaults.
 type Config struct {
@@ -87,6 +90,13 @@ type Config struct {
 	// InfoFraction of transactions complete with info (outcome unknown);
 	// each of those commits or not at random, and its process retires.
 	InfoFraction float64
+	// LossFraction of acknowledged writes LostAppends loses (default 0.1);
+	// StaleFraction of reads StaleReads serves stale (default 0.2).
+	LossFraction  float64
+	StaleFraction float64
+	// FinalReads ends the history with a read of every key, after every
+	// other transaction completed (faults.go).
+	FinalReads bool
 }
 
 func (c *Config) defaults() error {
@@ -113,6 +123,12 @@ func (c *Config) defaults() error {
 	}
 	if c.AbortFraction == 0 {
 		c.AbortFraction = 0.05
+	}
+	if c.LossFraction == 0 {
+		c.LossFraction = 0.1
+	}
+	if c.StaleFraction == 0 {
+		c.StaleFraction = 0.2
 	}
 	if c.Workload == "" {
 		c.Workload = ListAppend
@@ -167,6 +183,9 @@ func GenerateLabelled(c Config) (*history.History, Labels, error) {
 	}
 	rng := rand.New(rand.NewPCG(c.Seed, c.Seed^0x9e3779b97f4a7c15))
 	txns := plan(&c, rng)
+	if c.FinalReads {
+		txns = withFinalReads(&c, txns)
+	}
 	results := execute(&c, rng, txns)
 	h, err := record(&c, txns, results)
 	return h, Labels{RealtimeViolated: realtimeViolated(txns)}, err
