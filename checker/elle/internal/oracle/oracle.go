@@ -182,3 +182,37 @@ func (p *History) AmbiguousVersionOrder() bool {
 	}
 	return false
 }
+
+// LostUpdate reports whether two committed transactions read the same
+// version of a key (their first micro-op on it a read, returning the same
+// value) and then both wrote it. No model from snapshot isolation up
+// allows that, and Elle reports it apart from the dependency graph, so a
+// checker must catch it even where AmbiguousVersionOrder leaves the graph
+// blind.
+func (p *History) LostUpdate() bool {
+	type version struct {
+		key  int32
+		read string
+	}
+	seen := map[version]int{} // -> transactions that read it, then wrote
+	for _, t := range p.Txns {
+		if t.Status != history.OK {
+			continue
+		}
+		var done []int32
+		for j, m := range t.Mops {
+			if slices.Contains(done, m.Key) {
+				continue
+			}
+			done = append(done, m.Key)
+			if m.Write || !slices.ContainsFunc(t.Mops[j:], func(n Mop) bool { return n.Write && n.Key == m.Key }) {
+				continue
+			}
+			v := version{m.Key, fmt.Sprint(m.Read)}
+			if seen[v]++; seen[v] > 1 {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -296,6 +296,40 @@ func TestAmbiguousVersionOrder(t *testing.T) {
 	}
 }
 
+func TestLostUpdate(t *testing.T) {
+	cases := []struct {
+		edn  string
+		want bool
+		why  string
+	}{
+		{`{:process 0 :type :invoke :f :txn :value [[:r :x nil] [:r :x nil] [:append :x 1]]}
+{:process 1 :type :invoke :f :txn :value [[:r :x nil] [:append :x 2]]}
+{:process 0 :type :ok :f :txn :value [[:r :x []] [:r :x []] [:append :x 1]]}
+{:process 1 :type :ok :f :txn :value [[:r :x []] [:append :x 2]]}`, true, "both read x empty, then appended (one read it twice first)"},
+		{`{:process 0 :type :invoke :f :txn :value [[:r :x nil] [:append :x 1]]}
+{:process 0 :type :ok :f :txn :value [[:r :x []] [:append :x 1]]}
+{:process 1 :type :invoke :f :txn :value [[:r :x nil] [:append :x 2]]}
+{:process 1 :type :ok :f :txn :value [[:r :x [1]] [:append :x 2]]}`, false, "they read different versions"},
+		{`{:process 0 :type :invoke :f :txn :value [[:r :x nil] [:append :x 1]]}
+{:process 1 :type :invoke :f :txn :value [[:append :x 2] [:r :x nil]]}
+{:process 0 :type :ok :f :txn :value [[:r :x []] [:append :x 1]]}
+{:process 1 :type :ok :f :txn :value [[:append :x 2] [:r :x [2]]]}`, false, "the second appended before it read"},
+		{`{:process 0 :type :invoke :f :txn :value [[:r :x nil] [:append :x 1]]}
+{:process 1 :type :invoke :f :txn :value [[:r :x nil] [:append :x 2]]}
+{:process 0 :type :ok :f :txn :value [[:r :x []] [:append :x 1]]}
+{:process 1 :type :info :f :txn :value [[:r :x nil] [:append :x 2]]}`, false, "what the info transaction read is unknown"},
+	}
+	for i, c := range cases {
+		p, err := Parse(parseEDN(t, c.edn), ListAppend)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.LostUpdate(); got != c.want {
+			t.Errorf("case %d: lost update = %v, want %v: %s", i, got, c.want, c.why)
+		}
+	}
+}
+
 func TestNotAHistory(t *testing.T) {
 	cases := []struct {
 		w        Workload
