@@ -71,20 +71,7 @@ func execute(c *Config, rng *rand.Rand, txns []plannedTxn) [][]any {
 			t.commitAt = t.complete
 		}
 	}
-	order := make([]int32, len(txns))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(a, b int32) int {
-		x, y := txns[a].commitAt, txns[b].commitAt
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	})
+	order := commitOrder(txns)
 	at := make([]int64, len(order))
 	for s, i := range order {
 		at[s] = txns[i].commitAt
@@ -145,25 +132,18 @@ func execute(c *Config, rng *rand.Rand, txns []plannedTxn) [][]any {
 				}
 			}
 		}
-		res := make([]any, len(t.mops))
-		own := map[int][]any{}
-		for j, m := range t.mops {
-			if m.write {
-				own[m.key] = append(own[m.key], vals.get(m.val))
-				continue
-			}
+		results[i] = readAll(t, vals, func(j, k int, own []any) any {
 			cut := snap
 			switch {
-			case len(own[m.key]) > 0 && c.Behaviour != SnapshotIsolation:
+			case len(own) > 0 && c.Behaviour != SnapshotIsolation:
 				// Having written the key, the transaction holds its write
 				// lock: it sees the state its writes will be installed on.
 				cut = seq
 			case c.Behaviour == ReadCommitted:
 				cut = cutAt(at, t.invoke+int64(j+1)*(t.complete-t.invoke)/int64(len(t.mops)+1))
 			}
-			res[j] = st.read(c.Workload, m.key, st.visible(m.key, cut), own[m.key])
-		}
-		results[i] = res
+			return st.read(c.Workload, k, st.visible(k, cut), own)
+		})
 		if !commits {
 			continue
 		}
@@ -176,6 +156,42 @@ func execute(c *Config, rng *rand.Rand, txns []plannedTxn) [][]any {
 		lastOwn[t.process] = seq
 	}
 	return results
+}
+
+// readAll returns what each micro-op of t returned: for a read of key k,
+// micro-op j, what read says, given the transaction's own earlier writes
+// to k.
+func readAll(t *plannedTxn, vals *boxes, read func(j, k int, own []any) any) []any {
+	res := make([]any, len(t.mops))
+	own := map[int][]any{}
+	for j, m := range t.mops {
+		if m.write {
+			own[m.key] = append(own[m.key], vals.get(m.val))
+			continue
+		}
+		res[j] = read(j, m.key, own[m.key])
+	}
+	return res
+}
+
+// commitOrder returns the transactions' indices sorted by commitAt, ties
+// in plan order.
+func commitOrder(txns []plannedTxn) []int32 {
+	order := make([]int32, len(txns))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		x, y := txns[a].commitAt, txns[b].commitAt
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	})
+	return order
 }
 
 // read returns what a read of k sees: the first n versions, then the

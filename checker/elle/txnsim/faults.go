@@ -48,20 +48,7 @@ func executeFaulty(c *Config, rng *rand.Rand, txns []plannedTxn) [][]any {
 		t := &txns[i]
 		t.commitAt = t.invoke + rng.Int64N(t.complete-t.invoke+1)
 	}
-	order := make([]int, len(txns))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		x, y := txns[a].commitAt, txns[b].commitAt
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	})
+	order := commitOrder(txns)
 	n := int32(len(order))
 	keys := map[int][]version{}
 	vals := &boxes{}
@@ -72,19 +59,13 @@ func executeFaulty(c *Config, rng *rand.Rand, txns []plannedTxn) [][]any {
 		if t.outcome == history.Info && rng.IntN(2) == 0 {
 			continue // it never took effect
 		}
-		res := make([]any, len(t.mops))
-		own := map[int][]any{}
-		for j, m := range t.mops {
-			if m.write {
-				own[m.key] = append(own[m.key], vals.get(m.val))
-				continue
-			}
+		res := readAll(t, vals, func(_, k int, own []any) any {
 			at := seq
 			if c.Behaviour == StaleReads && rng.Float64() < c.StaleFraction {
 				at = rng.Int32N(seq + 1)
 			}
-			res[j] = readVersions(c.Workload, keys[m.key], at, own[m.key])
-		}
+			return readVersions(c.Workload, keys[k], at, own)
+		})
 		for _, m := range t.mops {
 			if !m.write {
 				continue
