@@ -146,6 +146,17 @@ func TestVerdicts(t *testing.T) {
 			want: verdicts{Serializable: true, StrictSerializable: false, StrongSnapshotIsolation: false},
 		},
 		{
+			name: "info takes effect late",
+			why:  "an info transaction never completed, so it may take effect after a transaction invoked once its info came back: after the read of [] and before the read of [1]",
+			edn: `{:process 0 :type :invoke :f :txn :value [[:append :x 1]]}
+{:process 0 :type :info :f :txn :value [[:append :x 1]]}
+{:process 1 :type :invoke :f :txn :value [[:r :x nil]]}
+{:process 1 :type :ok :f :txn :value [[:r :x []]]}
+{:process 2 :type :invoke :f :txn :value [[:r :x nil]]}
+{:process 2 :type :ok :f :txn :value [[:r :x [1]]]}`,
+			want: verdicts{Serializable: true},
+		},
+		{
 			name: "aborted read",
 			why:  "the append failed, so it never happened, yet a read shows it",
 			edn: `{:process 0 :type :invoke :f :txn :value [[:append :x 1]]}
@@ -418,8 +429,10 @@ func TestSmallHistoriesAreFast(t *testing.T) {
 			t.Errorf("%s: explainable = %v, want %v", c.m, res.Explainable, c.want)
 		}
 		t.Logf("%s, explainable %v: %d states, %v", c.m, c.want, res.States, time.Since(start))
-		if d := time.Since(start); d > 200*time.Millisecond || res.States > 20000 {
-			t.Errorf("%s: %v and %d states for 10 transactions: the pruning is not working", c.m, d, res.States)
+		// States, not time: this machine is shared, and a count does not
+		// flake. Without the memo and the prefix pruning this takes ~10^6.
+		if res.States > 2000 {
+			t.Errorf("%s: %d states for 10 transactions: the pruning is not working", c.m, res.States)
 		}
 	}
 	p, err := Parse(parseEDN(t, concurrentAppends(12, 3)), ListAppend)
