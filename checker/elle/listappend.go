@@ -49,6 +49,7 @@ func analyzeListAppend(a *analysis) *listAppend {
 		}
 	}
 	la.versionOrders()
+	la.ownOrder()
 	la.unseenWrites()
 	la.external = make([]int32, len(a.reads))
 	var lost []lostCandidate
@@ -131,6 +132,50 @@ func (la *listAppend) unseenWrites() {
 			la.unseen[wr.key] = append(la.unseen[wr.key], int32(w))
 		}
 	}
+}
+
+// ownOrder reports reads that show a transaction's appends to a key out
+// of the order the transaction made them, or a later one without an
+// earlier one: no order of appends explains them, and the ww edge between
+// the two is a self edge, so no cycle would say so. The key's order is then
+// unusable, as with duplicates. Only writes with a later write of their
+// transaction to the same key (not final) can do this, so only they are
+// looked at.
+func (la *listAppend) ownOrder() {
+	a := la.analysis
+	for p := range a.writes {
+		first := a.writes[p]
+		k := first.key
+		if first.final || la.broken[k] {
+			continue
+		}
+		next := la.nextOwnWrite(int32(p))
+		if next < 0 || la.pos[next] < 0 || la.pos[p] >= 0 && la.pos[p] < la.pos[next] {
+			continue
+		}
+		la.broken[k] = true
+		rd := a.reads[la.longest[k]]
+		a.report(consistency.IncompatibleOrder, k, []int32{rd.txn, first.txn},
+			func() string {
+				if la.pos[p] < 0 {
+					return fmt.Sprintf("T1 read key %s = %s, which has %s but not %s, which T2 appended before it", edn(a.keyValue(k)), edn(rd.value), edn(a.writes[next].value), edn(first.value))
+				}
+				return fmt.Sprintf("T1 read key %s = %s, which has %s before %s, but T2 appended %s first", edn(a.keyValue(k)), edn(rd.value), edn(a.writes[next].value), edn(first.value), edn(first.value))
+			})
+	}
+}
+
+// nextOwnWrite is the write of w's transaction to w's key that follows w,
+// or -1.
+func (la *listAppend) nextOwnWrite(w int32) int32 {
+	a := la.analysis
+	wr := a.writes[w]
+	for _, m := range a.txnMops(wr.txn) {
+		if m.kind == mopAppend && m.key == wr.key && a.writes[m.arg].mop > wr.mop {
+			return m.arg
+		}
+	}
+	return -1
 }
 
 // checkRead compares read r with its key's version order and returns the
@@ -234,14 +279,15 @@ func isPrefix(xs, of []any) bool {
 func (la *listAppend) readsBeforeAppending(r int32) bool {
 	a := la.analysis
 	rd := a.reads[r]
+	seen := false
 	for _, m := range a.txnMops(rd.txn) {
-		if m.key != rd.key {
-			continue
-		}
-		if m.kind == mopAppend {
-			return a.writes[m.arg].mop > rd.mop
-		}
-		if m.kind == mopRead && m.arg != r {
+		switch {
+		case m.key != rd.key:
+		case m.kind == mopAppend:
+			return seen
+		case m.arg == r:
+			seen = true
+		case !seen:
 			return false // an earlier read of the key counts instead
 		}
 	}
