@@ -37,9 +37,16 @@ import (
 
 // Options configure a check. The zero value checks strict-serializable.
 type Options struct {
-	// ConsistencyModels the history must satisfy; default strict-serializable.
+	// ConsistencyModels the history must satisfy, by any name or alias
+	// Elle accepts (consistency.Models; PL-2, conflict-serializable, ...),
+	// in any case, with or without a leading ':'. nil means
+	// consistency.Default, strict-serializable. An empty non-nil list, or
+	// the single name consistency.None ("none"), means no model: only
+	// Anomalies make a history invalid, as Elle's :consistency-models nil.
 	ConsistencyModels []string
-	// Anomalies to treat as invalid on top of those the models forbid.
+	// Anomalies to treat as invalid on top of those the models forbid, by
+	// Elle's names (GSIb and G-SIb alike); an anomaly that implies one of
+	// them counts too (a lost-update, when write-skew is named).
 	Anomalies []string
 	// CycleSearchBudget bounds the edges visited while searching one
 	// strongly connected component; 0 means DefaultCycleSearchBudget.
@@ -104,6 +111,16 @@ type Report struct {
 	// stronger models that fall with them.
 	Not     []string `json:"not"`
 	AlsoNot []string `json:"also-not"`
+	// NotChecked lists, sorted, what the models and Options.Anomalies
+	// demand but this analysis cannot check (consistency.Requirement's
+	// NotChecked): anomalies these histories cannot show, such as
+	// predicate-read-miss, or G-cursor under cursor-stability; and models
+	// defined beyond the anomalies Elle lists for them, such as read-atomic
+	// or linearizable. The verdict never claims them: valid means that no
+	// forbidden anomaly the analysis checks was found, and is unknown
+	// instead when an asked-for model forbids no anomaly at all
+	// (linearizable, causal, ...), since then nothing was judged.
+	NotChecked []string `json:"not-checked"`
 	// Counts of what was analysed.
 	Txns       int `json:"txns"`
 	Committed  int `json:"committed"`
@@ -141,59 +158,49 @@ func result(v checker.Validity, r *Report, err error) checker.Result {
 		return checker.Result{Valid: checker.Unknown, Error: err.Error()}
 	}
 	res := checker.Result{Valid: v, Details: r}
-	switch {
-	case len(r.Not) > 0:
-		res.Summary = fmt.Sprintf("%s; not %s", strings.Join(r.AnomalyTypes, ", "), strings.Join(r.Not, ", "))
-	case len(r.AnomalyTypes) > 0:
-		res.Summary = strings.Join(r.AnomalyTypes, ", ")
-	case r.Committed == 0:
-		res.Summary = "no committed transactions"
+	var parts []string
+	if len(r.AnomalyTypes) > 0 {
+		parts = append(parts, strings.Join(r.AnomalyTypes, ", "))
 	}
+	if len(r.Not) > 0 {
+		parts = append(parts, "not "+strings.Join(r.Not, ", "))
+	}
+	if r.Committed == 0 {
+		parts = append(parts, "no committed transactions")
+	}
+	if len(r.NotChecked) > 0 {
+		parts = append(parts, "not checked: "+strings.Join(r.NotChecked, ", "))
+	}
+	res.Summary = strings.Join(parts, "; ")
 	return res
 }
 
-// forbidden resolves the options to the set of anomalies that make a
-// history invalid, and the order relations the graph needs for them.
-func (o *Options) forbidden() (map[string]bool, []string, graph.Rel, error) {
+// forbidden resolves the options to what makes a history invalid, what
+// of it cannot be checked, and the order relations the graph needs.
+func (o *Options) forbidden() (*consistency.Requirement, graph.Rel, error) {
 	ms := o.ConsistencyModels
-	if len(ms) == 0 {
-		ms = []string{"strict-serializable"}
+	if ms == nil {
+		ms = []string{consistency.Default}
 	}
-	set := map[string]bool{}
-	var canon []string
-	for _, m := range ms {
-		c, err := consistency.Canonical(m)
-		if err != nil {
-			return nil, nil, 0, err
-		}
-		canon = append(canon, c)
-		for _, a := range consistency.Forbids(c) {
-			set[a] = true
-		}
-	}
-	for _, a := range o.Anomalies {
-		if !consistency.KnownAnomaly(a) {
-			return nil, nil, 0, fmt.Errorf("unknown anomaly %q: expected e.g. G0, G1a, G1c, G-single-item, G2-item, internal, lost-update, or a cycle class with -process or -realtime", a)
-		}
-		set[a] = true
+	req, err := consistency.Require(ms, o.Anomalies)
+	if err != nil {
+		return nil, 0, err
 	}
 	rels := graph.Data
-	for a := range set {
-		if strings.HasSuffix(a, "-process") {
-			rels |= graph.Process
-		}
-		if strings.HasSuffix(a, "-realtime") {
-			rels |= graph.Process | graph.Realtime
-		}
+	switch process, realtime := req.NeedsOrder(); {
+	case realtime:
+		rels |= graph.Process | graph.Realtime
+	case process:
+		rels |= graph.Process
 	}
-	return set, canon, rels, nil
+	return req, rels, nil
 }
 
 func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec, run func(*analysis) explainer) (checker.Validity, *Report, error) {
 	if err := ctx.Err(); err != nil {
 		return checker.Unknown, nil, err
 	}
-	forbid, models, rels, err := o.forbidden()
+	req, rels, err := o.forbidden()
 	if err != nil {
 		return checker.Unknown, nil, err
 	}
@@ -210,7 +217,7 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 	if budget <= 0 {
 		budget = DefaultCycleSearchBudget
 	}
-	r := &Report{Workload: wl.name, Models: models, Txns: len(a.txns), Committed: a.committed, Edges: g.EdgeCount()}
+	r := &Report{Workload: wl.name, Models: req.Models, NotChecked: req.NotChecked, Txns: len(a.txns), Committed: a.committed, Edges: g.EdgeCount()}
 	cs := &cycleSearch{a: a, g: g, ntxn: int32(len(a.txns)), rels: rels, budget: budget, timeout: o.CycleSearchTimeout, ex: ex}
 	cycles, err := cs.run(ctx)
 	r.Components = cs.components
@@ -219,19 +226,52 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 	}
 	all := append(a.found, cycles...)
 	all = append(all, cs.timeouts...)
+	empty := emptyGraph(g, int32(len(a.txns)))
+	if empty {
+		all = append(all, Anomaly{Type: consistency.EmptyTransactionGraph, Explanation: []string{
+			"no transaction that committed (or might have) depends on another through ww, wr or rw edges" + orderWords(rels) +
+				", so there is nothing to judge against the models: the verdict is unknown unless something else is invalid"}})
+	}
 	r.fill(all, o.maxPerType(), a.counts)
 	valid := checker.Valid
-	if len(cs.timeouts) > 0 || a.committed == 0 {
+	if len(cs.timeouts) > 0 || empty || len(req.Undefined) > 0 {
 		valid = checker.Unknown
 	}
 	for _, t := range r.AnomalyTypes {
-		for _, b := range consistency.Implied(t) {
-			if forbid[b] {
-				valid = checker.Invalid
-			}
+		if req.Violates(t) {
+			valid = checker.Invalid
 		}
 	}
 	return valid, r, nil
+}
+
+// emptyGraph reports whether no transaction depends on another: no edge of
+// any relation ends at a transaction node. (Realtime edges reach a
+// transaction only from a time-point that some completed transaction
+// leads to, so a point with no successor does not count.) This is Elle's
+// empty-transaction-graph: its graph holds only transactions that have an
+// edge.
+func emptyGraph(g *graph.Graph, ntxn int32) bool {
+	for v := range int32(g.N()) {
+		to, _ := g.Out(v)
+		for _, w := range to {
+			if w < ntxn {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// orderWords names the order relations the graph had, for explanations.
+func orderWords(rels graph.Rel) string {
+	switch {
+	case rels&graph.Realtime != 0:
+		return ", process order or real time"
+	case rels&graph.Process != 0:
+		return " or process order"
+	}
+	return ""
 }
 
 // fill sorts anomalies into the report, capping each type; counts holds

@@ -76,7 +76,7 @@ var listAppendCases = []struct {
 	{"G2-item-realtime is allowed by strong-session serializable", []tx{ok(0, r(x)), ok(1, ap(x, 1), r(y)), ok(2, ap(y, 1)), ok(3, r(x, 1), r(y, 1))}, "i1 i2 c2 i0 c0 c1 i3 c3", Options{ConsistencyModels: []string{"strong-session-serializable"}},
 		want{valid: Valid}},
 	{"G1a: aborted read", []tx{fail(0, ap(x, 1)), ok(1, r(x, 1))}, "", Options{},
-		want{Invalid, []string{consistency.G1a}, []int{1, 0}, []string{"T1 read key 1 = [1], which includes 1, appended by T2, which failed"}, "", false}},
+		want{Invalid, []string{consistency.G1a, consistency.EmptyTransactionGraph}, []int{1, 0}, []string{"T1 read key 1 = [1], which includes 1, appended by T2, which failed"}, "", false}},
 	{"G1b: intermediate read", []tx{ok(0, ap(x, 1), ap(x, 2)), ok(1, r(x, 1)), ok(2, r(x, 1, 2))}, "i0 i1 c0 c1 i2 c2", Options{},
 		want{Invalid, []string{consistency.GSingleItem, consistency.G1b}, nil, nil, "", false}},
 	{"G1b is reported on its own", []tx{ok(0, ap(x, 1), ap(x, 2)), ok(1, r(x, 1)), ok(2, r(x, 1, 2))}, "i0 i1 c0 c1 i2 c2", Options{ConsistencyModels: []string{"read-uncommitted"}, Anomalies: []string{consistency.G1b}},
@@ -96,7 +96,7 @@ var listAppendCases = []struct {
 	{"lost-update: two read-modify-writes of one version", []tx{ok(0, r(x), ap(x, 1)), ok(1, r(x), ap(x, 2)), ok(2, r(x, 1, 2))}, "i0 i1 c0 c1 i2 c2", Options{},
 		want{Invalid, []string{consistency.GSingleItem, consistency.LostUpdate}, nil, nil, "", false}},
 	{"future-read: a read of an append made later", []tx{ok(0, r(x, 1), ap(x, 1))}, "", Options{},
-		want{Invalid, []string{consistency.FutureRead}, []int{0}, []string{"which T1 itself appends only later"}, "", false}},
+		want{Invalid, []string{consistency.EmptyTransactionGraph, consistency.FutureRead}, []int{0}, []string{"which T1 itself appends only later"}, consistency.FutureRead, false}},
 	// The append of 1 is in no read, so it came after the 7 that T1 read:
 	// T1 also missed an append that completed before it began.
 	{"garbage-read", []tx{ok(0, ap(x, 1)), ok(1, r(x, 7))}, "", Options{},
@@ -108,7 +108,7 @@ var listAppendCases = []struct {
 	{"an info append may land after its process's next transaction", []tx{info(0, ap(x, 1)), ok(0, r(x)), ok(1, r(x, 1))}, "i0 c0 i1 c1 i2 c2", Options{ConsistencyModels: []string{"strong-session-serializable"}},
 		want{valid: Valid}},
 	{"no committed transactions: unknown", []tx{fail(0, ap(x, 1))}, "", Options{},
-		want{valid: checker.Unknown}},
+		want{valid: checker.Unknown, types: []string{consistency.EmptyTransactionGraph}}},
 }
 
 func TestListAppendAnomalies(t *testing.T) {
@@ -123,7 +123,7 @@ func TestResultMarshalsToJSON(t *testing.T) {
 	c := listAppendCases[3] // read skew
 	h := build(t, c.txs, c.order)
 	res := ListAppend(Options{}).Check(context.Background(), h)
-	if res.Valid != Invalid || !strings.Contains(res.Summary, "G-single-item; not repeatable-read, snapshot-isolation") {
+	if res.Valid != Invalid || !strings.Contains(res.Summary, "G-single-item; not consistent-view, repeatable-read") {
 		t.Fatalf("result: %v %q", res.Valid, res.Summary)
 	}
 	b, err := checker.MarshalIndent(res)

@@ -30,7 +30,7 @@ var rwRegisterCases = []struct {
 	{"G0: writes ordered oppositely, as seen by two sequential readers", []tx{ok(0, w(x, 1), w(y, 1)), ok(1, w(x, 2), w(y, 2)), ok(2, rv(x, 1)), ok(2, rv(x, 2)), ok(3, rv(y, 2)), ok(3, rv(y, 1))}, "i0 i1 c0 c1 i2 c2 i3 c3 i4 c4 i5 c5", Options{SequentialKeys: true, ConsistencyModels: []string{"serializable"}},
 		want{valid: Invalid, types: []string{consistency.G0}, txns: []int{0, 1}, explain: []string{"T1 wrote key 1 = 1, and T2's write of 2 follows it in the version order", "T2 wrote key 2 = 2, and T1's write of 1 follows it"}, atLeast: true}},
 	{"G1a: aborted read", []tx{fail(0, w(x, 1)), ok(1, rv(x, 1))}, "", initial,
-		want{valid: Invalid, types: []string{consistency.G1a}, txns: []int{1, 0}, explain: []string{"T1 read key 1 = 1, which T2 wrote, but T2 failed"}}},
+		want{valid: Invalid, types: []string{consistency.G1a, consistency.EmptyTransactionGraph}, txns: []int{1, 0}, explain: []string{"T1 read key 1 = 1, which T2 wrote, but T2 failed"}}},
 	{"G1b: intermediate read", []tx{ok(0, w(x, 1), w(x, 2)), ok(1, rv(x, 1))}, "i0 i1 c0 c1", Options{},
 		want{valid: Invalid, types: []string{consistency.G1b}, txns: []int{1, 0}, explain: []string{"which T2 wrote but then overwrote within the same transaction"}, atLeast: true}},
 	{"G1c: each read the other's write", []tx{ok(0, w(x, 1), rv(y, 1)), ok(1, w(y, 1), rv(x, 1))}, "i0 i1 c0 c1", Options{},
@@ -56,9 +56,11 @@ var rwRegisterCases = []struct {
 	{"cyclic-versions: two processes see two writes in opposite orders", []tx{ok(0, w(x, 1)), ok(1, w(x, 2)), ok(2, rv(x, 1)), ok(2, rv(x, 2)), ok(3, rv(x, 2)), ok(3, rv(x, 1))}, "i0 i1 c0 c1 i2 i4 c2 c4 i3 i5 c3 c5", Options{SequentialKeys: true, ConsistencyModels: []string{"serializable"}},
 		want{Invalid, []string{consistency.CyclicVersions}, nil, []string{"the inferred version order of key 1 is cyclic"}, "", false}},
 	{"garbage-read: the strict option makes a read of a value nobody wrote an anomaly", []tx{ok(0, rv(x, 9))}, "", Options{GarbageReads: true},
-		want{Invalid, []string{consistency.GarbageRead}, []int{0}, []string{"no transaction wrote 9 to key 1"}, "", false}},
+		want{Invalid, []string{consistency.EmptyTransactionGraph, consistency.GarbageRead}, []int{0}, []string{"no transaction wrote 9 to key 1"}, consistency.GarbageRead, false}},
+	// One transaction depends on nothing: unknown, as Elle's empty
+	// transaction graph, but not invalid.
 	{"garbage-read's twin: by default (as in Elle) that value is a version after nil", []tx{ok(0, rv(x, 9))}, "", initial,
-		want{valid: Valid}},
+		want{valid: checker.Unknown, types: []string{consistency.EmptyTransactionGraph}}},
 	// Two concurrent writes, both complete before two readers begin: with
 	// linearizable keys both readers must see the same last version. Every
 	// writer completed before a reader began is related to it (Elle's
@@ -126,12 +128,12 @@ var (
 var unwrittenCases = []unwrittenCase{
 	{name: "lost-update on an unwritten value",
 		txs: []tx{ok(0, rv(x, 9), w(x, 1)), ok(1, rv(x, 9), w(x, 2))}, order: "i0 i1 c0 c1", o: initial,
-		want: want{Invalid, []string{consistency.LostUpdate}, []int{0, 1}, []string{"2 committed transactions read key 1 = 9 and each wrote it"}, "", false},
-		why:  "Elle's lost-update groups ok transactions by the value their first read of a key saw, written by anyone or not"},
+		want: want{Invalid, []string{consistency.EmptyTransactionGraph, consistency.LostUpdate}, []int{0, 1}, []string{"2 committed transactions read key 1 = 9 and each wrote it"}, consistency.LostUpdate, false},
+		why:  "Elle's lost-update groups ok transactions by the value their first read of a key saw, written by anyone or not; no edge relates the two, so the graph is empty too"},
 	{name: "lost-update on an unwritten value is allowed by read-committed",
 		txs: []tx{ok(0, rv(x, 9), w(x, 1)), ok(1, rv(x, 9), w(x, 2))}, order: "i0 i1 c0 c1", o: Options{InitialNil: true, ConsistencyModels: []string{"read-committed"}},
-		want: want{valid: Valid, types: []string{consistency.LostUpdate}},
-		why:  "the same anomaly; read-committed does not forbid it"},
+		want: want{valid: checker.Unknown, types: []string{consistency.EmptyTransactionGraph, consistency.LostUpdate}},
+		why:  "the same anomaly; read-committed does not forbid it, and with an empty graph the verdict is unknown, as Elle's"},
 	{name: "lost-update's twin: the second writer read the first one's write",
 		txs: []tx{ok(0, rv(x, 9), w(x, 1)), ok(1, rv(x, 1), w(x, 2))}, o: initial,
 		want: want{valid: Valid},
@@ -281,7 +283,7 @@ func TestRWRegisterGarbageReadsKeepTheRead(t *testing.T) {
 func TestRWRegisterStrictLostUpdate(t *testing.T) {
 	strict := Options{InitialNil: true, GarbageReads: true}
 	expect(t, AnalyzeRWRegister, []tx{ok(0, rv(x, 9), w(x, 1)), ok(1, rv(x, 9), w(x, 2))}, "i0 i1 c0 c1", strict,
-		want{Invalid, []string{consistency.GarbageRead, consistency.LostUpdate}, []int{0, 1}, []string{"2 committed transactions read key 1 = 9"}, consistency.LostUpdate, false})
+		want{Invalid, []string{consistency.EmptyTransactionGraph, consistency.GarbageRead, consistency.LostUpdate}, []int{0, 1}, []string{"2 committed transactions read key 1 = 9"}, consistency.LostUpdate, false})
 	// 9 written first: a plain lost update, no garbage.
 	expect(t, AnalyzeRWRegister, []tx{ok(2, w(x, 9)), ok(0, rv(x, 9), w(x, 1)), ok(1, rv(x, 9), w(x, 2))}, "i0 c0 i1 i2 c1 c2", strict,
 		want{valid: Invalid, types: []string{consistency.LostUpdate}})

@@ -21,6 +21,15 @@ import (
 // T2's append, which orders it after the empty version.
 func readSkew(t *testing.T) checker.Result {
 	t.Helper()
+	res := ellechk.ListAppend(ellechk.Options{}).Check(context.Background(), readSkewHistory(t))
+	if res.Valid != checker.Invalid {
+		t.Fatalf("fixture: %v %s", res.Valid, res.Error)
+	}
+	return res
+}
+
+func readSkewHistory(t *testing.T) *history.History {
+	t.Helper()
 	mop := func(f string, k any, v any) any { return []any{history.Keyword(f), k, v} }
 	key := `x"q` // a key that needs escaping in DOT and XML
 	t1inv := []any{mop("r", key, nil), mop("r", int64(2), nil)}
@@ -34,11 +43,49 @@ func readSkew(t *testing.T) checker.Result {
 		history.Op{Index: 4, Type: history.Invoke, Process: 2, F: "txn", Value: []any{mop("r", key, nil)}},
 		history.Op{Index: 5, Type: history.OK, Process: 2, F: "txn", Value: []any{mop("r", key, []any{int64(1)})}},
 	)
-	res := ellechk.ListAppend(ellechk.Options{}).Check(context.Background(), h)
-	if res.Valid != checker.Invalid {
-		t.Fatalf("fixture: %v %s", res.Valid, res.Error)
+	return h
+}
+
+// The text says what the verdict does not cover, and why, so a valid
+// verdict never reads as a claim about anomalies that were not checked.
+func TestTextSaysWhatIsNotChecked(t *testing.T) {
+	h := readSkewHistory(t)
+	cases := []struct {
+		o       ellechk.Options
+		valid   checker.Validity
+		want    []string
+		notWant string
+	}{
+		// cursor-stability allows the G-single-item, but a G-cursor would
+		// be reported only as one: valid, with G-cursor not checked.
+		{ellechk.Options{ConsistencyModels: []string{"PL-CS"}}, checker.Valid,
+			[]string{"valid? true under cursor-stability", "not checked (the verdict does not cover these):", "  G-cursor: a G-cursor cycle"}, ""},
+		{ellechk.Options{ConsistencyModels: []string{"consistent-view"}}, checker.Invalid,
+			[]string{"valid? false under consistent-view"}, "not checked"},
+		{ellechk.Options{ConsistencyModels: []string{}, Anomalies: []string{"G1c"}}, checker.Valid,
+			[]string{"valid? true under no consistency model (only the anomalies asked for)", "anomaly types: G-single-item"}, "not checked"},
+		{ellechk.Options{ConsistencyModels: []string{"linearizable"}}, checker.Unknown,
+			[]string{"valid? unknown under linearizable", "  linearizable: Elle defines it by no anomaly"}, ""},
 	}
-	return res
+	for _, c := range cases {
+		res := ellechk.ListAppend(c.o).Check(context.Background(), h)
+		var b bytes.Buffer
+		if err := Text(&b, res); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if res.Valid != c.valid {
+			t.Errorf("%v: valid = %v, want %v\n%s", c.o.ConsistencyModels, res.Valid, c.valid, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: text lacks %q:\n%s", c.o.ConsistencyModels, w, out)
+			}
+		}
+		if c.notWant != "" && strings.Contains(out, c.notWant) {
+			t.Errorf("%v: text has %q:\n%s", c.o.ConsistencyModels, c.notWant, out)
+		}
+	}
 }
 
 func TestText(t *testing.T) {
@@ -50,7 +97,8 @@ func TestText(t *testing.T) {
 	for _, want := range []string{
 		"list-append: valid? false under strict-serializable",
 		"anomaly types: G-single-item",
-		"not repeatable-read, snapshot-isolation",
+		"not consistent-view, repeatable-read",
+		"  predicate-read-miss: needs predicate reads",
 		"G-single-item #1",
 		`T1 < T2: T1 read key "x\"q" = [], which does not yet have 1, which T2 appended next`,
 		"T2 < T1: T1 read key 2 = [1], which T2 appended 1 to",

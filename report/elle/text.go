@@ -13,10 +13,12 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	ellechk "github.com/faultline/faultline/checker/elle"
+	"github.com/faultline/faultline/checker/elle/consistency"
 )
 
-// Text writes a result's verdict, the anomaly types, the ruled-out models
-// and each listed anomaly with its transactions and explanation.
+// Text writes a result's verdict, the anomaly types, the ruled-out models,
+// what the verdict does not cover and why, and each listed anomaly with
+// its transactions and explanation.
 func Text(w io.Writer, res checker.Result) error {
 	r, ok := res.Details.(*ellechk.Report)
 	if !ok {
@@ -27,7 +29,11 @@ func Text(w io.Writer, res checker.Result) error {
 		return fmt.Errorf("report/elle: result details are %T, not an Elle report", res.Details)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: valid? %s under %s\n", r.Workload, res.Valid, strings.Join(r.Models, ", "))
+	models := strings.Join(r.Models, ", ")
+	if len(r.Models) == 0 {
+		models = "no consistency model (only the anomalies asked for)"
+	}
+	fmt.Fprintf(&b, "%s: valid? %s under %s\n", r.Workload, res.Valid, models)
 	fmt.Fprintf(&b, "%d transactions (%d committed), %d dependency edges, %d cyclic components\n", r.Txns, r.Committed, r.Edges, r.Components)
 	if len(r.AnomalyTypes) == 0 {
 		b.WriteString("no anomalies found\n")
@@ -39,6 +45,12 @@ func Text(w io.Writer, res checker.Result) error {
 	}
 	if len(r.AlsoNot) > 0 {
 		fmt.Fprintf(&b, "also not %s\n", strings.Join(r.AlsoNot, ", "))
+	}
+	if len(r.NotChecked) > 0 {
+		b.WriteString("not checked (the verdict does not cover these):\n")
+		for _, n := range r.NotChecked {
+			fmt.Fprintf(&b, "  %s: %s\n", n, consistency.Why(n))
+		}
 	}
 	count := map[string]int{}
 	for _, an := range r.Anomalies {
