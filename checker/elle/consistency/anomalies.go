@@ -102,7 +102,7 @@ type anomalyInfo struct {
 // follows): G1, or a cycle whose anti-dependencies are never adjacent.
 var siCaught = []string{G1a, G1b, G1c, GSingleItem, GNonadjacentItem}
 
-const siWhy = "stated over start and commit points, which clients do not see; judged as Elle judges snapshot isolation from client observations, so checked only under models that forbid G1 and every cycle whose rw edges are never adjacent"
+const siWhy = "Adya states it over start and commit points, which clients do not see; judged as Elle judges snapshot isolation from clients, a history shows it only through G1 or a cycle whose rw edges are never adjacent, so it is seen only where all of those are forbidden too"
 
 // base is the table of plain anomaly names: Elle's implications between
 // anomalies (elle.consistency-model's implied-anomalies), plus Faultline's
@@ -136,13 +136,13 @@ var base = map[string]anomalyInfo{
 	GarbageRead:       {},
 
 	WriteSkew: {implies: []string{G2}, seen: CaughtAs, caught: []string{G2Item},
-		why: "a write skew is a G2-item cycle of two transactions, reported as G2-item"},
+		why: "a write skew is a G2-item cycle of two transactions, reported as G2-item, so it is seen only where G2-item is forbidden too"},
 	GCursor: {seen: CaughtAs, caught: []string{GSingleItem},
-		why: "a G-cursor cycle (one rw edge, ww edges, all on one key) is reported as G-single-item, which not every model that forbids G-cursor forbids"},
+		why: "a G-cursor cycle (one rw edge and ww edges, all on one key) is reported as G-single-item, so it is seen only where G-single-item is forbidden too"},
 	GMonotonic: {seen: CaughtAs, caught: []string{GSingleItem},
-		why: "stated over a transaction's individual reads; a G-monotonic cycle folds into a cycle with one rw edge, reported as G-single-item"},
+		why: "Adya states it over a transaction's individual reads; a G-monotonic cycle folds into a cycle with one rw edge, reported as G-single-item, so it is seen only where G-single-item is forbidden too"},
 	GUpdate: {seen: CaughtAs, caught: []string{GSingleItem, GNonadjacentItem, G2Item},
-		why: "a G-update cycle has rw edges and is reported as G-single-item, G-nonadjacent-item or G2-item"},
+		why: "a G-update cycle has rw edges and is reported as G-single-item, G-nonadjacent-item or G2-item, so it is seen only where all of those are forbidden too"},
 	GMSR: {seen: CaughtAs, caught: siCaught, why: siWhy},
 	GSIa: {implies: []string{GSI}, seen: CaughtAs, caught: siCaught, why: siWhy},
 	GSIb: {implies: []string{GSI}, seen: CaughtAs, caught: siCaught, why: siWhy},
