@@ -2,8 +2,8 @@ package consistency
 
 import (
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -272,14 +272,7 @@ func KnownAnomaly(name string) bool {
 
 // Anomalies lists every anomaly name, sorted, including the two verdict
 // names (cycle-search-timeout, empty-transaction-graph).
-func Anomalies() []string {
-	out := make([]string, 0, len(anomalies))
-	for name := range anomalies {
-		out = append(out, name)
-	}
-	sort.Strings(out)
-	return out
-}
+func Anomalies() []string { return slices.Sorted(maps.Keys(anomalies)) }
 
 // Spellings returns the other spellings accepted for a canonical anomaly
 // name, sorted.
@@ -290,7 +283,7 @@ func Spellings(name string) []string {
 			out = append(out, alt)
 		}
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 
@@ -304,10 +297,16 @@ func How(name string) (seen Seen, caught []string, why string) {
 
 // Implied returns a and everything a implies, transitively.
 func Implied(a string) []string {
-	seen := map[string]bool{a: true}
-	out := []string{a}
+	return reach(a, func(x string) []string { return anomalies[x].implies })
+}
+
+// reach returns start and everything reachable from it through next,
+// breadth first.
+func reach(start string, next func(string) []string) []string {
+	seen := map[string]bool{start: true}
+	out := []string{start}
 	for i := 0; i < len(out); i++ {
-		for _, b := range anomalies[out[i]].implies {
+		for _, b := range next(out[i]) {
 			if !seen[b] {
 				seen[b] = true
 				out = append(out, b)

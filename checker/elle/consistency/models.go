@@ -2,7 +2,8 @@ package consistency
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -107,14 +108,7 @@ var modelNames = func() map[string]string {
 }()
 
 // Models lists every model name, sorted.
-func Models() []string {
-	out := make([]string, 0, len(models))
-	for m := range models {
-		out = append(out, m)
-	}
-	sort.Strings(out)
-	return out
-}
+func Models() []string { return slices.Sorted(maps.Keys(models)) }
 
 // Canonical returns the model's name, accepting any case, a leading ':',
 // Elle's canonical names (PL-2, strong-session-PL-1, ...) and the aliases,
@@ -145,17 +139,7 @@ func Names(m string) []string {
 
 // Weaker returns m and every model weaker than m, transitively.
 func Weaker(m string) []string {
-	seen := map[string]bool{m: true}
-	out := []string{m}
-	for i := 0; i < len(out); i++ {
-		for _, w := range models[out[i]].weaker {
-			if !seen[w] {
-				seen[w] = true
-				out = append(out, w)
-			}
-		}
-	}
-	return out
+	return reach(m, func(x string) []string { return models[x].weaker })
 }
 
 // Proscribes returns the anomalies model m forbids on top of its weaker
@@ -171,7 +155,7 @@ func Forbids(m string) []string {
 			set[a] = true
 		}
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }
 
 // Complete reports whether the anomalies model m forbids define it, so
@@ -225,16 +209,7 @@ func RuledOut(found []string) (not, alsoNot []string) {
 			alsoNot = append(alsoNot, m)
 		}
 	}
-	sort.Strings(not)
-	sort.Strings(alsoNot)
+	slices.Sort(not)
+	slices.Sort(alsoNot)
 	return not, alsoNot
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -2,6 +2,7 @@ package consistency
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -133,7 +134,7 @@ func (r *Requirement) notChecked() []string {
 			out[m] = true
 		}
 	}
-	return sortedKeys(out)
+	return slices.Sorted(maps.Keys(out))
 }
 
 // impliedByComplete reports whether a complete model at or below one asked
