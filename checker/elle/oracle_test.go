@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/elle/consistency"
 	"github.com/faultline/faultline/checker/elle/internal/oracle"
 	"github.com/faultline/faultline/checker/elle/txnsim"
 	"github.com/faultline/faultline/history"
@@ -314,11 +315,8 @@ func judge(t *testing.T, h *history.History, w txnsim.Workload, m oracle.Model, 
 // that under the snapshot models, where the graph is blind, only a false
 // alarm counts.
 func agreesBothWays(j judgement) (bool, string) {
-	if j.report.Committed == 0 {
-		if j.valid != checker.Unknown {
-			return true, "nothing committed, so the transaction graph is empty: the verdict should be unknown"
-		}
-		return false, ""
+	if graphEmpty(j) {
+		return emptyGraphBreaks(j)
 	}
 	switch {
 	case j.valid == checker.Unknown:
@@ -337,10 +335,33 @@ func agreesBothWays(j judgement) (bool, string) {
 // neverFalseAlarm is the rw-register property; it also holds the checker
 // to a verdict on every history with something committed.
 func neverFalseAlarm(j judgement) (bool, string) {
-	if j.valid == checker.Unknown && j.report.Committed > 0 {
+	if graphEmpty(j) {
+		return emptyGraphBreaks(j)
+	}
+	if j.valid == checker.Unknown {
 		return true, "the checker gave up on a history this small"
 	}
 	if j.valid == checker.Invalid && j.oracle.Explainable {
+		return true, "false alarm: the checker calls invalid a history this execution explains: " + j.oracle.String()
+	}
+	return false, ""
+}
+
+// graphEmpty reports whether no transaction depends on another in the
+// checker's graph (nothing committed, a single transaction, unrelated
+// ones): Elle's empty-transaction-graph.
+func graphEmpty(j judgement) bool {
+	return slices.Contains(j.report.AnomalyTypes, consistency.EmptyTransactionGraph)
+}
+
+// emptyGraphBreaks is the property on an empty graph: unknown, as Elle
+// says, unless an anomaly outside the graph makes it invalid, and then
+// never a false alarm.
+func emptyGraphBreaks(j judgement) (bool, string) {
+	switch {
+	case j.valid == checker.Valid:
+		return true, "the transaction graph is empty: the verdict should be unknown"
+	case j.valid == checker.Invalid && j.oracle.Explainable:
 		return true, "false alarm: the checker calls invalid a history this execution explains: " + j.oracle.String()
 	}
 	return false, ""
