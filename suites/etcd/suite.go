@@ -29,6 +29,7 @@ const (
 	flagOpsPerKey         = "ops-per-key"
 	flagRate              = "rate"
 	flagPreVote           = "pre-vote"
+	flagRecoveryTime      = "recovery-time"
 )
 
 // Suite is the etcd suite for the command line: `faultline etcd test ...`.
@@ -37,9 +38,9 @@ func Suite() cli.Suite {
 		Name: "etcd",
 		Workloads: []cli.Workload{
 			{Name: "register", Summary: "reads, writes and cas on independent keys; linearizable per key", Test: registerTest},
-			{Name: "set", Summary: "unique adds and whole-set reads; set-full", Test: setTest},
-			{Name: "append", Summary: "Elle list-append transactions; strict-serializable", Test: txnTest(txn.Append)},
-			{Name: "wr", Summary: "Elle rw-register transactions; strict-serializable", Test: txnTest(txn.Write)},
+			{Name: "set", Summary: "unique adds and whole-set reads, a final read on every thread; set-full", Test: setTest},
+			{Name: "append", Summary: "Elle list-append transactions, final reads of every key on every thread; strict-serializable", Test: txnTest(txn.Append)},
+			{Name: "wr", Summary: "Elle rw-register transactions, final reads of every key on every thread; strict-serializable", Test: txnTest(txn.Write)},
 		},
 		Nemeses: []string{"", combined.Partition, combined.Kill, combined.Pause, combined.Partition + "," + combined.Kill + "," + combined.Pause},
 		Flags: func(fs *pflag.FlagSet) {
@@ -51,6 +52,7 @@ func Suite() cli.Suite {
 			fs.Int(flagOpsPerKey, 200, "register: ops on each key before moving to a fresh one")
 			fs.Bool(flagPreVote, true, "run etcd with Raft pre-vote (etcd 3.5's default; 3.4's is off), so healed partitions do not force fresh elections")
 			fs.Float64(flagRate, 0, "client ops per second, about, over all threads (0: as fast as the threads go)")
+			fs.String(flagRecoveryTime, "10", "set, append, wr: after the faults are healed, how long (seconds, or a duration such as 500ms) the cluster gets to recover before the final reads (Jepsen's etcd test waits 10 s)")
 		},
 	}
 }
@@ -58,10 +60,11 @@ func Suite() cli.Suite {
 // common is what every workload's test shares: the DB, its faults, and the
 // client options, read from the flags.
 type common struct {
-	db     *DB
-	faults combined.Package
-	client ClientOptions
-	rate   float64
+	db       *DB
+	faults   combined.Package
+	client   ClientOptions
+	rate     float64
+	recovery time.Duration
 }
 
 func parseCommon(o cli.Options) (common, error) {
@@ -81,6 +84,9 @@ func parseCommon(o cli.Options) (common, error) {
 	if c.rate, err = strconv.ParseFloat(orDefault(o.Flags[flagRate], "0"), 64); err != nil || c.rate < 0 {
 		return c, fmt.Errorf("--%s %q: expected a number of ops per second, 0 for no limit", flagRate, o.Flags[flagRate])
 	}
+	if c.recovery, err = parseWait(orDefault(o.Flags[flagRecoveryTime], "10")); err != nil {
+		return c, fmt.Errorf("--%s: %w", flagRecoveryTime, err)
+	}
 	preVote, err := strconv.ParseBool(orDefault(o.Flags[flagPreVote], "true"))
 	if err != nil {
 		return c, fmt.Errorf("--%s %q: expected true or false", flagPreVote, o.Flags[flagPreVote])
@@ -96,7 +102,8 @@ func parseCommon(o cli.Options) (common, error) {
 
 // test assembles a runner.Test: the workload's client ops alongside the
 // faults, then (when there is a final phase) the faults healed, a pause
-// for the cluster to recover, and the final ops.
+// for the cluster to recover (none when there were no faults), and the
+// final ops.
 func (c common) test(cl client.Client, gen, final generator.Generator, chk checker.Checker, config map[string]any) *runner.Test {
 	if c.rate > 0 {
 		gen = generator.Stagger(time.Duration(float64(time.Second)/c.rate), gen)
@@ -109,10 +116,14 @@ func (c common) test(cl client.Client, gen, final generator.Generator, chk check
 	if final != nil {
 		var steps []generator.Generator
 		if c.faults.Final != nil {
-			steps = append(steps, c.faults.Final)
+			steps = append(steps, generator.LogMsg("healing every fault"), c.faults.Final)
+			if c.recovery > 0 {
+				steps = append(steps, generator.LogMsg(fmt.Sprintf("waiting %v for the cluster to recover", c.recovery)), generator.SleepFor(c.recovery))
+			}
 		}
-		steps = append(steps, generator.SleepFor(5*time.Second), final)
+		steps = append(steps, generator.LogMsg("final reads"), final)
 		finalPhase = generator.Phases(steps...)
+		config["recovery-time"] = c.recovery.String()
 	}
 	config["serializable-reads"] = c.client.SerializableReads
 	config["pre-vote"] = c.db.PreVote
@@ -154,7 +165,8 @@ func txnTest(write history.Keyword) func(o cli.Options) (*runner.Test, error) {
 			return nil, err
 		}
 		to := txn.Options{Write: write, ConsistencyModels: []string{"strict-serializable"}}
-		return c.test(txnClient{conn: conn{ClientOptions: c.client}, write: write}, txn.Generator(to), nil, txn.Checker(to),
+		main, final := txn.Generators(to)
+		return c.test(txnClient{conn: conn{ClientOptions: c.client}, write: write}, main, final, txn.Checker(to),
 			map[string]any{"consistency-models": to.ConsistencyModels}), nil
 	}
 }
@@ -186,4 +198,19 @@ func parseSeconds(s string) (time.Duration, error) {
 		return d, nil
 	}
 	return 0, fmt.Errorf("%q: expected seconds (5) or a duration (500ms)", s)
+}
+
+// parseWait is parseSeconds that also takes zero (no wait).
+func parseWait(s string) (time.Duration, error) {
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n == 0 {
+		return 0, nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d == 0 {
+		return 0, nil
+	}
+	d, err := parseSeconds(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q: expected seconds (5), a duration (500ms) or 0", s)
+	}
+	return d, nil
 }

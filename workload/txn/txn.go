@@ -24,6 +24,7 @@ package txn
 
 import (
 	"slices"
+	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/elle"
@@ -54,6 +55,11 @@ type Options struct {
 	MaxWritesPerKey int
 	// ConsistencyModels the history must satisfy (strict-serializable).
 	ConsistencyModels []string
+	// FinalReadKeys is how many keys one final read transaction reads (16).
+	FinalReadKeys int
+	// FinalReadTimeout is how long a thread keeps retrying its final reads
+	// before it gives up on the keys it has not read (30 s).
+	FinalReadTimeout time.Duration
 }
 
 func (o Options) withDefaults() Options {
@@ -72,13 +78,25 @@ func (o Options) withDefaults() Options {
 	if o.MaxWritesPerKey <= 0 {
 		o.MaxWritesPerKey = 32
 	}
+	if o.FinalReadKeys <= 0 {
+		o.FinalReadKeys = 16
+	}
+	if o.FinalReadTimeout <= 0 {
+		o.FinalReadTimeout = 30 * time.Second
+	}
 	return o
 }
 
-// Generator is the endless schedule of transactions.
+// Generator is the endless schedule of transactions, without final reads
+// (see Generators for the pair).
 func Generator(o Options) generator.Generator {
-	o = o.withDefaults()
-	g := &txns{o: o, writes: make([]int, o.ActiveKeys)}
+	return newTxns(o.withDefaults(), nil)
+}
+
+// newTxns starts the schedule on keys 0 .. ActiveKeys-1, recording the keys
+// it writes in log (nil: nowhere).
+func newTxns(o Options, log *keyLog) *txns {
+	g := &txns{o: o, writes: make([]int, o.ActiveKeys), log: log}
 	for i := range o.ActiveKeys {
 		g.active = append(g.active, int64(i))
 	}
@@ -86,11 +104,20 @@ func Generator(o Options) generator.Generator {
 	return g
 }
 
-// Checker is Elle's list-append or rw-register checker for the models in o.
-// rw-register infers version orders from each key's first write (keys start
-// unset) and from reads that precede writes in a transaction, both true of
-// a store that runs each transaction against one snapshot.
+// Checker is Elle's list-append or rw-register checker for the models in o,
+// held to the final reads when the history has them: a valid verdict with a
+// written key that no final read returned is unknown (see
+// finalReadsChecked).
 func Checker(o Options) checker.Checker {
+	o = o.withDefaults()
+	return finalReadsChecked(o, elleChecker(o))
+}
+
+// elleChecker is Elle's checker for o. rw-register infers version orders
+// from each key's first write (keys start unset) and from reads that
+// precede writes in a transaction, both true of a store that runs each
+// transaction against one snapshot.
+func elleChecker(o Options) checker.Checker {
 	o = o.withDefaults()
 	eo := elle.Options{ConsistencyModels: o.ConsistencyModels}
 	if o.Write == Write {
@@ -102,12 +129,14 @@ func Checker(o Options) checker.Checker {
 
 // txns is the generator's state: the active keys, how often each was
 // written, and the next fresh key. Values written to a key are 1, 2, 3, ...
-// (its write count), unique per key as Elle needs.
+// (its write count), unique per key as Elle needs. log, shared by every
+// state, records each key a write is planned on.
 type txns struct {
 	o       Options
 	active  []int64
 	writes  []int
 	nextKey int64
+	log     *keyLog
 }
 
 func (g *txns) String() string { return "txns(" + string(g.o.Write) + ")" }
@@ -117,7 +146,7 @@ func (g *txns) Op(ctx *generator.Context) (generator.Result, generator.Generator
 	if !ok {
 		return generator.Result{Status: generator.Pending}, g
 	}
-	next := &txns{o: g.o, active: slices.Clone(g.active), writes: slices.Clone(g.writes), nextKey: g.nextKey}
+	next := &txns{o: g.o, active: slices.Clone(g.active), writes: slices.Clone(g.writes), nextKey: g.nextKey, log: g.log}
 	n := g.o.MinLength + ctx.Rand.IntN(g.o.MaxLength-g.o.MinLength+1)
 	mops := make([]any, 0, n)
 	for range n {
@@ -128,6 +157,7 @@ func (g *txns) Op(ctx *generator.Context) (generator.Result, generator.Generator
 			continue
 		}
 		next.writes[i]++
+		next.log.add(k)
 		mops = append(mops, []any{g.o.Write, k, int64(next.writes[i])})
 		if next.writes[i] >= g.o.MaxWritesPerKey {
 			next.active[i], next.writes[i] = next.nextKey, 0
