@@ -50,6 +50,21 @@ func TestMain(m *testing.M) {
 // returns the exit code, stdout, and the run loaded back from the store.
 func run(t testing.TB, args ...string) (int, string, *store.Loaded) {
 	t.Helper()
+	return runIn(t, storeDir(t), args...)
+}
+
+// storeDir is a store folder for one test's runs.
+func storeDir(t testing.TB) string {
+	if keep := os.Getenv("FAULTLINE_TEST_STORE"); keep != "" {
+		// Keep the runs (history, run.log, node logs) for inspection.
+		return keep
+	}
+	return t.TempDir()
+}
+
+// runIn is run with the store in dir.
+func runIn(t testing.TB, dir string, args ...string) (int, string, *store.Loaded) {
+	t.Helper()
 	c := env.Need(t)
 	if _, err := os.Stat(etcd.DefaultBinary); err != nil {
 		t.Fatalf("%s missing: run scripts/setup.sh (it installs etcd-server): %v", etcd.DefaultBinary, err)
@@ -57,11 +72,6 @@ func run(t testing.TB, args ...string) (int, string, *store.Loaded) {
 	s := etcd.Suite()
 	s.Local = func(context.Context, cli.Options) (cli.Cluster, error) {
 		return cli.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
-	}
-	dir := t.TempDir()
-	if keep := os.Getenv("FAULTLINE_TEST_STORE"); keep != "" {
-		// Keep the runs (history, run.log, node logs) for inspection.
-		dir = keep
 	}
 	var out, errs bytes.Buffer
 	// A run that takes far longer than its time limit is stuck somewhere:
@@ -124,13 +134,19 @@ func counts(l *store.Loaded) (client map[string]int, faults map[string]int) {
 	return client, faults
 }
 
-// validRun runs a workload under faults for 12 s and checks that the
+// faultArgs is a 12 s run of a workload under faults switched about every
+// 2 s, with a 2 s recovery wait before any final reads.
+func faultArgs(workload, nemesis string) []string {
+	return []string{"test", "--workload", workload, "--nemesis", nemesis,
+		"--nemesis-interval", "2", "--time-limit", "12", "--recovery-time", "2", "--concurrency", "2n", "--seed", "1"}
+}
+
+// validRun runs a workload under faults (faultArgs) and checks that the
 // verdict is valid, that at least minOK ops succeeded, and that the faults
 // (their start fs) were performed at least twice in all.
 func validRun(t *testing.T, workload, nemesis string, minOK int, starts ...string) *store.Loaded {
 	t.Helper()
-	code, out, l := run(t, "test", "--workload", workload, "--nemesis", nemesis,
-		"--nemesis-interval", "2", "--time-limit", "12", "--concurrency", "2n", "--seed", "1")
+	code, out, l := run(t, faultArgs(workload, nemesis)...)
 	if want := ": valid (etcd-" + workload + "-" + nemesis + ", "; code != cli.ExitValid || !strings.Contains(out, want) {
 		t.Fatalf("exit %d, expected valid: %s", code, out)
 	}
@@ -157,16 +173,19 @@ func TestRegisterWithPartitionsAndKillsIsLinearizable(t *testing.T) {
 	}
 }
 
+// The valid twin of TestAnAppendRemovedBehindTheRunsBackMakesItInvalid:
+// the same run, nothing removed.
 func TestAppendWithKillsAndPausesIsStrictSerializable(t *testing.T) {
 	l := validRun(t, "append", "kill,pause", 200, "kill", "pause")
 	if models := l.Config["consistency-models"]; fmt.Sprint(models) != "[strict-serializable]" {
 		t.Fatalf("checked models %v, expected strict-serializable", models)
 	}
+	assertFinalReadsOnEveryThread(t, l)
 }
 
 func TestTestAllRunsSetAndWRUnderPausesAndSummarises(t *testing.T) {
 	code, out, _ := run(t, "test-all", "--workload", "set,wr", "--nemesis", "pause",
-		"--nemesis-interval", "2", "--time-limit", "8", "--concurrency", "2n", "--seed", "4")
+		"--nemesis-interval", "2", "--time-limit", "8", "--recovery-time", "2", "--concurrency", "2n", "--seed", "4")
 	if code != cli.ExitValid {
 		t.Fatalf("exit %d, expected valid: %s", code, out)
 	}
