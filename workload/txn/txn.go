@@ -20,6 +20,12 @@
 // Keys rotate: a small pool of active keys is used until a key has seen
 // MaxWritesPerKey writes, then it is retired for a fresh one, which keeps
 // lists short and the history's graph sparse enough to search quickly.
+//
+// A run ends with final reads (Generators): after the faults are healed,
+// every client thread reads every key ever written, retired ones included,
+// so that a write lost near the end still has a later read to miss it. The
+// final reads carry `:final? true`; the checker holds a run that has them
+// to them (finalcheck.go).
 package txn
 
 import (
