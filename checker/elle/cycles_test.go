@@ -1,7 +1,11 @@
 package elle
 
 import (
+	"context"
+	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/faultline/faultline/checker/elle/consistency"
@@ -38,4 +42,49 @@ func TestSimpleCyclesSplitsAClosedWalk(t *testing.T) {
 	if got := simpleCycles(ring); !reflect.DeepEqual(got, [][]graph.Step{ring}) {
 		t.Fatalf("simpleCycles(ring) = %v", got)
 	}
+}
+
+// A G1c-realtime cycle over three keys, beside an unrelated G0 cycle, is
+// found whatever ids the transactions get (and so whatever order the
+// strongly connected components and their nodes come in).
+func TestG1cRealtimeAcrossKeysInEveryOrder(t *testing.T) {
+	const a, b = 3, 4
+	base := []tx{
+		ok(0, ap(x, 1)),           // T0, invoked after T2 completed
+		ok(1, r(x, 1), ap(y, 1)),  // T1 reads T0's append, appends y
+		ok(2, r(y, 1)),            // T2 reads T1's append, completes first
+		ok(3, ap(a, 1), ap(b, 1)), // T3, T4: a G0 pair on keys a and b
+		ok(4, ap(a, 2), ap(b, 2)),
+		ok(5, r(a, 1, 2), r(b, 2, 1)),
+	}
+	events := "i1 i2 c2 i0 c0 c1 i3 i4 c3 c4 i5 c5"
+	perm := []int{0, 1, 2, 3, 4, 5}
+	var permute func(k int)
+	permute = func(k int) {
+		if k == len(perm) {
+			txs := make([]tx, len(base))
+			inv := make([]int, len(base))
+			for i, p := range perm {
+				txs[p] = base[i]
+				inv[i] = p
+			}
+			var order []string
+			for _, ev := range strings.Fields(events) {
+				var i int
+				fmt.Sscanf(ev[1:], "%d", &i)
+				order = append(order, fmt.Sprintf("%c%d", ev[0], inv[i]))
+			}
+			_, rep, err := AnalyzeListAppend(context.Background(), build(t, txs, strings.Join(order, " ")), Options{})
+			if err != nil || !slices.Contains(rep.AnomalyTypes, consistency.Realtime(consistency.G1c)) || !slices.Contains(rep.AnomalyTypes, consistency.G0) {
+				t.Fatalf("ids %v: %v %v, want G0 and G1c-realtime", perm, rep.AnomalyTypes, err)
+			}
+			return
+		}
+		for i := k; i < len(perm); i++ {
+			perm[k], perm[i] = perm[i], perm[k]
+			permute(k + 1)
+			perm[k], perm[i] = perm[i], perm[k]
+		}
+	}
+	permute(0)
 }
