@@ -23,7 +23,7 @@ type interpreter struct {
 	concurrency int
 	nodes       []string
 	client      client.Client
-	nemesis     nemesis.Nemesis
+	nemesis     nemesis.Active
 	// phases run one after the other: the main generator (cut at the time
 	// limit), then the final generator, started once every op of the main
 	// phase has completed.

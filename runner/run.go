@@ -190,13 +190,13 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 	if err != nil {
 		return setupFailed(err)
 	}
-	nem, err = nem.Setup(ctx, nemesis.Env{Nodes: c.nodes(), Remote: t.Remote, DB: d})
+	faults, err := nem.Setup(ctx, nemesis.Env{Nodes: c.nodes(), Remote: t.Remote, DB: d})
 	if err != nil {
 		return setupFailed(fmt.Errorf("nemesis setup: %w", err))
 	}
 	teardowns = append(teardowns, func(ctx context.Context) error {
 		log.Info("nemesis healing")
-		if err := nem.Teardown(ctx); err != nil {
+		if err := faults.Teardown(ctx); err != nil {
 			return fmt.Errorf("nemesis teardown: %w", err)
 		}
 		return nil
@@ -206,7 +206,7 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 	stats := &Stats{}
 	var journalErr error
 	in := &interpreter{
-		concurrency: t.Concurrency, nodes: t.Nodes, client: t.Client, nemesis: nem,
+		concurrency: t.Concurrency, nodes: t.Nodes, client: t.Client, nemesis: faults,
 		phases: t.phases(), timeLimit: t.TimeLimit, seed: t.Seed, log: log, grace: t.grace(), slack: dispatchSlack, drain: t.drainTimeout(),
 		record: func(op history.Op) {
 			stats.Observe(op)

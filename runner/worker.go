@@ -90,7 +90,7 @@ func clientWorker(ctx context.Context, node string, proto client.Client, log *sl
 }
 
 // nemesisWorker is the worker of the nemesis thread.
-func nemesisWorker(ctx context.Context, n nemesis.Nemesis, log *slog.Logger, in <-chan history.Op, out chan<- history.Op) {
+func nemesisWorker(ctx context.Context, n nemesis.Active, log *slog.Logger, in <-chan history.Op, out chan<- history.Op) {
 	for op := range in {
 		if perform(ctx, op, log) {
 			out <- op

@@ -34,7 +34,6 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/internal/helperbin"
-	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
 
@@ -56,9 +55,8 @@ const HelperPackage = "github.com/faultline/faultline/nemesis/clock/clockhelper"
 // nodes do not own their clocks.
 var ErrSharedClock = errors.New("clock faults need nodes that own their clocks")
 
-// Nemesis is the prototype.
+// Nemesis is the factory of these faults; Setup returns the active fault.
 type Nemesis struct {
-	proto.NotSetUp
 	Targets   target.Spec   // zero: a random subset
 	MaxBump   time.Duration // zero: 262 s, as Jepsen
 	Period    time.Duration // strobe period; zero: 10 ms
@@ -78,9 +76,9 @@ func (c Nemesis) Fs() []string {
 	return []string{Bump, Strobe, Reset, Check}
 }
 
+// running is the active fault Nemesis.Setup returns.
 type running struct {
-	proto.SetUp
-	proto   Nemesis
+	cfg     Nemesis // the factory, defaults filled in
 	pick    *target.Picker
 	def     target.Spec
 	mu      sync.Mutex
@@ -88,19 +86,19 @@ type running struct {
 }
 
 // Setup checks that the nodes own their clocks, then uploads the helper.
-func (c Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	r := &running{SetUp: proto.SetUp{Proto: c}, proto: c, pick: target.NewPicker(env, c.Seed), def: c.Targets, touched: map[string]bool{}}
+func (c Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
+	r := &running{cfg: c, pick: target.NewPicker(env, c.Seed), def: c.Targets, touched: map[string]bool{}}
 	if r.def.Kind == "" {
 		r.def = target.Spec{Kind: target.Random}
 	}
-	if r.proto.MaxBump <= 0 {
-		r.proto.MaxBump = 262 * time.Second
+	if r.cfg.MaxBump <= 0 {
+		r.cfg.MaxBump = 262 * time.Second
 	}
-	if r.proto.Period <= 0 {
-		r.proto.Period = 10 * time.Millisecond
+	if r.cfg.Period <= 0 {
+		r.cfg.Period = 10 * time.Millisecond
 	}
-	if r.proto.Duration <= 0 {
-		r.proto.Duration = 2 * time.Second
+	if r.cfg.Duration <= 0 {
+		r.cfg.Duration = 2 * time.Second
 	}
 	if c.CheckOnly {
 		return r, nil
@@ -186,8 +184,8 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 		op.Value = offs
 		return op, err
 	}
-	if r.proto.CheckOnly || (op.F != Bump && op.F != Strobe && op.F != Reset) {
-		return op, fmt.Errorf("this clock nemesis handles %s, not %q", strings.Join(r.Fs(), ", "), op.F)
+	if r.cfg.CheckOnly || (op.F != Bump && op.F != Strobe && op.F != Reset) {
+		return op, fmt.Errorf("this clock nemesis handles %s, not %q", strings.Join(r.cfg.Fs(), ", "), op.F)
 	}
 	var nodes []db.Node
 	var err error
@@ -201,17 +199,17 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 	value := history.Map{{Key: history.Keyword("nodes"), Value: target.Names(nodes)}}
 	switch op.F {
 	case Bump:
-		delta := time.Duration((2*r.pick.Float64() - 1) * float64(r.proto.MaxBump)).Truncate(time.Millisecond)
+		delta := time.Duration((2*r.pick.Float64() - 1) * float64(r.cfg.MaxBump)).Truncate(time.Millisecond)
 		value = append(value, history.MapEntry{Key: history.Keyword("delta-ms"), Value: delta.Milliseconds()})
 		r.mark(nodes, true)
 		err = r.helper(ctx, nodes, "bump", delta.Milliseconds())
 	case Strobe:
-		delta := time.Duration(r.pick.Float64() * float64(r.proto.MaxBump)).Truncate(time.Millisecond)
+		delta := time.Duration(r.pick.Float64() * float64(r.cfg.MaxBump)).Truncate(time.Millisecond)
 		value = append(value, history.MapEntry{Key: history.Keyword("delta-ms"), Value: delta.Milliseconds()},
-			history.MapEntry{Key: history.Keyword("period-ms"), Value: r.proto.Period.Milliseconds()},
-			history.MapEntry{Key: history.Keyword("duration-ms"), Value: r.proto.Duration.Milliseconds()})
+			history.MapEntry{Key: history.Keyword("period-ms"), Value: r.cfg.Period.Milliseconds()},
+			history.MapEntry{Key: history.Keyword("duration-ms"), Value: r.cfg.Duration.Milliseconds()})
 		r.mark(nodes, true)
-		err = r.helper(ctx, nodes, "strobe", delta.Milliseconds(), r.proto.Period.Milliseconds(), r.proto.Duration.Milliseconds())
+		err = r.helper(ctx, nodes, "strobe", delta.Milliseconds(), r.cfg.Period.Milliseconds(), r.cfg.Duration.Milliseconds())
 	case Reset:
 		err = r.reset(ctx, nodes)
 	}

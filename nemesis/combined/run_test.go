@@ -144,19 +144,24 @@ type cancelAfter struct {
 	cancel func()
 }
 
-func (c cancelAfter) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+func (c cancelAfter) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
 	inner, err := c.Nemesis.Setup(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	c.Nemesis = inner
-	return c, nil
+	return cancelling{Active: inner, of: c}, nil
 }
 
-func (c cancelAfter) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
-	out, err := c.Nemesis.Invoke(ctx, op)
-	if c.n.Add(1) == c.at {
-		c.cancel()
+// cancelling is a set-up cancelAfter.
+type cancelling struct {
+	nemesis.Active
+	of cancelAfter
+}
+
+func (c cancelling) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
+	out, err := c.Active.Invoke(ctx, op)
+	if c.of.n.Add(1) == c.of.at {
+		c.of.cancel()
 	}
 	return out, err
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
-	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
 
@@ -38,9 +37,8 @@ type Filer interface {
 	DataFiles(ctx context.Context, n db.Node) ([]string, error)
 }
 
-// Corrupt is the prototype.
+// Corrupt is the factory of file corruption faults.
 type Corrupt struct {
-	proto.NotSetUp
 	Files   []string    // paths on the nodes; empty: ask the DB (Filer)
 	Targets target.Spec // zero: one random node
 	Flips   int         // bits flipped per bitflip; zero: 1
@@ -51,25 +49,25 @@ type Corrupt struct {
 // Fs returns bitflip and truncate.
 func (Corrupt) Fs() []string { return []string{Bitflip, Truncate} }
 
+// running is the active fault Corrupt.Setup returns.
 type running struct {
-	proto.SetUp
-	proto Corrupt
+	cfg   Corrupt // the factory, defaults filled in
 	pick  *target.Picker
 	filer Filer
 	def   target.Spec
 }
 
 // Setup checks that there is a source of files.
-func (c Corrupt) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	r := &running{SetUp: proto.SetUp{Proto: c}, proto: c, pick: target.NewPicker(env, c.Seed), def: c.Targets}
+func (c Corrupt) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
+	r := &running{cfg: c, pick: target.NewPicker(env, c.Seed), def: c.Targets}
 	if r.def.Kind == "" {
 		r.def = target.Spec{Kind: target.One}
 	}
-	if r.proto.Flips <= 0 {
-		r.proto.Flips = 1
+	if r.cfg.Flips <= 0 {
+		r.cfg.Flips = 1
 	}
-	if r.proto.Drop <= 0 {
-		r.proto.Drop = 64
+	if r.cfg.Drop <= 0 {
+		r.cfg.Drop = 64
 	}
 	if len(c.Files) == 0 {
 		f, ok := env.DB.(Filer)
@@ -122,7 +120,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 
 // chooseFile picks a random existing file among the candidates on n.
 func (r *running) chooseFile(ctx context.Context, n db.Node) (string, error) {
-	files := r.proto.Files
+	files := r.cfg.Files
 	if r.filer != nil {
 		var err error
 		if files, err = r.filer.DataFiles(ctx, n); err != nil {
@@ -171,7 +169,7 @@ func (r *running) bitflip(ctx context.Context, n db.Node, file string) (history.
 	}
 	args := []string{file}
 	used := map[int64]bool{}
-	for range min(int64(r.proto.Flips), sz) {
+	for range min(int64(r.cfg.Flips), sz) {
 		off := int64(r.pick.Intn(int(min(sz, 1<<31-1))))
 		for used[off] {
 			off = (off + 1) % sz
@@ -199,7 +197,7 @@ func (r *running) truncate(ctx context.Context, n db.Node, file string) (history
 	if err != nil {
 		return nil, err
 	}
-	to := max(sz-r.proto.Drop, 0)
+	to := max(sz-r.cfg.Drop, 0)
 	if _, err := node.Output(ctx, n.Conn, "truncate", "-s", strconv.FormatInt(to, 10), file); err != nil {
 		return nil, fmt.Errorf("on %s: truncating %s to %d bytes: %w", n.Name, file, to, err)
 	}

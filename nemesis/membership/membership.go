@@ -19,7 +19,6 @@ import (
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
-	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
 
@@ -39,9 +38,8 @@ type Member interface {
 	Leave(ctx context.Context, n db.Node) error
 }
 
-// Nemesis is the prototype.
+// Nemesis is the factory of these faults; Setup returns the active fault.
 type Nemesis struct {
-	proto.NotSetUp
 	// MinSize is the fewest members leave may leave; zero: a majority of
 	// all nodes.
 	MinSize int
@@ -51,23 +49,23 @@ type Nemesis struct {
 // Fs returns join and leave.
 func (Nemesis) Fs() []string { return []string{Join, Leave} }
 
+// running is the active fault Nemesis.Setup returns.
 type running struct {
-	proto.SetUp
-	proto  Nemesis
+	cfg    Nemesis // the factory, defaults filled in
 	member Member
 	pick   *target.Picker
 	all    []string // every node of the test, members at Setup
 }
 
 // Setup checks that the DB is a Member and records the starting view.
-func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
 	m, ok := env.DB.(Member)
 	if !ok {
 		return nil, fmt.Errorf("membership faults need a database that implements membership.Member (Members, Join, Leave); %T does not", env.DB)
 	}
-	r := &running{SetUp: proto.SetUp{Proto: p}, proto: p, member: m, pick: target.NewPicker(env, p.Seed)}
-	if r.proto.MinSize <= 0 {
-		r.proto.MinSize = len(env.Nodes)/2 + 1
+	r := &running{cfg: p, member: m, pick: target.NewPicker(env, p.Seed)}
+	if r.cfg.MinSize <= 0 {
+		r.cfg.MinSize = len(env.Nodes)/2 + 1
 	}
 	view, err := m.Members(ctx, env.Nodes)
 	if err != nil {
@@ -130,8 +128,8 @@ func (r *running) choose(op history.Op, view []string) (string, error) {
 		}
 		return name, nil
 	}
-	if op.F == Leave && len(view) <= r.proto.MinSize {
-		return "", fmt.Errorf("leave: the cluster has %d members (%s), and may not shrink below %d", len(view), strings.Join(view, ","), r.proto.MinSize)
+	if op.F == Leave && len(view) <= r.cfg.MinSize {
+		return "", fmt.Errorf("leave: the cluster has %d members (%s), and may not shrink below %d", len(view), strings.Join(view, ","), r.cfg.MinSize)
 	}
 	if len(candidates) == 0 {
 		return "", fmt.Errorf("join: every node is already a member (%s)", strings.Join(view, ","))

@@ -43,7 +43,7 @@ func envOf(d db.DB, names ...string) nemesis.Env {
 	return nemesis.Env{Nodes: nodes, DB: d}
 }
 
-func call(n nemesis.Nemesis, f string, v any) history.Op {
+func call(n nemesis.Active, f string, v any) history.Op {
 	return nemesis.Call(context.Background(), n, history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: f, Value: v})
 }
 

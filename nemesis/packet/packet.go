@@ -27,7 +27,6 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/internal/fw"
-	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
 
@@ -118,9 +117,8 @@ func (b Behaviour) Validate() error {
 	return nil
 }
 
-// Nemesis is the prototype.
+// Nemesis is the factory of these faults; Setup returns the active fault.
 type Nemesis struct {
-	proto.NotSetUp
 	Behaviour Behaviour
 	Targets   target.Spec // nodes start-packet hits when its value is nil; zero means all
 	Seed      uint64
@@ -134,9 +132,9 @@ func (Nemesis) Fs() []string { return []string{Start, Stop} }
 // asked for and the node's kernel has no netem qdisc.
 var ErrNoNetem = errors.New("delay, corruption, duplication, reordering and rate limits need the netem qdisc, which this kernel does not have (unsupported on this kernel; packet loss works without it)")
 
+// running is the active fault Nemesis.Setup returns.
 type running struct {
-	proto.SetUp
-	proto Nemesis
+	cfg   Nemesis // the factory, defaults filled in
 	pick  *target.Picker
 	addrs map[string]map[string]netip.Addr
 	def   target.Spec
@@ -144,11 +142,11 @@ type running struct {
 
 // Setup checks the behaviour and the nodes' kernels, creates the loss
 // chain, and heals what an earlier run may have left.
-func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
 	if err := p.Behaviour.Validate(); err != nil {
 		return nil, err
 	}
-	r := &running{SetUp: proto.SetUp{Proto: p}, proto: p, pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, def: p.Targets}
+	r := &running{cfg: p, pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, def: p.Targets}
 	if r.def.Kind == "" {
 		r.def = target.Spec{Kind: target.All}
 	}
@@ -200,7 +198,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 		if err != nil {
 			return op, err
 		}
-		b := r.proto.Behaviour
+		b := r.cfg.Behaviour
 		if err := target.Each(ctx, nodes, func(ctx context.Context, n db.Node) error { return r.start(ctx, n) }); err != nil {
 			return op, err
 		}
@@ -225,7 +223,7 @@ func (r *running) Invoke(ctx context.Context, op history.Op) (history.Op, error)
 // start makes node n's links faulty: loss for packets from other test
 // nodes, netem (delay, corruption, ...) on every interface but loopback.
 func (r *running) start(ctx context.Context, n db.Node) error {
-	b := r.proto.Behaviour
+	b := r.cfg.Behaviour
 	if b.Loss > 0 {
 		var from []netip.Addr
 		for _, a := range r.addrs[n.Name] {

@@ -23,7 +23,6 @@ import (
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/grudge"
 	"github.com/faultline/faultline/nemesis/internal/fw"
-	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
 
@@ -36,17 +35,16 @@ const (
 	Stop  = "stop-partition"
 )
 
-// Nemesis is the prototype: which shapes a start-partition without a value
-// chooses from (all but primaries when empty), and the seed of its choices.
+// Nemesis is the factory of partitions: which shapes a start-partition
+// without a value chooses from (all but primaries when empty), and the seed
+// of its choices.
 type Nemesis struct {
-	proto.NotSetUp
 	Shapes []grudge.Shape
 	Seed   uint64
 }
 
+// running is the active fault Nemesis.Setup returns.
 type running struct {
-	proto.SetUp
-	proto  Nemesis
 	pick   *target.Picker
 	addrs  map[string]map[string]netip.Addr // node -> other node -> address as node sees it
 	shapes []grudge.Shape
@@ -57,8 +55,8 @@ func (Nemesis) Fs() []string { return []string{Start, Stop} }
 
 // Setup checks iptables on every node, creates the chain, heals anything
 // left from an earlier run, and resolves every node's peers' addresses.
-func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
-	r := &running{SetUp: proto.SetUp{Proto: p}, proto: p, pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, shapes: p.Shapes}
+func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
+	r := &running{pick: target.NewPicker(env, p.Seed), addrs: map[string]map[string]netip.Addr{}, shapes: p.Shapes}
 	if len(r.shapes) == 0 {
 		for _, s := range grudge.Shapes {
 			if s != grudge.ShapePrimaries {
@@ -235,5 +233,3 @@ func GrudgeFromValue(v any) (grudge.Grudge, error) {
 }
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x67727564)) }
-
-// Setup sets up a fresh copy from the prototype.

@@ -33,7 +33,7 @@ type primaries struct {
 
 func (p primaries) Primaries(context.Context, []db.Node) ([]string, error) { return p.names, nil }
 
-func setup(t *testing.T, d db.DB) (*localcluster.Cluster, nemesis.Nemesis) {
+func setup(t *testing.T, d db.DB) (*localcluster.Cluster, nemesis.Active) {
 	t.Helper()
 	c, e := nemtest.Env(t, env, d)
 	nemtest.Listeners(t, c)

@@ -21,7 +21,6 @@ import (
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
-	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
 
@@ -35,14 +34,12 @@ const (
 
 // Kill kills and restarts the DB's processes (db.Killer).
 type Kill struct {
-	proto.NotSetUp
 	Targets target.Spec // zero: one random node
 	Seed    uint64
 }
 
 // Pause pauses and resumes the DB's processes (db.Pauser).
 type Pause struct {
-	proto.NotSetUp
 	Targets target.Spec // zero: one random node
 	Seed    uint64
 }
@@ -54,28 +51,27 @@ func (Kill) Fs() []string { return []string{KillF, StartF} }
 func (Pause) Fs() []string { return []string{PauseF, ResumeF} }
 
 // Setup checks that the DB is a db.Killer.
-func (k Kill) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+func (k Kill) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
 	kl, ok := env.DB.(db.Killer)
 	if !ok {
 		return nil, fmt.Errorf("kill faults need a database that implements db.Killer (Kill and Start on a node); %T does not", env.DB)
 	}
-	return newRunning(k, env, k.Targets, k.Seed, KillF, StartF, kl.Kill, kl.Start), nil
+	return newRunning(env, k.Targets, k.Seed, KillF, StartF, kl.Kill, kl.Start), nil
 }
 
 // Setup checks that the DB is a db.Pauser.
-func (p Pause) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+func (p Pause) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
 	pa, ok := env.DB.(db.Pauser)
 	if !ok {
 		return nil, fmt.Errorf("pause faults need a database that implements db.Pauser (Pause and Resume on a node); %T does not", env.DB)
 	}
-	return newRunning(p, env, p.Targets, p.Seed, PauseF, ResumeF, pa.Pause, pa.Resume), nil
+	return newRunning(env, p.Targets, p.Seed, PauseF, ResumeF, pa.Pause, pa.Resume), nil
 }
 
 type action func(ctx context.Context, n db.Node) error
 
 // running is a set-up Kill or Pause: one fault, one heal.
 type running struct {
-	proto.SetUp
 	pick          *target.Picker
 	def           target.Spec
 	faultF, healF string
@@ -84,11 +80,11 @@ type running struct {
 	touched       []string // nodes a fault was sent to since their last heal
 }
 
-func newRunning(p nemesis.Nemesis, env nemesis.Env, def target.Spec, seed uint64, faultF, healF string, fault, heal action) *running {
+func newRunning(env nemesis.Env, def target.Spec, seed uint64, faultF, healF string, fault, heal action) *running {
 	if def.Kind == "" {
 		def = target.Spec{Kind: target.One}
 	}
-	return &running{SetUp: proto.SetUp{Proto: p}, pick: target.NewPicker(env, seed), def: def, faultF: faultF, healF: healF, fault: fault, heal: heal}
+	return &running{pick: target.NewPicker(env, seed), def: def, faultF: faultF, healF: healF, fault: fault, heal: heal}
 }
 
 // Invoke performs the fault or the heal on the op's targets.

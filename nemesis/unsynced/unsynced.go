@@ -24,7 +24,6 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/internal/helperbin"
-	"github.com/faultline/faultline/nemesis/internal/proto"
 	"github.com/faultline/faultline/nemesis/target"
 )
 
@@ -107,9 +106,8 @@ func Unmount(ctx context.Context, n db.Node, m Mount) error {
 	return nil
 }
 
-// Nemesis is the prototype.
+// Nemesis is the factory of these faults; Setup returns the active fault.
 type Nemesis struct {
-	proto.NotSetUp
 	Mount   Mount
 	Targets target.Spec // zero: one random node
 	Seed    uint64
@@ -118,9 +116,8 @@ type Nemesis struct {
 // Fs returns lose-unfsynced-writes.
 func (Nemesis) Fs() []string { return []string{Lose} }
 
+// running is the active fault Nemesis.Setup returns.
 type running struct {
-	proto.SetUp
-	proto  Nemesis
 	mount  Mount
 	pick   *target.Picker
 	def    target.Spec
@@ -128,11 +125,11 @@ type running struct {
 }
 
 // Setup checks the mount is configured.
-func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Nemesis, error) {
+func (p Nemesis) Setup(ctx context.Context, env nemesis.Env) (nemesis.Active, error) {
 	if p.Mount.Dir == "" {
 		return nil, fmt.Errorf("lose-unfsynced-writes needs the lazyfs Mount the database uses (its Dir at least)")
 	}
-	r := &running{SetUp: proto.SetUp{Proto: p}, proto: p, mount: p.Mount.withDefaults(), pick: target.NewPicker(env, p.Seed), def: p.Targets}
+	r := &running{mount: p.Mount.withDefaults(), pick: target.NewPicker(env, p.Seed), def: p.Targets}
 	if r.def.Kind == "" {
 		r.def = target.Spec{Kind: target.One}
 	}

@@ -53,20 +53,21 @@ func Env(t testing.TB, e *clustertest.Env, d db.DB) (*localcluster.Cluster, neme
 	return c, nemesis.Env{Nodes: nodes, Remote: c.Remote(), DB: d}
 }
 
-// Setup sets proto up on env and tears it down when the test ends, before
-// the cleanups registered earlier (which may check what teardown left).
-func Setup(t testing.TB, proto nemesis.Nemesis, env nemesis.Env) nemesis.Nemesis {
+// Setup sets n up on env and tears the active fault down when the test
+// ends, before the cleanups registered earlier (which may check what
+// teardown left).
+func Setup(t testing.TB, n nemesis.Nemesis, env nemesis.Env) nemesis.Active {
 	t.Helper()
-	n, err := proto.Setup(context.Background(), env)
+	a, err := n.Setup(context.Background(), env)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := n.Teardown(context.Background()); err != nil {
+		if err := a.Teardown(context.Background()); err != nil {
 			t.Errorf("teardown: %v", err)
 		}
 	})
-	return n
+	return a
 }
 
 // OpTimeout bounds one nemesis op in tests: a hung command on a node fails
@@ -74,14 +75,14 @@ func Setup(t testing.TB, proto nemesis.Nemesis, env nemesis.Env) nemesis.Nemesis
 const OpTimeout = 2 * time.Minute
 
 // Call invokes f with value v through nemesis.Call, as the runner does.
-func Call(n nemesis.Nemesis, f string, v any) history.Op {
+func Call(n nemesis.Active, f string, v any) history.Op {
 	ctx, cancel := context.WithTimeout(context.Background(), OpTimeout)
 	defer cancel()
 	return nemesis.Call(ctx, n, history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: f, Value: v})
 }
 
 // Invoke is Call that fails the test when the op completes with an error.
-func Invoke(t testing.TB, n nemesis.Nemesis, f string, v any) history.Op {
+func Invoke(t testing.TB, n nemesis.Active, f string, v any) history.Op {
 	t.Helper()
 	done := Call(n, f, v)
 	if done.Error != nil {

@@ -71,7 +71,8 @@ func (d *DB) Count(step string) int {
 }
 
 // Slow is a nemesis that adds latency to every op (start-slow) and removes
-// it (stop-slow). It must not make a correct KV look wrong.
+// it (stop-slow). It must not make a correct KV look wrong. Holding no state
+// of its own (the latency lives in the KV), it is its own active fault.
 type Slow struct {
 	KV *KV
 	// Latency is added while the fault is on, in ns.
@@ -80,7 +81,7 @@ type Slow struct {
 	Healed *int
 }
 
-func (s Slow) Setup(context.Context, nemesis.Env) (nemesis.Nemesis, error) { return s, nil }
+func (s Slow) Setup(context.Context, nemesis.Env) (nemesis.Active, error) { return s, nil }
 
 func (s Slow) Invoke(_ context.Context, op history.Op) (history.Op, error) {
 	switch op.F {
