@@ -11,8 +11,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/history"
-	"github.com/faultline/faultline/nemesis/clock/offsets"
 )
 
 // errNoClockOffsets is returned by ClockOffsets for a history that measured
@@ -28,9 +28,9 @@ var nodeColours = []color.RGBA{
 
 // clockOffsets collects, per node, the clock offsets (seconds, node clock
 // minus control clock) that nemesis ops measured, at the time of the op that
-// carried them (offsets.Samples says which ops carry them).
+// carried them (faultband.ClockOffsets says which ops carry them).
 func clockOffsets(h *history.History) (map[string]plotter.XYs, error) {
-	samples, err := offsets.Samples(h)
+	samples, err := faultband.ClockOffsets(h)
 	if err != nil {
 		return nil, fmt.Errorf("report: clock offsets: %w", err)
 	}

@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/faultline/faultline/faultband"
 )
 
 // Format is the image format of a plot.
@@ -36,7 +38,7 @@ type figure struct {
 	p       *plot.Plot
 	legend  plot.Legend
 	entries []string // legend entry names, for sizing the column
-	bands   []Band
+	bands   []faultband.Band
 }
 
 // newFigure makes an empty figure with a time axis in seconds spanning the
@@ -97,7 +99,7 @@ func (f *figure) addLegend(name string, thumbs ...plot.Thumbnailer) {
 
 // setBands shades fault bands under the data; call it before adding data so
 // that points are drawn on top.
-func (f *figure) setBands(bands []Band) {
+func (f *figure) setBands(bands []faultband.Band) {
 	f.bands = bands
 	if len(bands) > 0 {
 		f.p.Add(bandPlotter{bands})
@@ -138,7 +140,7 @@ func (decadeTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // write renders the figure in the given format.
 func (f *figure) write(w io.Writer, format Format) error {
-	for _, fam := range Families(f.bands) {
+	for _, fam := range faultband.Families(f.bands) {
 		f.addLegend(fam.Name, bandThumb{translucent(fam.Colour)})
 	}
 	var c vg.CanvasWriterTo
@@ -179,7 +181,7 @@ func (f *figure) legendWidth() vg.Length {
 
 // bandPlotter shades each band over the full height of the data area. It
 // works in canvas coordinates, so it needs no y range and suits log axes.
-type bandPlotter struct{ bands []Band }
+type bandPlotter struct{ bands []faultband.Band }
 
 func (b bandPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)

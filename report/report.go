@@ -19,21 +19,15 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/history"
 )
 
 // Renderer draws reports with a fault table; the zero value uses
-// DefaultFaults. Nemesis packages that bring new fault families render with
-// Renderer{Faults: DefaultFaults().With(theirs...)}.
+// faultband.Default(). A suite that brings fault families of its own
+// renders with Renderer{Faults: faultband.Default().With(theirs...)}.
 type Renderer struct {
-	Faults FaultTable
-}
-
-func (r Renderer) faults() FaultTable {
-	if r.Faults == nil {
-		return DefaultFaults()
-	}
-	return r.Faults
+	Faults faultband.Table
 }
 
 // LatencyRaw is Renderer{}.LatencyRaw: the latency scatter with the default faults.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/history"
 )
 
@@ -145,7 +146,7 @@ func (r Renderer) timelineJSON(h *history.History) []byte {
 		b = appendJSONString(b, f)
 	}
 	bands := r.faults().Bands(h)
-	families := Families(bands)
+	families := faultband.Families(bands)
 	famIndex := map[string]int{}
 	b = append(b, `],"faults":[`...)
 	for i, f := range families {

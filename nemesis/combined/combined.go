@@ -3,7 +3,7 @@
 // handles every fault asked for, the generator that schedules them (each
 // fault switched on and off about every interval, the faults independent of
 // each other), a final generator that heals everything before the final
-// reads, and the report's fault bands for exactly those faults.
+// reads, and the fault bands (package faultband) of exactly those faults.
 package combined
 
 import (
@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/clock"
@@ -23,7 +24,6 @@ import (
 	"github.com/faultline/faultline/nemesis/process"
 	"github.com/faultline/faultline/nemesis/target"
 	"github.com/faultline/faultline/nemesis/unsynced"
-	"github.com/faultline/faultline/report"
 )
 
 // Fault names, as --nemesis takes them.
@@ -63,16 +63,15 @@ type Package struct {
 	Nemesis   nemesis.Nemesis     // nemesis.Noop{} when no faults were asked for
 	Generator generator.Generator // for the nemesis thread; nil when no faults
 	Final     generator.Generator // heals everything; nil when no faults
-	Faults    report.FaultTable   // bands for the faults asked for
+	Faults    faultband.Table     // band families of the faults asked for
 }
 
-// fault is one family: its nemesis, start and stop generators, heal op and
-// report band name.
+// fault is one family: its nemesis, start and stop generators, and heal
+// ops.
 type fault struct {
 	nem         nemesis.Nemesis
 	start, stop generator.Generator
 	heal        []generator.Generator
-	band        string
 }
 
 // New builds the package, saying which name is unknown.
@@ -110,28 +109,20 @@ func New(o Options) (Package, error) {
 	}
 	var nems []nemesis.Nemesis
 	var gens, heals []generator.Generator
-	var bands []string
 	for _, f := range faults {
 		nems = append(nems, f.nem)
 		gens = append(gens, generator.Stagger(o.Interval, generator.FlipFlop(f.start, f.stop)))
 		heals = append(heals, f.heal...)
-		bands = append(bands, f.band)
 	}
 	n, err := nemesis.Compose(nems...)
 	if err != nil {
 		return Package{}, err
 	}
-	var table report.FaultTable
-	for _, f := range report.DefaultFaults() {
-		if slices.Contains(bands, f.Name) {
-			table = append(table, f)
-		}
-	}
 	return Package{
 		Nemesis:   n,
 		Generator: generator.Nemesis(generator.Any(gens...)),
 		Final:     generator.Nemesis(generator.Seq(heals...)),
-		Faults:    table,
+		Faults:    faultband.Default().For(n.Fs()...),
 	}, nil
 }
 
@@ -152,30 +143,30 @@ func build(name string, o Options) (fault, error) {
 	once := func(f string) []generator.Generator { return []generator.Generator{generator.Invoke(f, nil)} }
 	switch name {
 	case Partition:
-		return fault{nem: partition.Nemesis{Shapes: o.Shapes, Seed: o.Seed}, start: each(partition.Start, nil), stop: each(partition.Stop, nil), heal: once(partition.Stop), band: "partition"}, nil
+		return fault{nem: partition.Nemesis{Shapes: o.Shapes, Seed: o.Seed}, start: each(partition.Start, nil), stop: each(partition.Stop, nil), heal: once(partition.Stop)}, nil
 	case Kill:
-		return fault{nem: process.Kill{Seed: o.Seed}, start: randomTarget(process.KillF, o.Targets), stop: each(process.StartF, nil), heal: once(process.StartF), band: "kill"}, nil
+		return fault{nem: process.Kill{Seed: o.Seed}, start: randomTarget(process.KillF, o.Targets), stop: each(process.StartF, nil), heal: once(process.StartF)}, nil
 	case Pause:
-		return fault{nem: process.Pause{Seed: o.Seed}, start: randomTarget(process.PauseF, o.Targets), stop: each(process.ResumeF, nil), heal: once(process.ResumeF), band: "pause"}, nil
+		return fault{nem: process.Pause{Seed: o.Seed}, start: randomTarget(process.PauseF, o.Targets), stop: each(process.ResumeF, nil), heal: once(process.ResumeF)}, nil
 	case Packet:
-		return fault{nem: packet.Nemesis{Behaviour: o.Packet, Seed: o.Seed}, start: randomTarget(packet.Start, o.Targets), stop: each(packet.Stop, nil), heal: once(packet.Stop), band: "packet"}, nil
+		return fault{nem: packet.Nemesis{Behaviour: o.Packet, Seed: o.Seed}, start: randomTarget(packet.Start, o.Targets), stop: each(packet.Stop, nil), heal: once(packet.Stop)}, nil
 	case Clock:
 		bumpOrStrobe := generator.Func(func(ctx *generator.Context) generator.Generator {
 			f := []string{clock.Bump, clock.Strobe}[ctx.Rand.IntN(2)]
 			return generator.Invoke(f, o.Targets[ctx.Rand.IntN(len(o.Targets))].String())
 		})
 		return fault{nem: clock.Nemesis{Seed: o.Seed}, start: bumpOrStrobe, stop: each(clock.Reset, nil),
-			heal: append(once(clock.Reset), generator.Invoke(clock.Check, nil)), band: "clock"}, nil
+			heal: append(once(clock.Reset), generator.Invoke(clock.Check, nil))}, nil
 	case File:
 		// Corruption is instantaneous: both halves of the flip-flop corrupt.
-		return fault{nem: file.Corrupt{Files: o.Files, Seed: o.Seed}, start: randomTarget(file.Bitflip, o.Targets), stop: randomTarget(file.Truncate, o.Targets), band: "file corruption"}, nil
+		return fault{nem: file.Corrupt{Files: o.Files, Seed: o.Seed}, start: randomTarget(file.Bitflip, o.Targets), stop: randomTarget(file.Truncate, o.Targets)}, nil
 	case Unsynced:
 		if o.Mount.Dir == "" {
 			return fault{}, fmt.Errorf("fault %s needs the database's lazyfs mount (Options.Mount)", Unsynced)
 		}
-		return fault{nem: unsynced.Nemesis{Mount: o.Mount, Seed: o.Seed}, start: randomTarget(unsynced.Lose, o.Targets), stop: randomTarget(unsynced.Lose, o.Targets), band: "lose unfsynced writes"}, nil
+		return fault{nem: unsynced.Nemesis{Mount: o.Mount, Seed: o.Seed}, start: randomTarget(unsynced.Lose, o.Targets), stop: randomTarget(unsynced.Lose, o.Targets)}, nil
 	case Membership:
-		return fault{nem: membership.Nemesis{Seed: o.Seed}, start: each(membership.Leave, nil), stop: each(membership.Join, nil), band: "membership"}, nil
+		return fault{nem: membership.Nemesis{Seed: o.Seed}, start: each(membership.Leave, nil), stop: each(membership.Join, nil)}, nil
 	}
 	return fault{}, fmt.Errorf("unknown fault %q: expected some of %s", name, strings.Join(Names, ", "))
 }

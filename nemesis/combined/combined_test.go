@@ -106,3 +106,26 @@ func TestEveryNameBuildsAndBadNamesAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// Every fault's fs belong to exactly one family of faultband's table, so
+// that its ops draw the band its legend names: a nemesis f the table does
+// not know would draw a band of its own under the f's name, and one the
+// table gives another family would shade the wrong fault.
+func TestEveryFaultsFsBelongToItsOneBandFamily(t *testing.T) {
+	for _, name := range Names {
+		p, err := New(Options{Faults: []string{name}, Mount: unsynced.Mount{Dir: "/data"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Faults) != 1 {
+			t.Errorf("%s: band families %+v, want one", name, p.Faults)
+			continue
+		}
+		fam := p.Faults[0]
+		for _, f := range p.Nemesis.Fs() {
+			if !slices.Contains(fam.Start, f) && !slices.Contains(fam.Stop, f) && !slices.Contains(fam.Measure, f) {
+				t.Errorf("%s: f %q is not in its band family %+v", name, f, fam)
+			}
+		}
+	}
+}

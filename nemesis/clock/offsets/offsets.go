@@ -1,17 +1,17 @@
-// Package offsets reads the clock offsets the clock nemesis measured out of
-// a history (check-clock-offsets values, and :clock-offsets in other clock
-// ops' values) and records them in the test's results. It is pure (history
-// in, data out), so plots and checkers can share it.
+// Package offsets summarises the clock offsets the clock nemesis measured
+// (read out of a history by faultband.ClockOffsets: check-clock-offsets
+// values, and :clock-offsets in other clock ops' values) per node, and
+// records them in the test's results. It is pure (history in, data out).
 package offsets
 
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/history"
 )
 
@@ -24,58 +24,9 @@ type NodeOffsets struct {
 	Last    float64 `json:"last"`
 }
 
-// Sample is one measured offset: a node's clock minus the control node's, in
-// seconds, at the time (ns since the test began) of the op that carried it.
-type Sample struct {
-	Node    string
-	Time    int64
-	Seconds float64
-}
-
-// Samples reads every clock offset the nemesis measured, in history order:
-// completions of check-clock-offsets, whose value is the node -> seconds map,
-// and other clock ops' :clock-offsets. A node that could not be read at that
-// moment (NaN) gives no sample. A value that is not a map of node to number
-// is an error naming the op.
-func Samples(h *history.History) ([]Sample, error) {
-	var out []Sample
-	for i := range h.Ops {
-		op := &h.Ops[i]
-		if !op.IsNemesis() || op.Type == history.Invoke {
-			continue
-		}
-		m, ok := op.Value.(history.Map)
-		if !ok {
-			continue
-		}
-		offsets := m
-		if inner, ok := m.Get(history.Keyword("clock-offsets")); ok {
-			if offsets, ok = inner.(history.Map); !ok {
-				return nil, fmt.Errorf("op %d (%s): :clock-offsets is %s, expected a map of node to seconds", op.Index, op.F, history.FormatEDN(inner))
-			}
-		} else if op.F != "check-clock-offsets" {
-			continue
-		}
-		for _, e := range offsets {
-			node, ok := history.AsString(e.Key)
-			if !ok {
-				node = history.FormatEDN(e.Key)
-			}
-			secs, ok := seconds(e.Value)
-			if !ok {
-				return nil, fmt.Errorf("op %d (%s): offset of node %s is %s, expected a number of seconds", op.Index, op.F, node, history.FormatEDN(e.Value))
-			}
-			if !math.IsNaN(secs) {
-				out = append(out, Sample{Node: node, Time: op.Time, Seconds: secs})
-			}
-		}
-	}
-	return out, nil
-}
-
 // Of summarises every measured clock offset per node, sorted by node.
 func Of(h *history.History) ([]NodeOffsets, error) {
-	samples, err := Samples(h)
+	samples, err := faultband.ClockOffsets(h)
 	if err != nil {
 		return nil, err
 	}
@@ -95,18 +46,6 @@ func Of(h *history.History) ([]NodeOffsets, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Node < out[j].Node })
 	return out, nil
-}
-
-func seconds(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	}
-	return 0, false
 }
 
 // Checker records the clock offsets in the test's results. Offsets are

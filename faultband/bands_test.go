@@ -1,6 +1,7 @@
-package report
+package faultband
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/faultline/faultline/history"
@@ -76,7 +77,7 @@ func TestBands(t *testing.T) {
 			nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := DefaultFaults().Bands(nem(c.steps...))
+			got := Default().Bands(nem(c.steps...))
 			if len(got) != len(c.want) {
 				t.Fatalf("got %d bands %+v, want %d %+v", len(got), got, len(c.want), c.want)
 			}
@@ -93,7 +94,7 @@ func TestBands(t *testing.T) {
 func TestBandColoursAndTableExtension(t *testing.T) {
 	h := nem(step{10, inv, "kill"}, step{11, info, "kill"}, step{12, inv, "start-foo"}, step{13, info, "start-foo"},
 		step{14, inv, "start-bar"}, step{15, info, "start-bar"}, step{20, inv, "start"}, step{21, info, "start"})
-	def := DefaultFaults()
+	def := Default()
 	bands := def.Bands(h)
 	if bands[0].Colour != def[1].Colour {
 		t.Errorf("kill band colour %v, want the table's %v", bands[0].Colour, def[1].Colour)
@@ -107,13 +108,48 @@ func TestBandColoursAndTableExtension(t *testing.T) {
 	}
 
 	pink := rgb(0xff, 0x00, 0xff)
-	ext := def.With(Fault{Name: "kill", Start: []string{"kill"}, Stop: []string{"start"}, Colour: pink},
-		Fault{Name: "foo fault", Start: []string{"start-foo"}, Stop: []string{"stop-foo"}, Colour: pink})
-	if len(ext) != len(def)+1 || len(def) != len(DefaultFaults()) {
+	ext := def.With(Family{Name: "kill", Start: []string{"kill"}, Stop: []string{"start"}, Colour: pink},
+		Family{Name: "foo fault", Start: []string{"start-foo"}, Stop: []string{"stop-foo"}, Colour: pink})
+	if len(ext) != len(def)+1 || len(def) != len(Default()) {
 		t.Fatalf("With replaced kill and added one: got %d families from %d (and the original must be unchanged)", len(ext), len(def))
 	}
 	bands = ext.Bands(h)
 	if bands[0].Colour != pink || bands[1].Fault != "foo fault" || bands[1].Colour != pink {
 		t.Errorf("extended table not used: %+v", bands[:2])
+	}
+}
+
+// A family's measuring fs observe the fault and draw no band; the table, not
+// the f's name, decides that, so the same f unknown to a table is a fault of
+// its own (a reader must see an op that may have done something).
+func TestMeasuringFsDrawNoBand(t *testing.T) {
+	h := nem(step{10, inv, "probe-leader"}, step{11, info, "probe-leader"})
+	withLeader := Default().With(Family{Name: "leader", Start: []string{"start-leader"}, Stop: []string{"stop-leader"}, Measure: []string{"probe-leader"}})
+	if got := withLeader.Bands(h); len(got) != 0 {
+		t.Errorf("a measuring f drew bands %+v", got)
+	}
+	if got := Default().Bands(h); len(got) != 1 || got[0].Fault != "probe-leader" {
+		t.Errorf("an f no table knows drew %+v, want one band of its own", got)
+	}
+}
+
+func TestForPicksTheFamiliesOfANemesissFs(t *testing.T) {
+	for _, c := range []struct {
+		fs   []string
+		want []string
+	}{
+		{[]string{"kill", "start"}, []string{"kill"}},
+		{[]string{"check-clock-offsets", "stop-partition"}, []string{"partition", "clock"}}, // table order, measuring fs count
+		{[]string{"join", "leave", "lose-unfsynced-writes"}, []string{"lose unfsynced writes", "membership"}},
+		{[]string{"start-foo", "random-merge"}, nil}, // unknown fs bring no family
+		{nil, nil},
+	} {
+		var got []string
+		for _, f := range Default().For(c.fs...) {
+			got = append(got, f.Name)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("For(%v) = %v, want %v", c.fs, got, c.want)
+		}
 	}
 }
