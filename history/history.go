@@ -3,8 +3,16 @@ package history
 import "fmt"
 
 // History is an ordered sequence of ops, as recorded. Build one with New
-// (which checks it and pairs invocations with completions) or fill Ops and call
-// Index.
+// (which checks it and pairs invocations with completions), with
+// NewInvokingAtStart (which also takes completions that have no invocation),
+// or fill Ops and call Index.
+//
+// A process runs one op at a time: its invoke is completed by its next op.
+// The one exception is the invocations NewInvokingAtStart makes up for
+// completions that had none: they come first in Ops (StartInvokes counts
+// them), several of one process may be outstanding at once, and each pairs
+// with its process's next completion that has no invocation of its own, so
+// the process's completions keep their recorded order.
 type History struct {
 	Ops []Op
 
@@ -12,6 +20,8 @@ type History struct {
 	// invoke, the invoke of a completion, or -1 for an invoke that never
 	// completed (the run crashed or ended first).
 	pair []int
+	// start is the number of made-up invocations at the front of Ops.
+	start int
 }
 
 // PairError says why a sequence of ops is not a well-formed history.
@@ -26,9 +36,10 @@ func (e *PairError) Error() string {
 }
 
 // New builds a history from ops and pairs them. It fails on the first op that
-// breaks the rules: a completion without an outstanding invoke, an invoke by a
-// process that already has one outstanding, or a completion whose f differs
-// from its invoke's.
+// breaks the rules: a completion without an outstanding invoke (see
+// NewInvokingAtStart for histories that have them), an invoke by a process
+// that already has one outstanding, or a completion whose f differs from its
+// invoke's.
 func New(ops []Op) (*History, error) {
 	h := &History{Ops: ops}
 	if err := h.Index(); err != nil {
@@ -46,38 +57,109 @@ func MustNew(ops ...Op) *History {
 	return h
 }
 
+// NewInvokingAtStart is New for histories in which some client completions
+// have no invocation: histories of completions alone (as Elle's examples and
+// many hand-written histories are), or a completion whose invoke was never
+// logged. Each such completion gets an invocation made up for it: a copy of
+// the completion with type Invoke, the same Index, and the earliest Time in
+// the history. The made-up invocations are placed at the start of the
+// history, in the order of their completions, because nothing says when the
+// operation began: taking it as invoked at the start means it is never the
+// later side of a real-time order (no op is known to have completed before
+// it began), which claims nothing the history does not show. StartInvokes
+// says how many were made up. Bare :info ops of the nemesis stay bare, as in
+// New. Every other rule of New still holds.
+func NewInvokingAtStart(ops []Op) (*History, error) {
+	h := &History{Ops: ops}
+	bare, err := h.index(true)
+	if err != nil || len(bare) == 0 {
+		if err != nil {
+			return nil, err
+		}
+		return h, nil
+	}
+	earliest := ops[0].Time
+	for i := range ops {
+		earliest = min(earliest, ops[i].Time)
+	}
+	all := make([]Op, 0, len(bare)+len(ops))
+	for _, i := range bare {
+		inv := ops[i]
+		inv.Type, inv.Time = Invoke, earliest
+		inv.Extra = append([]Field(nil), inv.Extra...) // ops share no mutable parts
+		all = append(all, inv)
+	}
+	h = &History{Ops: append(all, ops...), start: len(bare)}
+	if _, err := h.index(false); err != nil {
+		panic("history: made-up invocations do not pair: " + err.Error()) // the first pass found no such problem
+	}
+	return h, nil
+}
+
+// StartInvokes is the number of invocations NewInvokingAtStart made up for
+// completions that had none; they are Ops[:StartInvokes()].
+func (h *History) StartInvokes() int { return h.start }
+
 // Index (re)computes the pairing of invocations and completions.
 func (h *History) Index() error {
+	_, err := h.index(false)
+	return err
+}
+
+// index pairs the ops. With lenient, a client completion that has no
+// invocation is not an error: its position is returned in bare, and it stays
+// unpaired.
+func (h *History) index(lenient bool) (bare []int, err error) {
 	pair := make([]int, len(h.Ops))
 	open := make(map[int]int) // process -> position of its outstanding invoke
+	var atStart map[int][]int // process -> its made-up invocations not yet paired, in order
+	if h.start > 0 {
+		atStart = make(map[int][]int)
+	}
 	for i := range h.Ops {
 		op := &h.Ops[i]
 		pair[i] = -1
 		switch op.Type {
 		case Invoke:
+			if i < h.start {
+				atStart[op.Process] = append(atStart[op.Process], i)
+				continue
+			}
 			if j, busy := open[op.Process]; busy {
-				return &PairError{Pos: i, Op: *op, Problem: fmt.Sprintf("invoked while op %d of the same process is still outstanding (a process runs one op at a time)", h.Ops[j].Index)}
+				return nil, &PairError{Pos: i, Op: *op, Problem: fmt.Sprintf("invoked while op %d of the same process is still outstanding (a process runs one op at a time)", h.Ops[j].Index)}
 			}
 			open[op.Process] = i
 		case OK, Fail, Info:
 			j, ok := open[op.Process]
-			if !ok {
-				if op.Type == Info && op.Process == NemesisProcess {
+			if ok {
+				delete(open, op.Process)
+			} else if q := atStart[op.Process]; len(q) > 0 {
+				j, atStart[op.Process] = q[0], q[1:]
+			} else {
+				switch {
+				case op.Type == Info && op.Process == NemesisProcess:
 					continue // Jepsen nemeses sometimes log bare info ops
+				case lenient:
+					bare = append(bare, i)
+					continue
 				}
-				return &PairError{Pos: i, Op: *op, Problem: "completes an operation that was never invoked"}
+				return nil, &PairError{Pos: i, Op: *op, Problem: "completes an operation that was never invoked"}
 			}
 			if h.Ops[j].F != op.F {
-				return &PairError{Pos: i, Op: *op, Problem: fmt.Sprintf("completion has f %q but its invoke (op %d) has f %q", op.F, h.Ops[j].Index, h.Ops[j].F)}
+				return nil, &PairError{Pos: i, Op: *op, Problem: fmt.Sprintf("completion has f %q but its invoke (op %d) has f %q", op.F, h.Ops[j].Index, h.Ops[j].F)}
 			}
-			delete(open, op.Process)
 			pair[i], pair[j] = j, i
 		default:
-			return &PairError{Pos: i, Op: *op, Problem: "has type " + op.Type.String() + ", which is never recorded in a history"}
+			return nil, &PairError{Pos: i, Op: *op, Problem: "has type " + op.Type.String() + ", which is never recorded in a history"}
+		}
+	}
+	for p, q := range atStart {
+		if len(q) > 0 {
+			return nil, &PairError{Pos: q[0], Op: h.Ops[q[0]], Problem: fmt.Sprintf("is a made-up invocation at the start of the history, but process %s has no completion left for it", ProcessString(p))}
 		}
 	}
 	h.pair = pair
-	return nil
+	return bare, nil
 }
 
 func (h *History) ensureIndexed() {
@@ -128,7 +210,8 @@ func (o Operation) Outcome() Type {
 }
 
 // Operations returns every invoked operation in invocation order, with its
-// completion. Bare completions (a nemesis info with no invoke) are skipped.
+// completion: those whose invocation NewInvokingAtStart made up come first.
+// Bare completions (a nemesis info with no invoke) are skipped.
 func (h *History) Operations() []Operation {
 	h.ensureIndexed()
 	out := make([]Operation, 0, len(h.Ops)/2+1)
@@ -160,12 +243,16 @@ func (h *History) Filter(keep func(*Op) bool) *History {
 		}
 	}
 	ops := make([]Op, 0, len(h.Ops))
+	start := 0
 	for i, s := range sel {
 		if s {
 			ops = append(ops, h.Ops[i])
+			if i < h.start {
+				start++
+			}
 		}
 	}
-	out := &History{Ops: ops}
+	out := &History{Ops: ops, start: start}
 	out.ensureIndexed()
 	return out
 }
@@ -309,6 +396,9 @@ func (h *History) ByKey(keyFn KeyFunc) []KeyedHistory {
 		}
 		sub := subs[id]
 		pos[i] = len(sub.Ops)
+		if i < h.start {
+			sub.start++
+		}
 		op := h.Ops[i]
 		op.Value = values[i]
 		sub.Ops = append(sub.Ops, op)

@@ -59,7 +59,8 @@ const NemesisProcess = -1
 
 // Op is one event of a history. Index is the op's position in the history and
 // Time the nanoseconds since the test started. F names what the operation does
-// (read, write, cas, txn, ...). Value and Error hold EDN-shaped data (see
+// (read, write, cas, txn, ...); it is "" for an op that had no :f (Elle's
+// histories often leave it out: a transaction is known by its value). Value and Error hold EDN-shaped data (see
 // value.go). Extra keeps any other fields a history carried, in order, so that
 // reading and writing a Jepsen history loses nothing.
 type Op struct {
@@ -129,8 +130,10 @@ func (o Op) String() string {
 	} else {
 		b = strconv.AppendInt(b, int64(o.Process), 10)
 	}
-	b = append(b, ", :f "...)
-	b = AppendEDN(b, Keyword(o.F))
+	if o.F != "" { // an op without :f, as Elle's examples have them
+		b = append(b, ", :f "...)
+		b = AppendEDN(b, Keyword(o.F))
+	}
 	b = append(b, ", :value "...)
 	b = AppendEDN(b, o.Value)
 	if o.Error != nil {
