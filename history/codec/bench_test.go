@@ -39,6 +39,8 @@ var benchText = sync.OnceValue(func() map[string][]byte {
 		}
 	}
 	out["log"] = log.Bytes()
+	// jepsen.log as Jepsen 0.2 and 0.3 write it (logback), with timestamps.
+	out["log03"] = []byte(jepsenLog(ops, string(out["txt"])))
 	return out
 })
 
@@ -84,6 +86,9 @@ func BenchmarkRead1MEDN(b *testing.B)        { benchRead(b, "edn", EDN) }
 func BenchmarkRead1MJSONLines(b *testing.B)  { benchRead(b, "jsonl", JSON) }
 func BenchmarkRead1MHistoryTxt(b *testing.B) { benchRead(b, "txt", JepsenLog) }
 func BenchmarkRead1MJepsenLog(b *testing.B)  { benchRead(b, "log", JepsenLog) }
+
+// The same rows in Jepsen 0.3's layout, each line's timestamp read into Time.
+func BenchmarkRead1MJepsenLog03(b *testing.B) { benchRead(b, "log03", JepsenLog) }
 
 // Reading and pairing a million EDN ops into a History, as ReadFile does.
 func BenchmarkReadAll1MEDN(b *testing.B) {

@@ -1,19 +1,40 @@
 // Package codec reads and writes histories in every format Faultline speaks,
 // choosing the format from the file's contents when asked to: Jepsen EDN,
-// Jepsen's history.txt and jepsen.log, Faultline's JSON lines, and the JSON
-// array-of-objects form.
+// Jepsen's history.txt and jepsen.log (log4j's and logback's layouts),
+// Faultline's JSON lines, and the JSON array-of-objects form. gzip-compressed
+// input is decompressed first, and its contents judged as any other.
 //
 // Everything streams: a Reader hands out one op at a time and holds no more
 // of the input than the op it is reading, so the store can follow a history
 // as it is written, and ReadFile keeps only the ops it returns. Malformed
-// input is a *SyntaxError that says file:line:col and what was expected.
-// Histories of crashed runs are expected: an op cut short on the last line
-// (or a vector/array never closed) is a Warning, and the ops before it are
-// returned. Ops carry what the file had, with two repairs: a missing index
-// becomes the op's position, and a process that invokes again after an :info
-// completion (older Jepsen) continues under a fresh id, with a Warning (see
-// processes.go), so that the history pairs and each process runs one op at a
-// time.
+// input is a *SyntaxError that says file:line:col and what was expected;
+// two ops with the same index are one too. Input in which no op is found (an
+// empty file, binary data, CSV, YAML, ...) is a *NoOpsError, never an empty
+// history. Histories of crashed runs are expected: an op cut short on the
+// last line (or a vector/array never closed) is a Warning, and the ops
+// before it are returned.
+//
+// An op needs only its type. Histories written for Elle often have no :f (a
+// transaction is known by its value): F is then "", and writers leave it out
+// again (nil in history.txt rows, as Jepsen prints it). Ops carry what the
+// file had, with these repairs, each reported by a Warning, so that the
+// history pairs and each process runs one op at a time (see processes.go):
+// a missing index becomes the op's position in the file; a process that
+// invokes again after an :info completion (older Jepsen) or while its op is
+// still outstanding continues under a fresh id (the earlier op stays
+// uncompleted: it may or may not have happened); an op without a process
+// gets a process of its own, so no checker takes two such ops for one
+// process's sequence; an :invoke without a process is left out, as nothing
+// says which completion is its own. ReadAll and ReadFile then take every
+// completion that has no invocation (histories of completions alone, as
+// Elle's examples are written, and the completions of ops without a
+// process) as invoked at the start of the history (see
+// history.NewInvokingAtStart): it is never the later side of a real-time
+// order, and a process's completions keep their order.
+//
+// jepsen.log lines that start with a date and time give their ops that time
+// (Op.Time, nanoseconds since the first op's line); history.txt rows and
+// log4j-style lines have none, and their ops have time 0.
 //
 // Faultline's JSON lines are one op object per line,
 //
@@ -49,32 +70,48 @@ const (
 )
 
 // Warning is a problem that left the rest of the file usable, such as the
-// truncated last line of a crashed run.
+// truncated last line of a crashed run. Line is 0 for a warning about the
+// whole file (a count of repairs).
 type Warning struct {
 	File      string
 	Line, Col int
 	Msg       string
 }
 
-func (w Warning) String() string { return fmt.Sprintf("%s:%d:%d: %s", w.File, w.Line, w.Col, w.Msg) }
+func (w Warning) String() string {
+	if w.Line == 0 { // about the whole file
+		return w.File + ": " + w.Msg
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", w.File, w.Line, w.Col, w.Msg)
+}
 
-// ReadFile reads a history file in the given format (Auto detects it) and
-// pairs its ops with history.New. Warnings report what was skipped or
-// repaired without failing the read: a truncated last op of a crashed run,
-// processes renamed after re-invoking following an :info completion.
-// Errors name the file, the line and column, and what was expected.
+// ReadFile reads a history file in the given format (Auto detects it),
+// decompressing it first if it is gzip-compressed, and pairs its ops with
+// history.NewInvokingAtStart. The path "-" is standard input. Warnings
+// report what was skipped or repaired without failing the read: a truncated
+// last op of a crashed run, processes renamed or given (see processes.go),
+// completions without an invocation. Errors name the file, the line and
+// column, and what was expected; input without a single op is a *NoOpsError.
 func ReadFile(path string, f Format) (*history.History, []Warning, error) {
+	if path == "-" {
+		return Read(os.Stdin, "standard input", f)
+	}
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer file.Close()
-	r, err := NewReader(file, path, f)
+	return Read(file, path, f)
+}
+
+// Read is ReadFile of a reader; name names it in errors and warnings.
+func Read(r io.Reader, name string, f Format) (*history.History, []Warning, error) {
+	rd, err := NewReader(r, name, f)
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := r.ReadAll()
-	return h, r.Warnings(), err
+	h, err := rd.ReadAll()
+	return h, rd.Warnings(), err
 }
 
 // Writer writes ops one at a time (streaming), in one format.

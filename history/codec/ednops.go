@@ -147,3 +147,8 @@ func clip(s string) string {
 	}
 	return s
 }
+
+// emptyReason says why a file gave no ops.
+func (e *ednOps) emptyReason() string {
+	return "it holds no op map {:type ..., :process ..., :f ...}, only blanks, comments or empty collections"
+}

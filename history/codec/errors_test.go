@@ -17,8 +17,14 @@ func TestMalformedInputErrorsSayWhereAndWhatWasExpected(t *testing.T) {
 			"e.edn:2:18: :type must be one of :invoke, :ok, :fail, :info, found :foo"},
 		{"sleep is never recorded", "{:type :sleep, :process 0, :f :read}", EDN,
 			"e.edn:1:8: :type must be one of"},
-		{"missing process", "{:type :ok, :f :read}\n", EDN,
-			"e.edn:1:1: op has no :process: every op needs :type, :process and :f"},
+		{"missing type", "{:process 0, :f :read}\n", EDN,
+			"e.edn:1:1: op has no :type: every op needs one, :invoke, :ok, :fail, :info"},
+		{"json missing type", "{\"process\":0}\n", JSON,
+			"e.jsonl:1:1: op has no \"type\": every op needs one, \"invoke\", \"ok\", \"fail\", \"info\""},
+		{"empty f", "{:type :ok, :process 0, :f \"\"}\n", EDN,
+			"e.edn:1:28: :f must be a non-empty keyword or string naming the operation (or nil), found \"\""},
+		{"row bad process", "0\t:invoke\t:read\tnil\n:client\t:ok\t:read\t1\n", JepsenLog,
+			"e.txt:2:1: expected a process (an integer, :nemesis or nil) at the start of the row, found :client"},
 		{"bad process", "{:type :ok, :process :client, :f :read}", EDN,
 			"e.edn:1:22: :process must be a non-negative integer or :nemesis, found :client"},
 		{"negative index", "{:index -3, :type :ok, :process 1, :f :read}", EDN,
@@ -56,7 +62,7 @@ func TestMalformedInputErrorsSayWhereAndWhatWasExpected(t *testing.T) {
 		{"not a row", "INFO  jepsen.util - 0 invoked :read\n", JepsenLog, ""},
 		{"marker inside a history.txt value", "0\t:invoke\t:read\t\"jepsen.util - 1\"\n1\t:invoke\t:read\tnil\tjepsen.util - 0\t:ok", JepsenLog, "-"},
 		{"log row bad f", "INFO  jepsen.util - 0\t:invoke\t12\tnil\n", JepsenLog,
-			"e.txt:1:31: the op's f must be a keyword such as :read, found 12"},
+			"e.txt:1:31: the op's f must be a keyword such as :read (or nil), found 12"},
 	}
 	for _, c := range cases {
 		ops, _, err := readString("e."+map[Format]string{EDN: "edn", JSON: "jsonl", JepsenLog: "txt"}[c.f], c.f, c.text)

@@ -62,7 +62,9 @@ func FuzzEDN(f *testing.F) {
 		`#jepsen.history.Op{:type :info, :process :nemesis, :f :kill, :value #{"n1"}, :x \newline}`,
 		`({:type :ok :process 1 :f :r :value 12345678901234567890123N :e ##NaN :m 1.5M :c \u00e9})`,
 		`{:type :ok, :process 0, :f :read, :value "\ud83d\ude00 \t"} ; comment`+"\n#_ {:discarded 1}",
-		`{:type :ok, :process 0, :f :read, :value {"a" 0x10, :b/c (sym), [1] #inst "x"}}`)
+		`{:type :ok, :process 0, :f :read, :value {"a" 0x10, :b/c (sym), [1] #inst "x"}}`,
+		"{:type :ok, :value [[:append :x 1]], :process 0}\n{:type :ok, :f nil, :value [[:r :x [1]]]}\n{:type :invoke, :f :read}\n{:index 9, :type :invoke, :process nil}",
+		"{:index 3, :type :invoke, :process 0, :f :w}\n{:index 3, :type :ok, :process 0, :f :w}\n{:type :invoke, :process 0, :f :r}")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if v, err := edn.Parse(data, "fuzz"); err == nil {
 			text := history.AppendEDN(nil, v)
@@ -86,7 +88,8 @@ func FuzzJSON(f *testing.F) {
 		`[{"type":"invoke","f":"txn","value":[["append","x",2]],"process":0},{"type":"info","f":"start","process":"nemesis"}]`,
 		`{"type":"ok","process":0,"f":"read","value":{"#map":[[{"#keyword":"a"},{"#set":[1.5,{"#float":"NaN"}]}]]}}`,
 		`{"type":"ok","process":0,"f":"read","value":{"#tagged":["inst","x"]},"error":{"#char":"\u00e9"},"big":{"#bigint":"5"}}`,
-		`{"type":"ok","process":0,"f":"read","value":"\ud83d\ude00\n\"","n":-0.0,"e":1e400}`)
+		`{"type":"ok","process":0,"f":"read","value":"\ud83d\ude00\n\"","n":-0.0,"e":1e400}`,
+		`[{"type":"ok","value":[["append","x",1]]},{"type":"invoke","process":null,"f":null},{"type":"invoke","process":3},{"type":"invoke","process":3}]`)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if ops, _, err := readString("fuzz.jsonl", JSON, string(data)); err == nil {
 			rewrite(t, JSON, ops)
@@ -96,11 +99,14 @@ func FuzzJSON(f *testing.F) {
 }
 
 func FuzzJepsenLog(f *testing.F) {
+	addSeeds(f, ".log")
 	addSeeds(f, ".txt",
 		"INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]\nINFO  jepsen.util - 3\t:info\t:cas\t[1 4]\t:timed-out\n",
 		"INFO  jepsen.util - :nemesis\t:info\t:start\t{\"n1\" #{\"n2\"}}\nnoise\n",
 		"0   :invoke :read   nil\n0   :ok     :read   3   indeterminate: timeout\n",
-		"0\t:invoke\t:read\tnil\n0\t:info\t:read\tnil\n0\t:invoke\t:read\tnil\n")
+		"0\t:invoke\t:read\tnil\n0\t:info\t:read\tnil\n0\t:invoke\t:read\tnil\n",
+		"2024-01-02 10:11:12,345{GMT}\tINFO\t[jepsen worker 0] jepsen.util: 0\t:invoke\tnil\t1\n2024-01-02T10:11:13.5 INFO [jepsen nemesis] jepsen.util: nil\t:ok\t:write\t1\n",
+		"\x00\x01\xff\n2024-01-0x 10:11:12,345 jepsen.util: 0 :invoke :read nil\n")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if ops, _, err := readString("fuzz.log", JepsenLog, string(data)); err == nil {
 			rewrite(t, JepsenLog, ops)

@@ -96,3 +96,8 @@ func (o *jsonOps) op(dst *history.Op, start scan.Pos) (parsed, error) {
 	}
 	return b.finish(start)
 }
+
+// emptyReason says why a file gave no ops.
+func (o *jsonOps) emptyReason() string {
+	return `it holds no op object {"type": ..., "process": ..., "f": ...}, only blanks or empty arrays`
+}

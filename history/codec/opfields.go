@@ -50,6 +50,9 @@ type opBuilder struct {
 	json bool
 	op   *history.Op // the op being filled in
 	seen uint8
+	// noProcess is set by a process written as nil, which is no process,
+	// as a missing one is.
+	noProcess bool
 	// err is the first bad field. It is reported only once the whole op has
 	// been read: if the input ends first, the op was cut short (":type :in"
 	// is a truncated ":type :invoke", not a bad type).
@@ -59,7 +62,7 @@ type opBuilder struct {
 // reset starts filling in dst.
 func (b *opBuilder) reset(dst *history.Op) {
 	*dst = history.Op{}
-	b.op, b.seen, b.err = dst, 0, nil
+	b.op, b.seen, b.noProcess, b.err = dst, 0, false, nil
 }
 
 func (b *opBuilder) fieldName(name string) string {
@@ -114,15 +117,22 @@ func (b *opBuilder) check(name string, v any, p scan.Pos) error {
 		}
 		b.op.Type = t
 	case fieldProcess:
+		if v == nil {
+			b.noProcess = true
+			return nil
+		}
 		proc, ok := opProcess(v)
 		if !ok {
 			return b.s.Errorf(p, "%s must be a non-negative integer or %s, found %s", b.fieldName(name), b.show(nemesisValue(b.json)), b.show(v))
 		}
 		b.op.Process = proc
 	case fieldF:
+		if v == nil {
+			return nil // no f, as a missing one
+		}
 		f, ok := history.AsString(v)
 		if !ok || f == "" {
-			return b.s.Errorf(p, "%s must be a non-empty keyword or string naming the operation, found %s", b.fieldName(name), b.show(v))
+			return b.s.Errorf(p, "%s must be a non-empty keyword or string naming the operation (or nil), found %s", b.fieldName(name), b.show(v))
 		}
 		b.op.F = f
 	case fieldValue:
@@ -152,21 +162,17 @@ func (b *opBuilder) setInt(name string, n int64, p scan.Pos) {
 	}
 }
 
-// finish checks that the op had its required fields; start is where the op
-// begins.
+// finish checks that the op had its one required field, its type; start is
+// where the op begins. An op may lack :f (Elle's histories know a
+// transaction by its value) and :process (see processes).
 func (b *opBuilder) finish(start scan.Pos) (parsed, error) {
 	if b.err != nil {
 		return parsed{}, b.err
 	}
-	for _, req := range [...]struct {
-		bit  uint8
-		name string
-	}{{fieldType, "type"}, {fieldProcess, "process"}, {fieldF, "f"}} {
-		if b.seen&req.bit == 0 {
-			return parsed{}, b.s.Errorf(start, "op has no %s: every op needs %s, %s and %s", b.fieldName(req.name), b.fieldName("type"), b.fieldName("process"), b.fieldName("f"))
-		}
+	if b.seen&fieldType == 0 {
+		return parsed{}, b.s.Errorf(start, "op has no %s: every op needs one, %s", b.fieldName("type"), b.typeChoices())
 	}
-	return parsed{pos: start, hasIndex: b.seen&fieldIndex != 0}, nil
+	return parsed{pos: start, hasIndex: b.seen&fieldIndex != 0, hasProcess: b.seen&fieldProcess != 0 && !b.noProcess}, nil
 }
 
 func (b *opBuilder) typeChoices() string {

@@ -2,10 +2,12 @@ package codec
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/edn/scan"
@@ -17,8 +19,9 @@ type SyntaxError = scan.Error
 
 // parsed is what a format reader says about the op it filled in.
 type parsed struct {
-	pos      scan.Pos // where the op starts
-	hasIndex bool     // whether the op carried its own index
+	pos        scan.Pos // where the op starts
+	hasIndex   bool     // whether the op carried its own index
+	hasProcess bool     // whether it named its process
 }
 
 // opSource is one format's reader: it fills in the file's ops in order, and
@@ -58,35 +61,53 @@ func (t *truncation) lastLine() bool {
 }
 
 // Reader reads a history file one op at a time. Ops come out as the file
-// has them, except that missing indexes are filled in with the op's position
-// and processes that invoke again after an :info completion are renamed (see
-// processes). A truncated last op is a Warning, not an error.
+// has them, except for the repairs of processes (renamed, given, or an
+// :invoke without a process left out) and missing indexes, which become the
+// op's position in the file. A truncated last op is a Warning, not an error;
+// two ops with the same index are an error.
 type Reader struct {
 	name     string
 	format   Format
+	gzipped  bool
+	empty    bool // the input had no bytes at all
+	s        *scan.Scanner
 	src      opSource
-	n        int
+	n        int // ops read from the file, left-out ones included
 	line     int
 	procs    processes
+	indexes  indexLines
 	warnings []Warning
 	done     bool
 	op       history.Op // what Next fills in
 }
 
 // NewReader returns a streaming reader of r in format f (Auto detects it from
-// the first bytes); name names r in errors and warnings.
+// the first bytes); name names r in errors and warnings. gzip-compressed
+// input is decompressed first, whatever f is, and the format is detected on
+// what it holds.
 func NewReader(r io.Reader, name string, f Format) (*Reader, error) {
 	s := scan.New(r, name)
-	if c, ok := s.Peek(); ok && c == 0xEF && bytes.Equal(s.Lookahead(3), utf8BOM) {
+	gzipped := false
+	if c, ok := s.Peek(); ok && c == gzipMagic[0] && bytes.Equal(s.Lookahead(2), gzipMagic) {
+		// The scanner has read ahead; give gzip those bytes, then the rest.
+		head := append([]byte(nil), s.Buffered()...)
+		zr, err := gzip.NewReader(io.MultiReader(bytes.NewReader(head), r))
+		if err != nil {
+			return nil, fmt.Errorf("%s: reading it as gzip: %w", name, err)
+		}
+		s, gzipped = scan.New(zr, name), true
+	}
+	c, notEmpty := s.Peek()
+	if notEmpty && c == 0xEF && bytes.Equal(s.Lookahead(3), utf8BOM) {
 		s.SkipN(len(utf8BOM)) // some editors start UTF-8 files with a byte-order mark
 	}
 	if f == Auto {
 		f = detectFormat(s)
-		if err := s.ReadErr(); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
 	}
-	rd := &Reader{name: name, format: f}
+	rd := &Reader{name: name, format: f, gzipped: gzipped, empty: !notEmpty, s: s}
+	if err := rd.readErr(); err != nil {
+		return nil, err
+	}
 	switch f {
 	case EDN:
 		rd.src = newEDNOps(s)
@@ -99,6 +120,8 @@ func NewReader(r io.Reader, name string, f Format) (*Reader, error) {
 	}
 	return rd, nil
 }
+
+var gzipMagic = []byte{0x1f, 0x8b}
 
 // Format is the format being read (the detected one when Auto was asked for).
 func (r *Reader) Format() Format { return r.format }
@@ -122,45 +145,72 @@ func (r *Reader) Next() (history.Op, error) {
 // read is Next filling in dst (which ReadAll points into its own storage, to
 // save copying every op).
 func (r *Reader) read(dst *history.Op) error {
-	if r.done {
-		return io.EOF
-	}
-	p, err := r.src.next(dst)
-	if err != nil {
-		r.done = true
-		var t *truncation
-		switch {
-		case err == io.EOF:
-			if w, ok := r.src.(interface{ endWarnings() []Warning }); ok {
-				r.warnings = append(r.warnings, w.endWarnings()...)
-			}
-			r.warnings = append(r.warnings, r.procs.summary(r.name)...)
-		case errors.As(err, &t) && t.lastLine():
-			msg := fmt.Sprintf("the last op is cut short (a crashed run?) and was dropped; the %d ops before it are kept: %s", r.n, t.err.Msg)
-			if t.what != "" {
-				msg = fmt.Sprintf("%s (a crashed run?); the %d ops in it are kept", t.what, r.n)
-			}
-			r.warnings = append(r.warnings, Warning{File: r.name, Line: t.start.Line, Col: t.start.Col, Msg: msg})
-			r.warnings = append(r.warnings, r.procs.summary(r.name)...)
+	for {
+		if r.done {
 			return io.EOF
-		case errors.As(err, &t):
-			return fmt.Errorf("%w (the op starting at %s is never finished, and it is not on the last line)", t.err, t.start)
 		}
-		return err
+		p, err := r.src.next(dst)
+		if err != nil {
+			r.done = true
+			return r.end(err)
+		}
+		if !p.hasIndex {
+			dst.Index = r.n
+		}
+		r.n++
+		if prev, dup := r.indexes.see(dst.Index, p.pos.Line); dup {
+			r.done = true
+			return r.s.Errorf(p.pos, "op has index %d, as does the op on line %d: two ops cannot share an index%s", dst.Index, prev, missingIndex(p.hasIndex))
+		}
+		keep, w := r.procs.assign(dst, p.hasProcess, r.name, p.pos.Line)
+		if w != nil {
+			r.warnings = append(r.warnings, *w)
+		}
+		if keep {
+			r.line = p.pos.Line
+			return nil
+		}
 	}
-	if !p.hasIndex {
-		dst.Index = r.n
-	}
-	if w, renamed := r.procs.assign(dst, r.name, p.pos.Line); renamed {
-		r.warnings = append(r.warnings, w)
-	}
-	r.n++
-	r.line = p.pos.Line
-	return nil
 }
 
-// ReadAll reads every op, pairs them with history.New and returns the
-// history. A pairing error names the file and the offending op's line.
+func missingIndex(has bool) string {
+	if has {
+		return ""
+	}
+	return " (this op has no :index, so its position in the file is its index)"
+}
+
+// end turns the error that ended reading into what Next returns: io.EOF
+// (with warnings) for the end of the input or a crashed run's cut-short last
+// op, the error otherwise.
+func (r *Reader) end(err error) error {
+	if rerr := r.readErr(); rerr != nil {
+		return rerr
+	}
+	var t *truncation
+	switch {
+	case err == io.EOF:
+		r.warnings = append(r.warnings, r.procs.summary(r.name)...)
+	case errors.As(err, &t) && t.lastLine():
+		kept := r.n - r.procs.dropped()
+		msg := fmt.Sprintf("the last op is cut short (a crashed run?) and was dropped; the %d ops before it are kept: %s", kept, t.err.Msg)
+		if t.what != "" {
+			msg = fmt.Sprintf("%s (a crashed run?); the %d ops in it are kept", t.what, kept)
+		}
+		r.warnings = append(r.warnings, Warning{File: r.name, Line: t.start.Line, Col: t.start.Col, Msg: msg})
+		r.warnings = append(r.warnings, r.procs.summary(r.name)...)
+		return io.EOF
+	case errors.As(err, &t):
+		return fmt.Errorf("%w (the op starting at %s is never finished, and it is not on the last line)", t.err, t.start)
+	}
+	return err
+}
+
+// ReadAll reads every op, pairs them with history.NewInvokingAtStart and
+// returns the history: a completion that has no invocation (histories of
+// completions alone) is taken as invoked at the start of the history, with a
+// Warning. Input without a single op is a *NoOpsError. A pairing error names
+// the file and the offending op's line.
 func (r *Reader) ReadAll() (*history.History, error) {
 	// Ops gather in chunks and are copied once into a slice of the exact
 	// size: growing one slice by doubling would zero and copy a million ops
@@ -188,11 +238,14 @@ func (r *Reader) ReadAll() (*history.History, error) {
 		lines = append(lines, int32(min(r.line, math.MaxInt32)))
 		n++
 	}
+	if n == 0 {
+		return nil, r.noOps()
+	}
 	ops := make([]history.Op, 0, n)
 	for _, c := range append(chunks, chunk) {
 		ops = append(ops, c...)
 	}
-	h, err := history.New(ops)
+	h, err := history.NewInvokingAtStart(ops)
 	if err != nil {
 		var pe *history.PairError
 		if errors.As(err, &pe) && pe.Pos < len(lines) {
@@ -200,7 +253,94 @@ func (r *Reader) ReadAll() (*history.History, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", r.name, err)
 	}
+	if k := h.StartInvokes(); k > 0 {
+		first := lines[h.Completion(0)-k]
+		r.warnings = append(r.warnings, Warning{File: r.name, Line: int(first), Col: 1, Msg: fmt.Sprintf(
+			"%s no invocation (a history of completions, as Elle's examples are written?): each is taken as invoked at the start of the history, so no op is known to have completed before it began (it is never the later side of a real-time order), and a process's completions keep their order",
+			plural(k, "op has", "ops have"))})
+	}
 	return h, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// readErr is the error reading the input failed with (not a syntax error),
+// if any: damaged compressed data, a failing disk or pipe.
+func (r *Reader) readErr() error {
+	err := r.s.ReadErr()
+	switch {
+	case err == nil:
+		return nil
+	case r.gzipped:
+		return fmt.Errorf("%s: decompressing it (gzip): %w", r.name, err)
+	}
+	return fmt.Errorf("%s: %w", r.name, err)
+}
+
+// NoOpsError is input in which no op was found: an empty file, or one that
+// is not a history (binary data, CSV, YAML, a gzip file holding any of
+// these). It is an error, never an empty history, so that a check pointed at
+// the wrong file fails.
+type NoOpsError struct {
+	File   string
+	Format string // what the input was read as, such as "edn" or "gzip-compressed jepsen-log"
+	Why    string // what was found instead
+}
+
+func (e *NoOpsError) Error() string {
+	return fmt.Sprintf("no operations found in %s (read as %s): %s", e.File, e.Format, e.Why)
+}
+
+// noOps says why the input held no op.
+func (r *Reader) noOps() error {
+	format := string(r.format)
+	if r.gzipped {
+		format = "gzip-compressed " + format
+	}
+	why := "it is empty"
+	switch {
+	case r.n > 0:
+		why = fmt.Sprintf("its %s no process, and an :invoke without one is left out", plural(r.n, ":invoke op has", ":invoke ops have"))
+	case !r.empty:
+		why = r.src.(interface{ emptyReason() string }).emptyReason()
+	}
+	return &NoOpsError{File: r.name, Format: format, Why: why}
+}
+
+// indexLines remembers the line of every index read, to find two ops with
+// the same index: in a slice for the usual indexes (about the ops' positions),
+// in a map for far larger ones.
+type indexLines struct {
+	dense  []int32 // dense[i] is 1 + the line of the op with index i, 0 if none yet
+	sparse map[int]int
+}
+
+// see records that the op with index i is on line; if an op already had
+// index i, it returns that op's line instead.
+func (x *indexLines) see(i, line int) (prev int, dup bool) {
+	if i < len(x.dense) || i < 2*len(x.dense)+1024 {
+		if i >= len(x.dense) {
+			x.dense = slices.Grow(x.dense, i+1-len(x.dense))[:i+1]
+		}
+		if p := x.dense[i]; p != 0 {
+			return int(p - 1), true
+		}
+		x.dense[i] = int32(min(line, math.MaxInt32-1) + 1)
+		return 0, false
+	}
+	if p, ok := x.sparse[i]; ok {
+		return p, true
+	}
+	if x.sparse == nil {
+		x.sparse = make(map[int]int)
+	}
+	x.sparse[i] = line
+	return 0, false
 }
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}

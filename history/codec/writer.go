@@ -19,8 +19,8 @@ func (w *writer) Write(op history.Op) error {
 	if op.Type > history.Info {
 		return fmt.Errorf("op %d has type %s, which is never recorded in a history", op.Index, op.Type)
 	}
-	if err := checkName("op "+strconv.Itoa(op.Index)+": f", op.F); err != nil {
-		return err
+	if err := checkName("op "+strconv.Itoa(op.Index)+": f", op.F); op.F != "" && err != nil {
+		return err // "" is an op without f, written without it
 	}
 	for _, f := range op.Extra {
 		if standardField(f.Name) != 0 {
@@ -59,7 +59,9 @@ func appendJSONOp(b []byte, op *history.Op) []byte {
 	} else {
 		b = strconv.AppendInt(b, int64(op.Process), 10)
 	}
-	b = appendJSONString(append(b, `,"f":`...), op.F)
+	if op.F != "" { // an op without f
+		b = appendJSONString(append(b, `,"f":`...), op.F)
+	}
 	b = appendJSON(append(b, `,"value":`...), op.Value)
 	if op.Error != nil {
 		b = appendJSON(append(b, `,"error":`...), op.Error)
@@ -81,7 +83,11 @@ func appendTextRow(b []byte, op *history.Op) []byte {
 		b = strconv.AppendInt(b, int64(op.Process), 10)
 	}
 	b = append(append(append(b, "\t:"...), op.Type.String()...), '\t')
-	b = history.AppendEDN(b, history.Keyword(op.F))
+	if op.F == "" {
+		b = append(b, "nil"...) // an op without f, as Jepsen prints it
+	} else {
+		b = history.AppendEDN(b, history.Keyword(op.F))
+	}
 	b = history.AppendEDN(append(b, '\t'), op.Value)
 	if op.Error != nil {
 		b = history.AppendEDN(append(b, '\t'), op.Error)
