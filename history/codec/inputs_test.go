@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -43,14 +44,6 @@ func sameStrings(t *testing.T, what string, got, want []string) {
 	}
 }
 
-func processesOf(ops []history.Op) []int {
-	var out []int
-	for _, op := range ops {
-		out = append(out, op.Process)
-	}
-	return out
-}
-
 // Elle's and elle-cli's histories leave :f out (a transaction is known by
 // its value): F is "", never invented, in every format, and writing gives
 // back an op without f.
@@ -83,116 +76,125 @@ func TestOpsWithoutFKeepAnEmptyF(t *testing.T) {
 	}
 }
 
-// Ops without a process (long-fork and set histories written by hand): each
-// gets a process of its own, so no checker takes two of them for one
-// process's sequence; an id so given is never shared with a process the
-// file names later.
-func TestOpsWithoutAProcessGetOneOfTheirOwn(t *testing.T) {
-	text := "{:type :ok, :f :read, :value [[:r 0 1] [:r 1 nil]]}\n" +
-		"{:type :ok, :f :read, :value [[:r 1 1] [:r 0 nil]], :process nil}\n" +
-		"{:type :invoke, :f :read, :value nil, :process 1}\n" +
-		"{:type :ok, :f :read, :value [[:r 0 1] [:r 1 1]], :process 1}\n"
-	h, warnings := readAll(t, "p.edn", text)
-	sameStrings(t, "warnings", warningTexts(warnings), []string{
-		"p.edn:1:1: op has no process; it runs as process 0, a process of its own, so that no checker takes it and another op for one process's sequence; every op without a process gets a fresh one",
-		"p.edn: 2 ops in all had no process and were given processes of their own",
-		"p.edn:1:1: 2 ops have no invocation (a history of completions, as Elle's examples are written?): each is taken as invoked at the start of the history, so no op is known to have completed before it began (it is never the later side of a real-time order), and a process's completions keep their order",
-	})
-	// Two invocations made up for the two process-less completions, then the
-	// file's ops; the file's process 1 was taken, so it runs as 2.
-	if got, want := processesOf(h.Ops), []int{0, 1, 0, 1, 2, 2}; !reflect.DeepEqual(got, want) || h.StartInvokes() != 2 {
-		t.Fatalf("processes %v, want %v; %d made-up invocations", got, want, h.StartInvokes())
-	}
-	if h.Completion(0) != 2 || h.Completion(1) != 3 || h.Completion(4) != 5 {
-		t.Fatalf("pairing: %d %d %d", h.Completion(0), h.Completion(1), h.Completion(4))
-	}
+// madeUp is ReadAll's warning about n completions without an invocation.
+func madeUp(n int) string {
+	return fmt.Sprintf("%d ops have no invocation (a history of completions, as Elle's examples are written?): each is taken as invoked at the start of the history, so no op is known to have completed before it began (it is never the later side of a real-time order), and a process's completions keep their order", n)
 }
 
-// Jepsen's own long-fork test history: invocations and completions, none
-// with a process. Nothing says which completion is an invocation's, and
-// keeping both would count each read twice (once as indeterminate), so the
-// invocations are left out and the completions stand alone.
-func TestInvokesWithoutAProcessAreLeftOut(t *testing.T) {
-	text := "{:type :invoke, :f :read, :value [[:r 0 nil] [:r 1 nil] [:r 2 nil]]}\n" +
-		"{:type :invoke, :f :read, :value [[:r 2 nil] [:r 0 nil] [:r 1 nil]]}\n" +
-		"{:type :ok, :f :read, :value [[:r 0 1] [:r 1 1] [:r 2 nil]]}\n" +
-		"{:type :ok, :f :read, :value [[:r 2 1] [:r 0 1] [:r 1 nil]]}\n"
-	h, warnings := readAll(t, "lf.edn", text)
-	sameStrings(t, "warnings", warningTexts(warnings), []string{
-		"lf.edn:1:1: an :invoke without a process is left out: nothing says which completion is its own (its completion, if any, is kept as an op of its own); so is every :invoke without a process",
-		"lf.edn:3:1: op has no process; it runs as process 0, a process of its own, so that no checker takes it and another op for one process's sequence; every op without a process gets a fresh one",
-		"lf.edn: 2 ops in all had no process and were given processes of their own",
-		"lf.edn: 2 :invoke ops in all had no process and were left out",
-		"lf.edn:3:1: 2 ops have no invocation (a history of completions, as Elle's examples are written?): each is taken as invoked at the start of the history, so no op is known to have completed before it began (it is never the later side of a real-time order), and a process's completions keep their order",
-	})
-	var got []string
-	for _, op := range h.Ops {
-		got = append(got, op.String())
-	}
-	sameStrings(t, "ops", got, []string{
-		"{:index 2, :time 0, :type :invoke, :process 0, :f :read, :value [[:r 0 1] [:r 1 1] [:r 2 nil]]}",
-		"{:index 3, :time 0, :type :invoke, :process 1, :f :read, :value [[:r 2 1] [:r 0 1] [:r 1 nil]]}",
-		"{:index 2, :time 0, :type :ok, :process 0, :f :read, :value [[:r 0 1] [:r 1 1] [:r 2 nil]]}",
-		"{:index 3, :time 0, :type :ok, :process 1, :f :read, :value [[:r 2 1] [:r 0 1] [:r 1 nil]]}",
-	})
-}
+const givenAProcess = "op has no process; it runs as process 0, a process of its own, so that no checker takes it and another op for one process's sequence; every op without a process gets a fresh one"
 
-// Histories of completions alone, as Elle's examples are written: each op is
-// taken as invoked at the start of the history (never the later side of a
-// real-time order), and a process's completions keep their order, also
-// around an op of the same process that has its invocation.
-func TestCompletionsWithoutInvocationsAreInvokedAtTheStart(t *testing.T) {
-	text := "{:type :ok, :value [[:append :x 1]], :process 0, :time 10}\n" +
-		"{:type :ok, :value [[:append :x 2]], :process 0, :time 20}\n" +
-		"{:type :invoke, :value [[:r :x nil]], :process 1, :time 30}\n" +
-		"{:type :ok, :value [[:r :x [1 2]]], :process 1, :time 40}\n" +
-		"{:type :ok, :value [[:append :x 3]], :process 1, :time 50}\n" +
-		"{:type :info, :value [[:append :y 1]], :process 2, :time 60}\n"
-	h, warnings := readAll(t, "c.edn", text)
-	sameStrings(t, "warnings", warningTexts(warnings), []string{
-		"c.edn:1:1: 4 ops have no invocation (a history of completions, as Elle's examples are written?): each is taken as invoked at the start of the history, so no op is known to have completed before it began (it is never the later side of a real-time order), and a process's completions keep their order",
-	})
-	var got []string
-	for _, op := range h.Ops[:h.StartInvokes()] {
-		got = append(got, op.String())
-	}
-	// Made up: a copy of the completion, type invoke, the earliest time.
-	sameStrings(t, "made-up invocations", got, []string{
-		"{:index 0, :time 10, :type :invoke, :process 0, :value [[:append :x 1]]}",
-		"{:index 1, :time 10, :type :invoke, :process 0, :value [[:append :x 2]]}",
-		"{:index 4, :time 10, :type :invoke, :process 1, :value [[:append :x 3]]}",
-		"{:index 5, :time 10, :type :invoke, :process 2, :value [[:append :y 1]]}",
-	})
-	for inv, done := range map[int]int{0: 4, 1: 5, 2: 8, 3: 9, 6: 7} {
-		if h.Completion(inv) != done || h.Invocation(done) != inv {
-			t.Errorf("op at %d completes at %d, want %d", inv, h.Completion(inv), done)
+// Histories that break one-op-at-a-time or name no process are repaired,
+// never guessed at: every op read (made-up invocations first), its pairing
+// and the warnings are stated for each.
+func TestProcessAndInvocationRepairs(t *testing.T) {
+	cases := []struct {
+		why, name, text string
+		warnings        []string
+		ops             []string
+		completes       map[int]int // position -> position of its completion (-1: none)
+	}{{
+		why: "ops without a process (long-fork and set histories written by hand) get one of their own each, " +
+			"so no checker takes two for one process's sequence; the file's own process 1 was taken, so it runs as 2",
+		name: "p.edn",
+		text: "{:type :ok, :f :read, :value [[:r 0 1] [:r 1 nil]]}\n" +
+			"{:type :ok, :f :read, :value [[:r 1 1] [:r 0 nil]], :process nil}\n" +
+			"{:type :invoke, :f :read, :value nil, :process 1}\n" +
+			"{:type :ok, :f :read, :value [[:r 0 1] [:r 1 1]], :process 1}\n",
+		warnings: []string{"p.edn:1:1: " + givenAProcess, "p.edn: 2 ops in all had no process and were given processes of their own", "p.edn:1:1: " + madeUp(2)},
+		ops: []string{
+			"{:index 0, :time 0, :type :invoke, :process 0, :f :read, :value [[:r 0 1] [:r 1 nil]]}",
+			"{:index 1, :time 0, :type :invoke, :process 1, :f :read, :value [[:r 1 1] [:r 0 nil]]}",
+			"{:index 0, :time 0, :type :ok, :process 0, :f :read, :value [[:r 0 1] [:r 1 nil]]}",
+			"{:index 1, :time 0, :type :ok, :process 1, :f :read, :value [[:r 1 1] [:r 0 nil]]}",
+			"{:index 2, :time 0, :type :invoke, :process 2, :f :read, :value nil}",
+			"{:index 3, :time 0, :type :ok, :process 2, :f :read, :value [[:r 0 1] [:r 1 1]]}",
+		},
+		completes: map[int]int{0: 2, 1: 3, 4: 5},
+	}, {
+		why: "Jepsen's own long-fork test history has no process at all: nothing says which completion is an invocation's, " +
+			"and keeping both would count each read twice (once as indeterminate), so the invocations are left out",
+		name: "lf.edn",
+		text: "{:type :invoke, :f :read, :value [[:r 0 nil] [:r 1 nil] [:r 2 nil]]}\n" +
+			"{:type :invoke, :f :read, :value [[:r 2 nil] [:r 0 nil] [:r 1 nil]]}\n" +
+			"{:type :ok, :f :read, :value [[:r 0 1] [:r 1 1] [:r 2 nil]]}\n" +
+			"{:type :ok, :f :read, :value [[:r 2 1] [:r 0 1] [:r 1 nil]]}\n",
+		warnings: []string{
+			"lf.edn:1:1: an :invoke without a process is left out: nothing says which completion is its own (its completion, if any, is kept as an op of its own); so is every :invoke without a process",
+			"lf.edn:3:1: " + givenAProcess,
+			"lf.edn: 2 ops in all had no process and were given processes of their own",
+			"lf.edn: 2 :invoke ops in all had no process and were left out",
+			"lf.edn:3:1: " + madeUp(2),
+		},
+		ops: []string{
+			"{:index 2, :time 0, :type :invoke, :process 0, :f :read, :value [[:r 0 1] [:r 1 1] [:r 2 nil]]}",
+			"{:index 3, :time 0, :type :invoke, :process 1, :f :read, :value [[:r 2 1] [:r 0 1] [:r 1 nil]]}",
+			"{:index 2, :time 0, :type :ok, :process 0, :f :read, :value [[:r 0 1] [:r 1 1] [:r 2 nil]]}",
+			"{:index 3, :time 0, :type :ok, :process 1, :f :read, :value [[:r 2 1] [:r 0 1] [:r 1 nil]]}",
+		},
+		completes: map[int]int{0: 2, 1: 3},
+	}, {
+		why: "completions alone, as Elle's examples are written: each is invoked at the start (a copy of it, the earliest time), " +
+			"and a process's completions keep their order, also around an op of the process that has its invocation",
+		name: "c.edn",
+		text: "{:type :ok, :value [[:append :x 1]], :process 0, :time 10}\n" +
+			"{:type :ok, :value [[:append :x 2]], :process 0, :time 20}\n" +
+			"{:type :invoke, :value [[:r :x nil]], :process 1, :time 30}\n" +
+			"{:type :ok, :value [[:r :x [1 2]]], :process 1, :time 40}\n" +
+			"{:type :ok, :value [[:append :x 3]], :process 1, :time 50}\n" +
+			"{:type :info, :value [[:append :y 1]], :process 2, :time 60}\n",
+		warnings: []string{"c.edn:1:1: " + madeUp(4)},
+		ops: []string{
+			"{:index 0, :time 10, :type :invoke, :process 0, :value [[:append :x 1]]}",
+			"{:index 1, :time 10, :type :invoke, :process 0, :value [[:append :x 2]]}",
+			"{:index 4, :time 10, :type :invoke, :process 1, :value [[:append :x 3]]}",
+			"{:index 5, :time 10, :type :invoke, :process 2, :value [[:append :y 1]]}",
+			"{:index 0, :time 10, :type :ok, :process 0, :value [[:append :x 1]]}",
+			"{:index 1, :time 20, :type :ok, :process 0, :value [[:append :x 2]]}",
+			"{:index 2, :time 30, :type :invoke, :process 1, :value [[:r :x nil]]}",
+			"{:index 3, :time 40, :type :ok, :process 1, :value [[:r :x [1 2]]]}",
+			"{:index 4, :time 50, :type :ok, :process 1, :value [[:append :x 3]]}",
+			"{:index 5, :time 60, :type :info, :process 2, :value [[:append :y 1]]}",
+		},
+		completes: map[int]int{0: 4, 1: 5, 2: 8, 3: 9, 6: 7},
+	}, {
+		why: "a process that invokes again before its op completed is a new process; the earlier op stays uncompleted " +
+			"(it may or may not have happened) and the next completion completes the new op",
+		name: "o.txt",
+		text: "0\t:invoke\t:write\t1\n" +
+			"0\t:invoke\t:write\t2\n" +
+			"1\t:invoke\t:read\tnil\n" +
+			"0\t:ok\t:write\t2\n" +
+			"1\t:ok\t:read\t2\n" +
+			"7\t:invoke\t:read\tnil\n7\t:invoke\t:read\tnil\n7\t:ok\t:read\t2\n",
+		warnings: []string{
+			"o.txt:2:1: process 0 invokes again while its op on line 1 is still outstanding; the new op runs as process 1 and the earlier one is left uncompleted (it may or may not have happened); every such process after it is renamed the same way",
+			"o.txt: 2 processes in all invoked again while an op of theirs was outstanding and were given fresh ids",
+		},
+		ops: []string{
+			"{:index 0, :time 0, :type :invoke, :process 0, :f :write, :value 1}",
+			"{:index 1, :time 0, :type :invoke, :process 1, :f :write, :value 2}",
+			"{:index 2, :time 0, :type :invoke, :process 2, :f :read, :value nil}",
+			"{:index 3, :time 0, :type :ok, :process 1, :f :write, :value 2}",
+			"{:index 4, :time 0, :type :ok, :process 2, :f :read, :value 2}",
+			"{:index 5, :time 0, :type :invoke, :process 7, :f :read, :value nil}",
+			"{:index 6, :time 0, :type :invoke, :process 8, :f :read, :value nil}",
+			"{:index 7, :time 0, :type :ok, :process 8, :f :read, :value 2}",
+		},
+		completes: map[int]int{0: -1, 1: 3, 2: 4, 5: -1, 6: 7},
+	}}
+	for _, c := range cases {
+		h, warnings := readAll(t, c.name, c.text)
+		sameStrings(t, c.name+" warnings ("+c.why+")", warningTexts(warnings), c.warnings)
+		var ops []string
+		for _, op := range h.Ops {
+			ops = append(ops, op.String())
 		}
-	}
-	if ops := h.Operations(); len(ops) != 5 || ops[0].Complete.Index != 0 || ops[1].Complete.Index != 1 || ops[3].Outcome() != history.Info || ops[4].Invoke.Index != 2 {
-		t.Fatalf("operations: %v", ops)
-	}
-}
-
-// A process that invokes again before its op completed is taken as a new
-// process; the earlier op stays uncompleted (it may or may not have
-// happened), and the process's next completion completes the new op.
-func TestReinvokeWhileOutstandingIsANewProcess(t *testing.T) {
-	text := "0\t:invoke\t:write\t1\n" +
-		"0\t:invoke\t:write\t2\n" +
-		"1\t:invoke\t:read\tnil\n" +
-		"0\t:ok\t:write\t2\n" +
-		"1\t:ok\t:read\t2\n" +
-		"7\t:invoke\t:read\tnil\n7\t:invoke\t:read\tnil\n7\t:ok\t:read\t2\n"
-	h, warnings := readAll(t, "o.txt", text)
-	sameStrings(t, "warnings", warningTexts(warnings), []string{
-		"o.txt:2:1: process 0 invokes again while its op on line 1 is still outstanding; the new op runs as process 1 and the earlier one is left uncompleted (it may or may not have happened); every such process after it is renamed the same way",
-		"o.txt: 2 processes in all invoked again while an op of theirs was outstanding and were given fresh ids",
-	})
-	if got, want := processesOf(h.Ops), []int{0, 1, 2, 1, 2, 7, 8, 8}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("processes %v, want %v", got, want)
-	}
-	if h.Completion(0) != -1 || h.Completion(1) != 3 || h.Completion(2) != 4 || h.Completion(5) != -1 || h.Completion(6) != 7 {
-		t.Fatalf("pairing: %d %d %d %d %d", h.Completion(0), h.Completion(1), h.Completion(2), h.Completion(5), h.Completion(6))
+		sameStrings(t, c.name+" ops ("+c.why+")", ops, c.ops)
+		for inv, done := range c.completes {
+			if h.Completion(inv) != done || done >= 0 && h.Invocation(done) != inv {
+				t.Errorf("%s: op at %d completes at %d, want %d (%s)", c.name, h.Completion(inv), inv, done, c.why)
+			}
+		}
 	}
 }
 
@@ -391,5 +393,23 @@ func TestTwoOpsWithTheSameIndexAreAnError(t *testing.T) {
 		if prev, dup := x.see(i, 99); !dup || prev != line {
 			t.Errorf("index %d again: line %d, %v; want line %d", i, prev, dup, line)
 		}
+	}
+	// An index kept aside while it was far from the others is still found
+	// once the others have caught up with it.
+	var y indexLines
+	y.see(200_000, 1)
+	for i := range 150_000 {
+		y.see(i, i+2)
+	}
+	if prev, dup := y.see(200_000, 7); !dup || prev != 1 {
+		t.Errorf("index 200000 again: line %d, %v; want line 1", prev, dup)
+	}
+	// Indexes far apart cannot make it allocate a page each.
+	var z indexLines
+	for i := range 1000 {
+		z.see(i*indexPage*15, i+1)
+	}
+	if len(z.pages) > 16 {
+		t.Errorf("1000 indexes far apart took %d pages", len(z.pages))
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/edn/scan"
@@ -313,24 +312,39 @@ func (r *Reader) noOps() error {
 }
 
 // indexLines remembers the line of every index read, to find two ops with
-// the same index: in a slice for the usual indexes (about the ops' positions),
-// in a map for far larger ones.
+// the same index. Indexes are usually about the ops' positions: those are
+// kept in pages allocated as they are first used, never copied, and never
+// more pages than about twice the indexes seen need (so indexes far apart
+// cannot make it allocate much); others are kept in a map.
 type indexLines struct {
-	dense  []int32 // dense[i] is 1 + the line of the op with index i, 0 if none yet
+	// pages[i/indexPage][i%indexPage] is 1 + the line of the op with index
+	// i, 0 if none yet.
+	pages  []*[indexPage]int32
+	seen   int // indexes recorded
 	sparse map[int]int
 }
+
+const indexPage = 1 << 12
 
 // see records that the op with index i is on line; if an op already had
 // index i, it returns that op's line instead.
 func (x *indexLines) see(i, line int) (prev int, dup bool) {
-	if i < len(x.dense) || i < 2*len(x.dense)+1024 {
-		if i >= len(x.dense) {
-			x.dense = slices.Grow(x.dense, i+1-len(x.dense))[:i+1]
+	if p := i / indexPage; p < 2*(x.seen/indexPage)+16 {
+		if l, ok := x.sparse[i]; ok { // kept there before the pages reached it
+			return l, true
 		}
-		if p := x.dense[i]; p != 0 {
-			return int(p - 1), true
+		for p >= len(x.pages) {
+			x.pages = append(x.pages, nil)
 		}
-		x.dense[i] = int32(min(line, math.MaxInt32-1) + 1)
+		if x.pages[p] == nil {
+			x.pages[p] = new([indexPage]int32)
+		}
+		slot := &x.pages[p][i%indexPage]
+		if *slot != 0 {
+			return int(*slot - 1), true
+		}
+		*slot = int32(min(line, math.MaxInt32-1) + 1)
+		x.seen++
 		return 0, false
 	}
 	if p, ok := x.sparse[i]; ok {
@@ -340,6 +354,7 @@ func (x *indexLines) see(i, line int) (prev int, dup bool) {
 		x.sparse = make(map[int]int)
 	}
 	x.sparse[i] = line
+	x.seen++
 	return 0, false
 }
 
