@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
 )
 
@@ -42,31 +43,31 @@ func checkModels() []CheckModel {
 func checkCommand() *cobra.Command {
 	models := checkModels()
 	var (
-		model   string
-		format  string
-		explain bool
+		model, format, output string
+		verbose, explain      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "check --model NAME [flags] FILE...",
 		Short: "Check stored histories (Jepsen EDN, history.txt, jepsen.log, JSON) against a model",
-		Long:  "Check each history file against a model and print one verdict line per file.\nExit status: 0 all valid, 1 any invalid, 2 any unknown, 254 bad arguments or unreadable input.\n\nModels:\n" + modelList(models),
+		Long:  checkLong(models),
 	}
+	// The models register their flags on a set of their own, which then
+	// moves onto the command with elle-cli's spellings (check_compat.go).
+	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
 	builders := make(map[string]func() (checker.Checker, error), len(models))
 	for _, m := range models {
-		builders[m.Name] = m.Flags(cmd.Flags())
+		builders[m.Name] = m.Flags(fs)
 	}
-	cmd.Flags().StringVar(&model, "model", "", "the model to check against (see the list above)")
-	cmd.Flags().StringVar(&format, "format", "auto", "history format: auto, edn, jepsen-log or json")
-	cmd.Flags().BoolVar(&explain, "explain", false, "print the counterexample or anomalies of a history that is not valid")
+	fs.StringVar(&model, "model", "", "the model to check against (required; see the list above)")
+	fs.StringVar(&format, "format", "auto", "history format: auto, edn, jepsen-log or json")
+	fs.StringVar(&output, "output", string(formVerdicts), "faultline (verdict lines, Faultline's exit codes), or elle-cli's text or json (elle-cli's exit codes)")
+	fs.BoolVar(&verbose, "verbose", false, "the same as --output json (elle-cli's older spelling)")
+	fs.BoolVar(&explain, "explain", false, "print the counterexample or anomalies of a history that is not valid")
+	spellLikeElleCLI(fs, cmd.Flags())
 	cmd.RunE = func(cmd *cobra.Command, files []string) error {
-		var m *CheckModel
-		for i := range models {
-			if models[i].Name == model {
-				m = &models[i]
-			}
-		}
-		if m == nil {
-			return BadArgs("--model %q: expected one of %s", model, modelNames(models))
+		m, err := findModel(models, model)
+		if err != nil {
+			return BadArgs("%v", err)
 		}
 		f := codec.Format(format)
 		switch f {
@@ -74,20 +75,36 @@ func checkCommand() *cobra.Command {
 		default:
 			return BadArgs("--format %q: expected auto, edn, jepsen-log or json", format)
 		}
-		if len(files) == 0 {
-			return BadArgs("no history files given")
+		form, err := parseOutputForm(output, cmd.Flags().Changed("output"), verbose)
+		if err != nil {
+			return BadArgs("%v", err)
+		}
+		if explain && form == formJSON {
+			return BadArgs("--explain prints text: with --output json the anomalies and counterexamples are in the JSON")
+		}
+		if err := checkFileArgs(files); err != nil {
+			return BadArgs("%v", err)
 		}
 		chk, err := builders[m.Name]()
 		if err != nil {
 			return BadArgs("--model %s: %v", m.Name, err)
 		}
-		code := ExitValid
-		out := cmd.OutOrStdout()
-		for _, file := range files {
-			c := checkFile(cmd, chk, m, f, file, explain, out)
-			code = WorstCode(code, c)
+		for _, w := range elleCLINoEffect(cmd.Flags()) {
+			fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 		}
-		if code != ExitValid {
+		var explainer func(io.Writer, checker.Result)
+		if explain {
+			explainer = m.Explain
+		}
+		var tally exitTally
+		for _, file := range files {
+			c := checkFile(cmd, chk, m, f, file)
+			if err := form.print(cmd.OutOrStdout(), cmd.ErrOrStderr(), c, explainer); err != nil {
+				return &ExitError{Code: ExitCrash, Err: fmt.Errorf("%s: writing the result: %w", file, err)}
+			}
+			tally.add(c)
+		}
+		if code := tally.code(form); code != ExitValid {
 			return &ExitError{Code: code}
 		}
 		return nil
@@ -95,32 +112,55 @@ func checkCommand() *cobra.Command {
 	return cmd
 }
 
-// checkFile checks one file, prints its verdict line, and returns its exit code.
-func checkFile(cmd *cobra.Command, chk checker.Checker, m *CheckModel, f codec.Format, file string, explain bool, out io.Writer) int {
-	h, warnings, err := codec.ReadFile(file, f)
+// checkFileArgs refuses a command line without files, or with standard input
+// named twice (the second read would find it empty).
+func checkFileArgs(files []string) error {
+	if len(files) == 0 {
+		return fmt.Errorf("no history files given (- reads standard input)")
+	}
+	stdin := 0
+	for _, f := range files {
+		if f == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return fmt.Errorf("- (standard input) given %d times: it can be read once", stdin)
+	}
+	return nil
+}
+
+// checkFile reads and checks one file ("-" is standard input), printing the
+// reader's warnings as it goes.
+func checkFile(cmd *cobra.Command, chk checker.Checker, m *CheckModel, f codec.Format, file string) checkedFile {
+	c := checkedFile{Path: file, Model: m.Name}
+	h, warnings, err := readHistory(cmd.InOrStdin(), file, f)
 	for _, w := range warnings {
 		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 	}
 	if err != nil {
-		fmt.Fprintf(out, "%s: unreadable: %v\n", file, err)
-		return ExitBadArgs
+		c.Err = err
+		return c
 	}
 	start := time.Now()
-	r := checker.Safe(cmd.Context(), chk, h)
-	elapsed := time.Since(start)
-	verdict := map[checker.Validity]string{checker.Valid: "valid", checker.Invalid: "INVALID", checker.Unknown: "unknown"}[r.Valid]
-	line := fmt.Sprintf("%s: %s (%s, %d ops, %s)", file, verdict, m.Name, h.Len(), elapsed.Round(time.Millisecond))
-	if r.Summary != "" {
-		line += ": " + r.Summary
+	c.Result = checker.Safe(cmd.Context(), chk, h)
+	c.Elapsed = time.Since(start)
+	c.Ops = h.Len()
+	return c
+}
+
+// readHistory reads a history file, or standard input for "-" (named
+// "stdin" in errors and warnings).
+func readHistory(stdin io.Reader, file string, f codec.Format) (*history.History, []codec.Warning, error) {
+	if file != "-" {
+		return codec.ReadFile(file, f)
 	}
-	if r.Error != "" {
-		line += ": " + firstLine(r.Error)
+	r, err := codec.NewReader(stdin, "stdin", f)
+	if err != nil {
+		return nil, nil, err
 	}
-	fmt.Fprintln(out, line)
-	if explain && r.Valid != checker.Valid && m.Explain != nil {
-		m.Explain(out, r)
-	}
-	return VerdictCode(r.Valid)
+	h, err := r.ReadAll()
+	return h, r.Warnings(), err
 }
 
 func firstLine(s string) string {
@@ -137,6 +177,52 @@ func modelNames(ms []CheckModel) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// checkLong is the check command's help: what it prints, the models, how it
+// stands in for elle-cli, and where Faultline deliberately judges otherwise
+// than Elle and Knossos.
+func checkLong(models []CheckModel) string {
+	return `Check each history file against a model and print one verdict line per file
+("-" reads standard input).
+Exit status: 0 all valid, 1 any invalid, 2 any unknown, 254 bad arguments or
+input that is not a history, 255 crash.
+
+Models:
+` + modelList(models) + `
+elle-cli: check accepts elle-cli's command line (0.1.9, 0.1.10): its one-letter
+options (-m -f -v -c -a -s -d -p -t -b -g -n -o), its long names
+(--directory, --group-size, --allow-negative-balances, --total-amount,
+--max-transfer, --cycle-search-timeout in milliseconds) and its model names,
+also those it used before 0.1.8 (elle-list-append, knossos-cas-register,
+jepsen-bank, ...).
+--output text prints elle-cli's lines ("PATH \t true", a space on each side of
+the tab, as elle-cli prints them) and --output json (or --verbose) one JSON
+document per file: elle-cli's result map ("valid?", "anomaly-types",
+"anomalies" by type, "not", "also-not", ...) plus "file", "model", "ops",
+"summary", "error" and "failing-keys". Both exit as elle-cli does: 1 if any
+history is invalid, else 0 (unknown too); input that is not a history still
+exits 254 (elle-cli: 255). Where this differs from elle-cli: the cycle search
+has no wall-clock limit unless -s gives one (elle-cli: 1000 ms), because the
+deterministic --cycle-search-budget already bounds it and gives the same
+verdict on every machine; cycles are drawn as SVG and DOT, so -p png draws
+SVG and says so, and -t and -b change nothing; the comments model does not
+exist here.
+
+Where Faultline deliberately differs from Elle and Knossos:
+` + checkDifferences
+}
+
+// checkDifferences lists the deliberate differences from Elle and Knossos
+// in judging a history, with the flags that choose either reading.
+const checkDifferences = `  nil reads: Knossos lets a read that returned nil match any state of a
+    register (histories written for Knossos rely on it); Faultline reads nil
+    as the value nil, so such a read of a written register is not
+    linearizable.
+  garbage reads: Elle takes an rw-register read of a value no transaction
+    wrote as a version after the initial state, ordered against nothing
+    else; Faultline's own suites, whose keys start empty, call it a
+    garbage read instead.
+`
 
 func modelList(ms []CheckModel) string {
 	var b strings.Builder

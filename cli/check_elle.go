@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -38,14 +39,20 @@ func elleCheckModels() []CheckModel {
 }
 
 // registerElleFlags registers the Elle flags once, however many models ask.
+// --cycle-search-timeout, --plot-format, --plot-timeout and --max-plot-bytes
+// are elle-cli's (their short forms come from check_compat.go).
 func registerElleFlags(fs *pflag.FlagSet) {
 	if fs.Lookup("consistency-models") != nil {
 		return
 	}
-	fs.StringSlice("consistency-models", []string{"strict-serializable"}, "list-append, rw-register: models the history must satisfy ("+strings.Join(consistency.Models(), ", ")+")")
-	fs.StringSlice("anomalies", nil, "list-append, rw-register: further anomalies that make a history invalid (e.g. G1b,lost-update,G2-item-realtime)")
-	fs.Int64("cycle-search-budget", elle.DefaultCycleSearchBudget, "list-append, rw-register: edges a cycle search may visit per strongly connected component before it gives up (verdict unknown)")
+	fs.StringSlice("consistency-models", []string{"strict-serializable"}, "list-append, rw-register: models the history must satisfy ("+strings.Join(consistency.Models(), ", ")+"); none (or '') for no model: then only --anomalies count")
+	fs.StringSlice("anomalies", []string{"G0"}, "list-append, rw-register: further anomalies that make a history invalid (e.g. G1b,lost-update,G2-item-realtime); every model forbids G0 already")
+	fs.Int64("cycle-search-budget", elle.DefaultCycleSearchBudget, "list-append, rw-register: edges a cycle search may visit per strongly connected component before it gives up (verdict unknown); the same on every machine")
+	fs.Int("cycle-search-timeout", 0, "list-append, rw-register: milliseconds a cycle search may take per strongly connected component before it gives up (verdict unknown); 0: no limit (elle-cli's default is 1000)")
 	fs.String("elle-dir", "", "list-append, rw-register: write anomalies.txt and a .dot and .svg per cycle under DIR/elle")
+	fs.String("plot-format", "svg", "list-append, rw-register: elle-cli's svg or png; cycles are drawn as SVG (and DOT) either way")
+	fs.Int("plot-timeout", 5000, "elle-cli's limit on drawing a cycle, in milliseconds: accepted, no effect (cycles are drawn here, without Graphviz)")
+	fs.Int("max-plot-bytes", 65536, "elle-cli's limit on the DOT of a drawn cycle: accepted, no effect (every listed cycle is drawn)")
 	fs.Bool("initial-nil", true, "rw-register: every key starts as nil, before any write (Elle always assumes it)")
 	fs.Bool("writes-follow-reads", false, "rw-register: a write follows the version its transaction read (Elle's :wfr-keys?)")
 	fs.Bool("sequential-keys", false, "rw-register: each process sees each key's versions in order (Elle's :sequential-keys?)")
@@ -65,6 +72,8 @@ func elleOptions(fs *pflag.FlagSet) (elle.Options, string, error) {
 	o.ConsistencyModels, _ = fs.GetStringSlice("consistency-models")
 	o.Anomalies, _ = fs.GetStringSlice("anomalies")
 	o.CycleSearchBudget, _ = fs.GetInt64("cycle-search-budget")
+	timeout, _ := fs.GetInt("cycle-search-timeout")
+	o.CycleSearchTimeout = time.Duration(timeout) * time.Millisecond
 	o.InitialNil, _ = fs.GetBool("initial-nil")
 	o.WritesFollowReads, _ = fs.GetBool("writes-follow-reads")
 	o.SequentialKeys, _ = fs.GetBool("sequential-keys")
@@ -83,6 +92,12 @@ func elleOptions(fs *pflag.FlagSet) (elle.Options, string, error) {
 	}
 	if o.CycleSearchBudget <= 0 {
 		errs(fmt.Errorf("--cycle-search-budget: expected a positive number of edges, found %d", o.CycleSearchBudget))
+	}
+	if timeout < 0 {
+		errs(fmt.Errorf("--cycle-search-timeout: expected milliseconds, 0 for no limit, found %d", timeout))
+	}
+	if plot, _ := fs.GetString("plot-format"); plot != "svg" && plot != "png" {
+		errs(fmt.Errorf("--plot-format %q: expected svg or png", plot))
 	}
 	return o, dir, err
 }
