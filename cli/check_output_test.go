@@ -282,3 +282,40 @@ func TestCheckSaysWhenTheBudgetRanOut(t *testing.T) {
 		t.Errorf("JSON: valid? %v, anomalies %v", doc["valid?"], doc["anomalies"])
 	}
 }
+
+// A counterexample's states are EDN maps for multi-register: the JSON shows
+// them as maps, as elle-cli's Knossos output does.
+func TestCheckJSONShowsMapsAsObjects(t *testing.T) {
+	h := `{:index 0, :type :invoke, :process 0, :f :txn, :value [[:w :x 1] [:w :y 2]]}
+{:index 1, :type :ok, :process 0, :f :txn, :value [[:w :x 1] [:w :y 2]]}
+{:index 2, :type :invoke, :process 1, :f :txn, :value [[:r :x nil] [:r :y nil]]}
+{:index 3, :type :ok, :process 1, :f :txn, :value [[:r :x 1] [:r :y 3]]}
+`
+	code, out, _ := runCheckStdin(t, h, "-m", "multi-register", "-v", "json", "-")
+	docs := decodeDocuments(t, out)
+	if code != ExitInvalid || len(docs) != 1 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	ce := docs[0]["counterexample"].(map[string]any)
+	if fmt.Sprint(ce["states"]) != "[map[x:1 y:2]]" || fmt.Sprint(ce["start"]) != "map[x:<nil> y:<nil>]" {
+		t.Errorf("states %v, start %v: want the registers as JSON objects", ce["states"], ce["start"])
+	}
+}
+
+// check --help says where Faultline stands in for elle-cli and where it
+// judges otherwise than Elle and Knossos.
+func TestCheckHelpNamesTheDifferences(t *testing.T) {
+	_, out, _ := runCheck(t, "--help")
+	for _, want := range []string{
+		`--output text prints elle-cli's lines ("PATH \t true"`,
+		"exit as elle-cli does: 1 if any\nhistory is invalid, else 0",
+		"Where Faultline deliberately differs from Elle and Knossos:",
+		"nil reads: Knossos lets a read that returned nil match any state",
+		"garbage reads: Elle takes an rw-register read of a value no transaction",
+		"-s, --cycle-search-timeout int", "-v, --output string", "-m, --model string",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}
