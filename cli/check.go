@@ -214,14 +214,15 @@ Where Faultline deliberately differs from Elle and Knossos:
 
 // checkDifferences lists the deliberate differences from Elle and Knossos
 // in judging a history, with the flags that choose either reading.
-const checkDifferences = `  nil reads: Knossos lets a read that returned nil match any state of a
-    register (histories written for Knossos rely on it); Faultline reads nil
-    as the value nil, so such a read of a written register is not
-    linearizable.
-  garbage reads: Elle takes an rw-register read of a value no transaction
-    wrote as a version after the initial state, ordered against nothing
-    else; Faultline's own suites, whose keys start empty, call it a
-    garbage read instead.
+const checkDifferences = `  nil reads: Knossos lets an ok read of nil match any state of a register
+    (histories written for Knossos rely on it); Faultline reads nil as the
+    value nil, so such a read of a written register is not linearizable.
+    --nil-reads-match-any takes Knossos's reading (register, cas-register,
+    multi-register, kv).
+  garbage reads: an rw-register read of a value no transaction wrote is, by
+    default, what Elle takes it for: a version after the initial nil,
+    ordered against nothing else. --garbage-reads reports it as an anomaly,
+    garbage-read, as Faultline's own suites do (their keys start empty).
 `
 
 func modelList(ms []CheckModel) string {

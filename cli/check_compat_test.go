@@ -92,7 +92,7 @@ func TestElleCLIFlagForms(t *testing.T) {
 	}
 	t.Run("-g sets the long-fork group size", func(t *testing.T) {
 		for _, form := range [][]string{{"-g", "2"}, {"--group-size", "2"}, {"--long-fork-group-size", "2"}} {
-			expectCheck(t, append([]string{"-m", "long-fork"}, append(form, c("long-fork.edn"))...), ExitInvalid, []string{"1 forks"})
+			expectCheck(t, append([]string{"-m", "long-fork"}, append(form, c("long-fork.edn"))...), ExitInvalid, []string{"1 fork; e.g. op 4 saw 0 without 1"})
 		}
 		errOut := expectCheck(t, []string{"-m", "long-fork", "-g", "65", c("long-fork.edn")}, ExitBadArgs, nil)
 		if !strings.Contains(errOut, "65: expected 0 (groups as read) or 1..64") {

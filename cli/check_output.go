@@ -9,6 +9,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/elle"
 	"github.com/faultline/faultline/checker/elle/consistency"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // checkedFile is what `faultline check` learned about one file: a verdict,
@@ -88,7 +89,7 @@ func (f outputForm) print(out, errOut io.Writer, c checkedFile, explain func(io.
 func verdictLine(c checkedFile) string {
 	r := c.Result
 	verdict := map[checker.Validity]string{checker.Valid: "valid", checker.Invalid: "INVALID", checker.Unknown: "unknown"}[r.Valid]
-	line := fmt.Sprintf("%s: %s (%s, %s, %s)", c.Path, verdict, c.Model, plural(c.Ops, "op"), c.Elapsed.Round(time.Millisecond))
+	line := fmt.Sprintf("%s: %s (%s, %s, %s)", c.Path, verdict, c.Model, plural.Count(c.Ops, "op"), c.Elapsed.Round(time.Millisecond))
 	if r.Summary != "" {
 		line += ": " + r.Summary
 	}
@@ -128,14 +129,6 @@ func gaveUp(r checker.Result) string {
 		return fmt.Sprintf("%s: %s", consistency.CycleSearchTimeout, first)
 	}
 	return fmt.Sprintf("%s in %d searches; first: %s", consistency.CycleSearchTimeout, n, first)
-}
-
-// plural writes n and the noun, with an s unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // exitTally folds the files' outcomes into the command's exit code.

@@ -78,6 +78,10 @@ func TestCheckFaultlineOutputExitCodes(t *testing.T) {
 		{"invalid beats unknown", []string{malformed, skew}, ExitInvalid, []string{skew + ": INVALID (list-append, 6 ops, "}},
 		{"unreadable beats invalid", []string{skew, e("nope.edn")}, ExitBadArgs, []string{e("nope.edn") + ": unreadable: open "}},
 	}
+	one := "{:index 0, :type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}\n"
+	if code, out, _ := runCheckStdin(t, one, "-m", "list-append", "-"); code != ExitUnknown || !strings.HasPrefix(out, "-: unknown (list-append, 1 op, ") {
+		t.Errorf("one op: exit %d, %q", code, out)
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, form := range [][]string{nil, {"--output", "faultline"}} {
@@ -310,8 +314,8 @@ func TestCheckHelpNamesTheDifferences(t *testing.T) {
 		`--output text prints elle-cli's lines ("PATH \t true"`,
 		"exit as elle-cli does: 1 if any\nhistory is invalid, else 0",
 		"Where Faultline deliberately differs from Elle and Knossos:",
-		"nil reads: Knossos lets a read that returned nil match any state",
-		"garbage reads: Elle takes an rw-register read of a value no transaction",
+		"nil reads: Knossos lets an ok read of nil match any state of a register",
+		"--nil-reads-match-any takes Knossos's reading", "--garbage-reads reports it as an anomaly,",
 		"-s, --cycle-search-timeout int", "-v, --output string", "-m, --model string",
 	} {
 		if !strings.Contains(out, want) {
