@@ -149,18 +149,12 @@ func checkFile(cmd *cobra.Command, chk checker.Checker, m *CheckModel, f codec.F
 	return c
 }
 
-// readHistory reads a history file, or standard input for "-" (named
-// "stdin" in errors and warnings).
+// readHistory reads a history file, or standard input for "-".
 func readHistory(stdin io.Reader, file string, f codec.Format) (*history.History, []codec.Warning, error) {
-	if file != "-" {
-		return codec.ReadFile(file, f)
+	if file == "-" {
+		return codec.Read(stdin, "standard input", f)
 	}
-	r, err := codec.NewReader(stdin, "stdin", f)
-	if err != nil {
-		return nil, nil, err
-	}
-	h, err := r.ReadAll()
-	return h, r.Warnings(), err
+	return codec.ReadFile(file, f)
 }
 
 func firstLine(s string) string {

@@ -189,3 +189,49 @@ func TestElleCLIDrawingOptions(t *testing.T) {
 		})
 	}
 }
+
+// g0History is a write cycle (G0): T1 and T2 append to x and y, and the final
+// reads show them in opposite orders on the two keys.
+const g0History = `{:index 0, :type :invoke, :process 0, :f :txn, :value [[:append :x 1] [:append :y 1]]}
+{:index 1, :type :invoke, :process 1, :f :txn, :value [[:append :x 2] [:append :y 2]]}
+{:index 2, :type :ok, :process 0, :f :txn, :value [[:append :x 1] [:append :y 1]]}
+{:index 3, :type :ok, :process 1, :f :txn, :value [[:append :x 2] [:append :y 2]]}
+{:index 4, :type :invoke, :process 2, :f :txn, :value [[:r :x nil] [:r :y nil]]}
+{:index 5, :type :ok, :process 2, :f :txn, :value [[:r :x [1 2]] [:r :y [2 1]]]}
+`
+
+// -c '' and -c none ask for no model, as Elle's :consistency-models nil:
+// only the anomalies named count, G0 unless -a says otherwise (elle-cli's
+// default). Asking for nothing at all is refused: every history would pass.
+func TestCheckNoConsistencyModel(t *testing.T) {
+	skew := elleFixture("list-append-read-skew.edn")
+	cases := []struct {
+		name  string
+		args  []string
+		stdin string
+		code  int
+		out   string // stdout fragment, or stderr fragment for bad arguments
+	}{
+		{"read skew passes with no model: only G0 counts", []string{"-c", "", skew}, "", ExitValid, "valid (list-append, 6 ops, "},
+		{"none is the same", []string{"-c", "none", skew}, "", ExitValid, "valid (list-append, 6 ops, "},
+		{"and :none", []string{"--consistency-models", ":none", skew}, "", ExitValid, "valid (list-append, 6 ops, "},
+		{"an anomaly named makes it invalid", []string{"-c", "none", "-a", "G-single-item", skew}, "", ExitInvalid, "INVALID (list-append, 6 ops, "},
+		{"G0 still fails with no model (the default anomaly)", []string{"-c", "", "-"}, g0History, ExitInvalid, "INVALID (list-append, 6 ops, "},
+		{"G0 fails under read-uncommitted too", []string{"-c", "read-uncommitted", "-"}, g0History, ExitInvalid, "G0"},
+		{"but not when -a names something else", []string{"-c", "none", "-a", "G1a", "-"}, g0History, ExitValid, "valid (list-append, 6 ops, "},
+		{"no model and no anomaly is refused", []string{"-c", "none", "-a", "", skew}, "", ExitBadArgs, "nothing would make a history invalid"},
+		{"none beside a model is refused", []string{"-c", "none,serializable", skew}, "", ExitBadArgs, "cannot be combined"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errOut := runCheckStdin(t, c.stdin, append([]string{"-m", "list-append"}, c.args...)...)
+			got := out
+			if c.code == ExitBadArgs {
+				got = errOut
+			}
+			if code != c.code || !strings.Contains(got, c.out) {
+				t.Errorf("exit %d (want %d)\nstdout: %s\nstderr: %s\nwant %q", code, c.code, out, errOut, c.out)
+			}
+		})
+	}
+}

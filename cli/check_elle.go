@@ -80,15 +80,15 @@ func elleOptions(fs *pflag.FlagSet) (elle.Options, string, error) {
 	o.LinearizableKeys, _ = fs.GetBool("linearizable-keys")
 	o.GarbageReads, _ = fs.GetBool("garbage-reads")
 	dir, _ := fs.GetString("elle-dir")
-	for _, m := range o.ConsistencyModels {
-		if _, e := consistency.Canonical(m); e != nil {
-			errs(fmt.Errorf("--consistency-models: %v", e))
-		}
-	}
-	for _, a := range o.Anomalies {
-		if !consistency.KnownAnomaly(a) {
-			errs(fmt.Errorf("--anomalies: unknown anomaly %q: expected e.g. G0, G1a, G1b, G1c, G-single-item, G2-item, internal, lost-update, or a cycle class with -process or -realtime", a))
-		}
+	// An empty list (-c '') or none asks for no model, as Elle's
+	// :consistency-models nil: then only the anomalies named count, and
+	// naming none at all would make every history valid.
+	req, e := consistency.Require(o.ConsistencyModels, o.Anomalies)
+	switch {
+	case e != nil:
+		errs(fmt.Errorf("--consistency-models/--anomalies: %v", e))
+	case len(req.Models) == 0 && len(req.Forbidden) == 0:
+		errs(fmt.Errorf("--consistency-models %s and no --anomalies: nothing would make a history invalid; name the anomalies to look for (e.g. -a G0,G1c)", consistency.None))
 	}
 	if o.CycleSearchBudget <= 0 {
 		errs(fmt.Errorf("--cycle-search-budget: expected a positive number of edges, found %d", o.CycleSearchBudget))

@@ -90,14 +90,14 @@ func verdictLine(c checkedFile) string {
 	r := c.Result
 	verdict := map[checker.Validity]string{checker.Valid: "valid", checker.Invalid: "INVALID", checker.Unknown: "unknown"}[r.Valid]
 	line := fmt.Sprintf("%s: %s (%s, %s, %s)", c.Path, verdict, c.Model, plural.Count(c.Ops, "op"), c.Elapsed.Round(time.Millisecond))
-	if r.Summary != "" {
-		line += ": " + r.Summary
+	var why []string
+	for _, part := range []string{r.Summary, firstLine(r.Error), gaveUp(r)} {
+		if part != "" {
+			why = append(why, part)
+		}
 	}
-	if r.Error != "" {
-		line += ": " + firstLine(r.Error)
-	}
-	if why := gaveUp(r); why != "" {
-		line += ": " + why
+	if len(why) > 0 {
+		line += ": " + strings.Join(why, "; ")
 	}
 	return line
 }

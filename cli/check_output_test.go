@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -132,8 +133,9 @@ func TestCheckJSONOutput(t *testing.T) {
 		t.Errorf("a valid history's anomaly-types = %s, want [] (present, empty)", types)
 	}
 	if skew["valid?"] != false || fmt.Sprint(skew["anomaly-types"]) != "[G-single-item]" ||
-		fmt.Sprint(skew["not"]) != "[repeatable-read snapshot-isolation]" ||
-		skew["summary"] != "G-single-item; not repeatable-read, snapshot-isolation" {
+		fmt.Sprint(skew["not"]) != "[consistent-view repeatable-read]" ||
+		skew["summary"] != "G-single-item; not consistent-view, repeatable-read; not checked: predicate-read-miss" ||
+		fmt.Sprint(skew["not-checked"]) != "[predicate-read-miss]" {
 		t.Errorf("read skew document: %v", skew)
 	}
 	byType, _ := skew["anomalies"].(map[string]any)
@@ -229,6 +231,17 @@ func TestCheckStandardInput(t *testing.T) {
 	if code != ExitInvalid || out != "- \t false\n" {
 		t.Errorf("exit %d, stdout %q", code, out)
 	}
+	// Compressed, and empty: the reader's rules hold for standard input.
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(skew)
+	zw.Close()
+	if code, out, _ := runCheckStdin(t, gz.String(), "-m", "list-append", "-v", "text", "-"); code != ExitInvalid || out != "- \t false\n" {
+		t.Errorf("gzip stdin: exit %d, stdout %q", code, out)
+	}
+	if code, out, errOut := runCheckStdin(t, "", "-m", "list-append", "-v", "text", "-"); code != ExitBadArgs || out != "" || !strings.Contains(errOut, "no operations found in standard input") {
+		t.Errorf("empty stdin: exit %d, stdout %q, stderr %q: want no verdict, exit 254", code, out, errOut)
+	}
 	// A crashed run's last op, cut short: a warning naming stdin, the ops
 	// before it checked.
 	ok, err := os.ReadFile(elleFixture("list-append-ok.edn"))
@@ -237,12 +250,12 @@ func TestCheckStandardInput(t *testing.T) {
 	}
 	lastLine := bytes.LastIndexByte(ok[:len(ok)-1], '\n') + 1
 	code, out, errOut := runCheckStdin(t, string(ok[:lastLine+20]), "-m", "list-append", "-")
-	if code != ExitValid || !strings.HasPrefix(out, "-: valid (list-append, 5 ops, ") || !strings.Contains(errOut, "warning: stdin:6:1: the last op is cut short") {
+	if code != ExitValid || !strings.HasPrefix(out, "-: valid (list-append, 5 ops, ") || !strings.Contains(errOut, "warning: standard input:6:1: the last op is cut short") {
 		t.Errorf("truncated stdin: exit %d\nstdout %s\nstderr %s", code, out, errOut)
 	}
 	broken := "{:index 0, :type :invoke, :process 0, :f :txn, :value [[:r :x nil]]}\n{:index 1 ]\n"
 	code, out, _ = runCheckStdin(t, broken, "-m", "list-append", "-", elleFixture("list-append-ok.edn"))
-	if code != ExitBadArgs || !strings.HasPrefix(out, "-: unreadable: stdin:2:") || !strings.Contains(out, "list-append-ok.edn: valid") {
+	if code != ExitBadArgs || !strings.HasPrefix(out, "-: unreadable: standard input:2:") || !strings.Contains(out, "list-append-ok.edn: valid") {
 		t.Errorf("broken stdin: exit %d, stdout %s", code, out)
 	}
 }
@@ -273,7 +286,7 @@ func writeG1cRing(t *testing.T, n int) string {
 func TestCheckSaysWhenTheBudgetRanOut(t *testing.T) {
 	ring := writeG1cRing(t, 50)
 	expectCheck(t, []string{"-m", "list-append", "--cycle-search-budget", "10", ring}, ExitUnknown,
-		[]string{"unknown (list-append, 100 ops, ", "): cycle-search-timeout: the search for G1c cycles in a strongly connected component of 50 transactions ran out of its budget of 10 edge visits"})
+		[]string{"unknown (list-append, 100 ops, ", "; cycle-search-timeout: the search for G1c cycles in a strongly connected component of 50 transactions ran out of its budget of 10 edge visits"})
 	expectCheck(t, []string{"-m", "list-append", ring}, ExitInvalid, []string{"INVALID (list-append, 100 ops, ", "G1c"})
 	code, out, _ := runCheck(t, "-m", "list-append", "--cycle-search-budget", "10", "-v", "text", ring)
 	if code != ExitValid || out != ring+" \t unknown\n" {
