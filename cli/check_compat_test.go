@@ -200,7 +200,7 @@ const g0History = `{:index 0, :type :invoke, :process 0, :f :txn, :value [[:appe
 {:index 5, :type :ok, :process 2, :f :txn, :value [[:r :x [1 2]] [:r :y [2 1]]]}
 `
 
-// -c '' and -c none ask for no model, as Elle's :consistency-models nil:
+// An empty -c (-c "") and -c none ask for no model, as Elle's :consistency-models nil:
 // only the anomalies named count, G0 unless -a says otherwise (elle-cli's
 // default). Asking for nothing at all is refused: every history would pass.
 func TestCheckNoConsistencyModel(t *testing.T) {
