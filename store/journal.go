@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultline/faultline/history"
@@ -17,7 +19,8 @@ import (
 // op into a buffer under a mutex); a single writer goroutine encodes batches
 // and fsyncs at most every SyncEvery, so the interpreter's control loop never
 // waits on the disk. After a crash the file holds every op up to the last
-// fsync (a torn last line is something every reader copes with).
+// fsync (a torn last line is something every reader copes with); after a
+// power loss it may also end in zero bytes, which Load steps over.
 type Journal struct {
 	file *os.File
 	bw   *bufio.Writer
@@ -33,6 +36,9 @@ type Journal struct {
 
 	kick chan struct{}
 	done chan struct{}
+
+	written int64        // ops encoded so far (writer goroutine only)
+	synced  atomic.Int64 // ops on disk as of the last fsync
 }
 
 // JournalOptions tune the journal; zero values take the defaults.
@@ -58,6 +64,12 @@ func OpenJournal(path string, o JournalOptions) (*Journal, error) {
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
+		return nil, fmt.Errorf("store: journal: %w", err)
+	}
+	// The file's name must reach the disk too, or a power loss could take
+	// the whole journal with it however often its data was fsynced.
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("store: journal: %w", err)
 	}
 	bw := bufio.NewWriterSize(f, 256<<10)
@@ -92,6 +104,10 @@ func (j *Journal) Append(op history.Op) error {
 	}
 	return err
 }
+
+// Synced is how many of the appended ops are on disk: every op up to the
+// last fsync, which a crash or a power loss cannot take away.
+func (j *Journal) Synced() int64 { return j.synced.Load() }
 
 // Close writes and fsyncs everything appended, then closes the file.
 func (j *Journal) Close() error {
@@ -133,6 +149,7 @@ func (j *Journal) run() {
 		err := j.write(batch, sync)
 		if err == nil && sync {
 			lastSync, dirty = time.Now(), false
+			j.synced.Store(j.written)
 		}
 		clear(batch) // drop references to values for the GC
 		spare = batch
@@ -154,6 +171,7 @@ func (j *Journal) write(batch []history.Op, sync bool) error {
 		if err := j.enc.Write(batch[i]); err != nil {
 			return fmt.Errorf("store: journal: op %d: %w", batch[i].Index, err)
 		}
+		j.written++
 	}
 	if err := j.enc.Flush(); err != nil {
 		return fmt.Errorf("store: journal: %w", err)

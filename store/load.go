@@ -70,15 +70,9 @@ func isRun(dir string) bool {
 // and results.
 func Load(dir string) (*Loaded, error) {
 	l := &Loaded{Dir: dir}
-	l.HistoryFile = filepath.Join(dir, HistoryEDNFile)
-	if _, err := os.Stat(l.HistoryFile); errors.Is(err, fs.ErrNotExist) {
-		l.HistoryFile = filepath.Join(dir, StreamFile)
-	}
-	h, warnings, err := codec.ReadFile(l.HistoryFile, codec.Auto)
-	if err != nil {
+	if err := l.loadHistory(); err != nil {
 		return nil, fmt.Errorf("store: loading run %s: %w", dir, err)
 	}
-	l.History, l.Warnings = h, warnings
 	if err := readJSON(filepath.Join(dir, ConfigFile), &l.Config); err != nil {
 		return nil, err
 	}
@@ -90,6 +84,36 @@ func Load(dir string) (*Loaded, error) {
 		l.Results = &res
 	}
 	return l, nil
+}
+
+// loadHistory reads history.edn, or the journal when there is none (a run
+// that crashed before the end). Since history.edn is written whole or not at
+// all, one that is unreadable or cut short was left by an older Faultline
+// that wrote it in place; the journal beside it then holds the history, and
+// is preferred when it reads and holds more ops.
+func (l *Loaded) loadHistory() error {
+	edn, stream := filepath.Join(l.Dir, HistoryEDNFile), filepath.Join(l.Dir, StreamFile)
+	if _, err := os.Stat(edn); errors.Is(err, fs.ErrNotExist) {
+		l.HistoryFile = stream
+		l.History, l.Warnings, err = readJournal(stream)
+		return err
+	}
+	l.HistoryFile = edn
+	h, warnings, err := codec.ReadFile(edn, codec.Auto)
+	if (err != nil || len(warnings) > 0) && fileExists(stream) {
+		jh, jw, jerr := readJournal(stream)
+		if jerr == nil && (err != nil || jh.Len() > h.Len()) {
+			problem := fmt.Sprint(err)
+			if err == nil {
+				problem = warnings[0].String()
+			}
+			l.HistoryFile, l.History = stream, jh
+			l.Warnings = append([]codec.Warning{{File: edn, Msg: fmt.Sprintf("damaged (%s); the history comes from %s instead, which holds %d ops", problem, StreamFile, jh.Len())}}, jw...)
+			return nil
+		}
+	}
+	l.History, l.Warnings = h, warnings
+	return err
 }
 
 // readJSON decodes a JSON file into v; a missing file leaves v alone.

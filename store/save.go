@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 
@@ -38,30 +37,6 @@ func writeOps(path string, f codec.Format, ops []history.Op) error {
 		}
 		return enc.Flush()
 	})
-}
-
-// writeFile writes a file through a buffer and fsyncs it, so a file the
-// store says it wrote is on disk.
-func writeFile(path string, fill func(w *bufio.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	w := bufio.NewWriterSize(f, 64<<10)
-	err = fill(w)
-	if err == nil {
-		err = w.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("store: writing %s: %w", path, err)
-	}
-	return nil
 }
 
 // WriteResults writes results.json and its EDN twin results.edn (with

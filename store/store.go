@@ -15,6 +15,12 @@
 //	<root>/<test-name>/latest -> <timestamp>
 //	<root>/latest  -> <test-name>/<timestamp>
 //	<root>/current -> <test-name>/<timestamp>   (only while a run is in progress)
+//
+// Files other than the journal are written whole or not at all (a temporary
+// name, fsynced, renamed), and new names are fsynced into their folders, so a
+// power loss leaves each file old or new. The journal is the one file that
+// grows in place: a power loss may leave it cut short or ending in zero
+// bytes, and Load keeps every op before the damage, with a warning.
 package store
 
 import (
@@ -75,6 +81,11 @@ func (s *Store) Create(test string, start time.Time) (*Run, error) {
 			continue
 		}
 		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		// The new folder's name must survive a power loss, or the
+		// journal fsynced inside it would be unreachable.
+		if err := errors.Join(syncDir(parent), syncDir(s.Root)); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		r := &Run{Store: s, Test: test, Start: start, Dir: dir}
