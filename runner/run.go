@@ -17,6 +17,7 @@ import (
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/osetup"
 	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/store/redact"
 )
 
 // Outcome is what a run produced.
@@ -54,9 +55,11 @@ func Run(ctx context.Context, t *Test) (Outcome, error) {
 		return abort(fmt.Errorf("run log: %w", err))
 	}
 	defer logFile.Close()
-	log, term := t.logger(logFile)
+	cfg := t.configRecord()
+	secrets := redact.New(cfg) // what the log and a stored error must not show
+	log, term := t.logger(logFile, secrets)
 	log.Info("run started", "test", t.Name, "dir", run.Dir, "nodes", t.Nodes, "concurrency", t.Concurrency, "time-limit", t.TimeLimit.String(), "seed", t.Seed)
-	if err := run.WriteConfig(t.configRecord()); err != nil {
+	if err := run.WriteConfig(cfg); err != nil {
 		return abort(err)
 	}
 	journal, err := run.OpenJournal(store.JournalOptions{})
@@ -80,7 +83,7 @@ func Run(ctx context.Context, t *Test) (Outcome, error) {
 	switch {
 	case runErr != nil:
 		log.Error("run failed", "err", runErr)
-		out.Result = checker.Result{Valid: checker.Unknown, Error: runErr.Error()}
+		out.Result = checker.Result{Valid: checker.Unknown, Error: secrets.Text(runErr.Error())}
 		_ = run.WriteResults(out.Result)
 	case interrupted:
 		log.Warn("run interrupted: history saved, not analysed (re-check it with analyze)")
@@ -105,7 +108,7 @@ func Analyze(ctx context.Context, t *Test, dir string, h *history.History) (chec
 	if out == nil {
 		out = os.Stderr
 	}
-	log := slog.New(t.handler(out))
+	log := slog.New(redact.Handler(t.handler(out), redact.New(t.configRecord())))
 	return analyze(ctx, t.Checker, &store.Run{Dir: dir}, h, log)
 }
 
@@ -293,8 +296,8 @@ func (t *Test) configRecord() map[string]any {
 
 // logger builds the run's logger: text lines to the run log, and text or
 // JSON lines to the output, which on a terminal shares its last line with
-// the live status.
-func (t *Test) logger(runLog io.Writer) (*slog.Logger, *terminal) {
+// the live status; secrets hides the configuration's secrets in both.
+func (t *Test) logger(runLog io.Writer, secrets *redact.Redactor) (*slog.Logger, *terminal) {
 	out := t.Output
 	if out == nil {
 		out = os.Stderr
@@ -304,7 +307,7 @@ func (t *Test) logger(runLog io.Writer) (*slog.Logger, *terminal) {
 		term = &terminal{w: out}
 		out = term
 	}
-	return slog.New(slog.NewMultiHandler(slog.NewTextHandler(runLog, nil), t.handler(out))), term
+	return slog.New(redact.Handler(slog.NewMultiHandler(slog.NewTextHandler(runLog, nil), t.handler(out)), secrets)), term
 }
 
 func (t *Test) handler(out io.Writer) slog.Handler {

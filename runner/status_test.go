@@ -60,7 +60,7 @@ func TestTerminalLogLinesClearAndRedrawTheStatusLine(t *testing.T) {
 func TestWithoutATerminalProgressIsLoggedAsPlainOrJSONLines(t *testing.T) {
 	var out bytes.Buffer
 	test := &Test{Output: &out, LogJSON: true}
-	log, term := test.logger(&bytes.Buffer{})
+	log, term := test.logger(&bytes.Buffer{}, nil)
 	if term != nil {
 		t.Fatal("a bytes.Buffer was taken for a terminal")
 	}

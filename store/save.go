@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
+	"github.com/faultline/faultline/store/redact"
 )
 
 // WriteHistory writes the finished history as history.edn (Jepsen's one op
@@ -125,55 +125,24 @@ func childrenEDN(v any) any {
 	return out
 }
 
-// WriteConfig writes config.json: the test's configuration with every secret
-// (passwords, private keys, tokens) replaced by "<redacted>".
+// WriteConfig writes config.json: the test's configuration with every
+// secret hidden (see package redact: secret names at any depth, URLs' user
+// info, NAME=value strings, and the values found so wherever else they
+// appear).
 func (r *Run) WriteConfig(cfg map[string]any) error {
-	js, err := json.MarshalIndent(Redact(cfg), "", "  ")
+	hidden, err := redact.New(cfg).Config(cfg)
 	if err != nil {
 		return fmt.Errorf("store: config: %w", err)
 	}
-	return writeFile(r.Path(ConfigFile), func(w *bufio.Writer) error { _, err := w.Write(append(js, '\n')); return err })
-}
-
-// Redacted replaces a secret's value in stored configurations.
-const Redacted = "<redacted>"
-
-// secretWords mark configuration keys whose values are secrets.
-var secretWords = []string{"password", "passphrase", "secret", "token", "private-key", "private_key", "privatekey", "credential"}
-
-// IsSecret reports whether a configuration key names a secret.
-func IsSecret(key string) bool {
-	k := strings.ToLower(key)
-	for _, w := range secretWords {
-		if strings.Contains(k, w) {
-			return true
-		}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // <redacted>, not \u003credacted\u003e
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(hidden); err != nil {
+		return fmt.Errorf("store: config: %w", err)
 	}
-	return false
+	return writeFile(r.Path(ConfigFile), func(w *bufio.Writer) error { _, err := w.Write(b.Bytes()); return err })
 }
 
-// Redact returns a copy of cfg with the values of secret keys (at any depth)
-// replaced by Redacted. Empty secrets stay empty, so a reader can tell "no
-// password" from "a password we hid".
-func Redact(cfg map[string]any) map[string]any {
-	out := make(map[string]any, len(cfg))
-	for k, v := range cfg {
-		switch {
-		case IsSecret(k) && v != nil && v != "":
-			out[k] = Redacted
-		default:
-			switch m := v.(type) {
-			case map[string]any:
-				v = Redact(m)
-			case map[string]string: // parsed flags
-				vals := make(map[string]any, len(m))
-				for k, v := range m {
-					vals[k] = v
-				}
-				v = Redact(vals)
-			}
-			out[k] = v
-		}
-	}
-	return out
-}
+// Redacted is what a hidden secret reads as in config.json and run.log.
+const Redacted = redact.Mark
