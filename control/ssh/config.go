@@ -3,7 +3,9 @@
 //
 // Authentication tries, in order, the private key files, the keys held by
 // ssh-agent, and a password. Host keys are checked against known_hosts unless
-// that is turned off explicitly. Each node gets one SSH connection, shared by
+// that is turned off explicitly; a node is asked first for the key types
+// known_hosts holds for it (hostkeys.go), so one key of any type is enough,
+// and a refusal names the key shown and the keys held. Each node gets one SSH connection, shared by
 // at most MaxSessions concurrent commands, kept alive with keepalive
 // requests, and re-dialled when the transport breaks. A command is retried
 // only when it never started (dial, handshake or session setup failed): a

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
@@ -41,14 +42,25 @@ func (e *AuthError) Unwrap() error { return e.Err }
 type HostKeyError struct {
 	Node, Addr string
 	Files      []string
-	Err        error
+	// Presented is the key the node showed (nil if it showed none).
+	Presented gossh.PublicKey
+	Err       error
 }
 
 func (e *HostKeyError) Error() string {
 	var ke *knownhosts.KeyError
 	if errors.As(e.Err, &ke) && len(ke.Want) > 0 {
-		return fmt.Sprintf("ssh to %s (%s): the host key differs from the one in %s:%d — the node was rebuilt or someone is in the middle; "+
-			"remove the old line (ssh-keygen -R) if the change is expected", e.Node, e.Addr, ke.Want[0].Filename, ke.Want[0].Line)
+		known := make([]string, len(ke.Want))
+		for i, k := range ke.Want {
+			known[i] = fmt.Sprintf("%s %s (%s:%d)", k.Key.Type(), gossh.FingerprintSHA256(k.Key), k.Filename, k.Line)
+		}
+		shown := "no key"
+		if e.Presented != nil {
+			shown = e.Presented.Type() + " " + gossh.FingerprintSHA256(e.Presented)
+		}
+		return fmt.Sprintf("ssh to %s (%s): the host key differs from the one in %s:%d — the node was rebuilt or someone is in the middle: "+
+			"it showed %s, and known_hosts holds %s; remove the old line (ssh-keygen -R %s) if the change is expected",
+			e.Node, e.Addr, ke.Want[0].Filename, ke.Want[0].Line, shown, strings.Join(known, ", "), knownhosts.Normalize(e.Addr))
 	}
 	return fmt.Sprintf("ssh to %s (%s): host key not found in %s; add it (ssh-keyscan %s >> known_hosts) or turn host key checking off",
 		e.Node, e.Addr, strings.Join(e.Files, ", "), e.Addr)

@@ -137,18 +137,23 @@ func (c *conn) dial(ctx context.Context) (*gossh.Client, error) {
 		deadline = dl
 	}
 	nc.SetDeadline(deadline)
+	var presented gossh.PublicKey // what the node showed, for a refusal to name
 	sc, chans, reqs, err := gossh.NewClientConn(nc, addr, &gossh.ClientConfig{
-		User:            c.cfg.user(),
-		Auth:            a.methods,
-		HostKeyCallback: hk,
-		Timeout:         timeout,
+		User: c.cfg.user(),
+		Auth: a.methods,
+		HostKeyCallback: func(host string, remote net.Addr, key gossh.PublicKey) error {
+			presented = key
+			return hk(host, remote, key)
+		},
+		HostKeyAlgorithms: hostKeyAlgorithms(hk, addr),
+		Timeout:           timeout,
 	})
 	if err != nil {
 		nc.Close()
 		var ke *knownhosts.KeyError
 		switch {
 		case errors.As(err, &ke):
-			return nil, permanent{&HostKeyError{Node: c.node, Addr: addr, Files: files, Err: err}}
+			return nil, permanent{&HostKeyError{Node: c.node, Addr: addr, Files: files, Presented: presented, Err: err}}
 		case strings.Contains(err.Error(), "unable to authenticate"):
 			return nil, permanent{&AuthError{Node: c.node, Addr: addr, User: c.cfg.user(), KeyFiles: a.keyFiles, Agent: a.agent, Password: a.password, Err: err}}
 		}

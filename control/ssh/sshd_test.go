@@ -1,8 +1,12 @@
 package ssh_test
 
 import (
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/pem"
 	"fmt"
 	"net"
@@ -10,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,14 +22,63 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 )
 
-// sshd is a real OpenSSH server started on loopback for one test.
+// sshd is a real OpenSSH server started on loopback for one test. Like a
+// stock sshd it has an ed25519, an ecdsa and an rsa host key; known_hosts
+// holds only the ed25519 one, as a known_hosts written by ssh-keyscan -t
+// ed25519 (or by a client that negotiated ed25519) does.
 type sshd struct {
 	dir        string
 	addr       string
 	pid        int
-	hostKey    gossh.PublicKey
-	userKey    string // private key file accepted for root
+	hostKey    gossh.PublicKey            // the ed25519 one
+	hostKeys   map[string]gossh.PublicKey // by key type
+	userKey    string                     // private key file accepted for root
 	knownHosts string
+}
+
+// hostKeyTypes are the host key types every test sshd has.
+var hostKeyTypes = []string{gossh.KeyAlgoED25519, gossh.KeyAlgoECDSA256, gossh.KeyAlgoRSA}
+
+// hostPrivateKeys are generated once per test binary (an RSA key takes a
+// while) and shared by every sshd.
+var hostPrivateKeys = sync.OnceValues(func() (map[string]crypto.Signer, error) {
+	_, ed, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]crypto.Signer{gossh.KeyAlgoED25519: ed, gossh.KeyAlgoECDSA256: ec, gossh.KeyAlgoRSA: rs}, nil
+})
+
+// writeHostKeys writes the host keys into dir as host_key_<type> and
+// returns their public halves.
+func writeHostKeys(t *testing.T, dir string) map[string]gossh.PublicKey {
+	t.Helper()
+	privs, err := hostPrivateKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubs := map[string]gossh.PublicKey{}
+	for _, typ := range hostKeyTypes {
+		block, err := gossh.MarshalPrivateKey(privs[typ], "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "host_key_"+typ), pem.EncodeToMemory(block), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if pubs[typ], err = gossh.NewPublicKey(privs[typ].Public()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pubs
 }
 
 func needRoot(t *testing.T) {
@@ -84,7 +138,8 @@ func startSSHD(t *testing.T) *sshd {
 		t.Fatal(err)
 	}
 	s := &sshd{dir: t.TempDir()}
-	s.hostKey = writeKey(t, filepath.Join(s.dir, "host_key"))
+	s.hostKeys = writeHostKeys(t, s.dir)
+	s.hostKey = s.hostKeys[gossh.KeyAlgoED25519]
 	s.userKey = filepath.Join(s.dir, "id_ed25519")
 	userPub := writeKey(t, s.userKey)
 	if err := os.WriteFile(filepath.Join(s.dir, "authorized_keys"), gossh.MarshalAuthorizedKey(userPub), 0o600); err != nil {
@@ -94,9 +149,11 @@ func startSSHD(t *testing.T) *sshd {
 	s.addr = fmt.Sprintf("127.0.0.1:%d", port)
 	cfg := fmt.Sprintf(`Port %d
 ListenAddress 127.0.0.1
-HostKey %s/host_key
-AuthorizedKeysFile %s/authorized_keys
-PidFile %s/sshd.pid
+HostKey %[2]s/host_key_ssh-ed25519
+HostKey %[2]s/host_key_ecdsa-sha2-nistp256
+HostKey %[2]s/host_key_ssh-rsa
+AuthorizedKeysFile %[2]s/authorized_keys
+PidFile %[2]s/sshd.pid
 StrictModes no
 UsePAM no
 PermitRootLogin prohibit-password
@@ -104,7 +161,7 @@ PasswordAuthentication no
 MaxSessions 30
 MaxStartups 50
 Subsystem sftp internal-sftp
-`, port, s.dir, s.dir, s.dir)
+`, port, s.dir)
 	if err := os.WriteFile(filepath.Join(s.dir, "sshd_config"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
