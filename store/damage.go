@@ -88,6 +88,10 @@ func readJournal(path string) (*history.History, []codec.Warning, error) {
 	if d == nil {
 		return codec.ReadFile(path, codec.Auto)
 	}
+	if d.lineStart == 0 { // no op before the damage: no history, as for an empty file
+		return nil, nil, &codec.NoOpsError{File: path, Format: string(codec.JSON),
+			Why: fmt.Sprintf("it starts with zero bytes (%s), %s", d.extent(), powerLoss)}
+	}
 	r, err := codec.NewReader(io.NewSectionReader(f, 0, d.lineStart), path, codec.Auto)
 	if err != nil {
 		return nil, nil, err
@@ -100,17 +104,24 @@ func readJournal(path string) (*history.History, []codec.Warning, error) {
 	return h, append(r.Warnings(), w), nil
 }
 
+// powerLoss says where zero bytes in a journal come from.
+const powerLoss = "what a power loss leaves of writes that never reached the disk"
+
+// extent says how much damage there is.
+func (d *damage) extent() string {
+	if d.rest > 0 {
+		return fmt.Sprintf("%d zero bytes and %d other bytes (%d lines) to the end of the file", d.zeros, d.rest, d.restLines)
+	}
+	return fmt.Sprintf("%d zero bytes to the end of the file", d.zeros)
+}
+
 // explain says what the damage is and what was kept of the journal.
 func (d *damage) explain(kept int) string {
 	what := "zero bytes start here"
 	if d.col > 1 {
 		what = "the op on this line is cut short by zero bytes"
 	}
-	tail := fmt.Sprintf("%d zero bytes to the end of the file", d.zeros)
-	if d.rest > 0 {
-		tail = fmt.Sprintf("%d zero bytes and %d other bytes (%d lines) to the end of the file", d.zeros, d.rest, d.restLines)
-	}
-	msg := fmt.Sprintf("%s (%s), what a power loss leaves of writes that never reached the disk; the %d ops before this line are kept", what, tail, kept)
+	msg := fmt.Sprintf("%s (%s), %s; the %d ops before this line are kept", what, d.extent(), powerLoss, kept)
 	if d.rest > 0 {
 		msg += "; nothing after the first zero byte is loaded, as ops after a hole would pair wrongly with those before it"
 	}

@@ -2,12 +2,15 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/history/codec"
 )
 
 var testStart = time.Date(2026, 1, 25, 12, 0, 0, 0, time.UTC)
@@ -63,7 +66,6 @@ func TestAJournalEndingInZerosLoadsEverythingBeforeThemWithAWarning(t *testing.T
 		t.Fatalf("journal of %d bytes and %d lines, want over 1 MiB and %d lines", len(good), len(starts), 2*pairs)
 	}
 	cut := func(line int) []byte { return bytes.Clone(good[:starts[line-1]]) } // lines before `line`
-	const powerLoss = "what a power loss leaves of writes that never reached the disk"
 	cases := []struct {
 		name     string
 		content  []byte
@@ -84,12 +86,6 @@ func TestAJournalEndingInZerosLoadsEverythingBeforeThemWithAWarning(t *testing.T
 			content: append(append(cut(30001), good[starts[30000]:starts[30000]+17]...), zeros(3000)...),
 			ops:     30000, line: 30001, col: 18,
 			explains: fmt.Sprintf("the op on this line is cut short by zero bytes (3000 zero bytes to the end of the file), %s; the 30000 ops before this line are kept", powerLoss),
-		},
-		{
-			name:    "nothing but zeros",
-			content: zeros(8192),
-			ops:     0, line: 1, col: 1,
-			explains: fmt.Sprintf("zero bytes start here (8192 zero bytes to the end of the file), %s; the 0 ops before this line are kept", powerLoss),
 		},
 		{
 			// Writeback reached a later page but not this one: the lines
@@ -123,6 +119,22 @@ func TestAJournalEndingInZerosLoadsEverythingBeforeThemWithAWarning(t *testing.T
 				}
 			}
 		})
+	}
+}
+
+// A journal that is zeros from its first byte holds no history: like an
+// empty file, that is an error (never an empty, valid history), and it says
+// what the file holds.
+func TestAJournalOfNothingButZerosIsNoHistory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), StreamFile)
+	if err := os.WriteFile(path, zeros(8192), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := readJournal(path)
+	var none *codec.NoOpsError
+	want := "no operations found in " + path + " (read as json): it starts with zero bytes (8192 zero bytes to the end of the file), " + powerLoss
+	if !errors.As(err, &none) || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
 	}
 }
 
