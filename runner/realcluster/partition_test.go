@@ -110,13 +110,16 @@ func TestInterruptedRunHealsARealPartition(t *testing.T) {
 			t.Errorf("%s still has partition rules after the interrupted run: %v", node, rules)
 		}
 	}
+	// The rule seen on the first node proves the fault was applied; the
+	// interrupt may land before the nemesis finished the other nodes, so
+	// its completion is recorded as info with or without an error.
 	var started bool
 	for _, op := range out.History.Ops {
-		if op.F == partition.Start && op.Type == history.Info && op.Error == nil {
+		if op.F == partition.Start && op.Type == history.Info {
 			started = true
 		}
 	}
 	if !started {
-		t.Fatalf("no completed start-partition in the history")
+		t.Fatalf("no start-partition completion in the history")
 	}
 }
