@@ -50,6 +50,14 @@ func Run(ctx context.Context, t *Test) (Outcome, error) {
 	out := Outcome{Dir: run.Dir}
 	// A run that cannot even start its files still leaves the store tidy.
 	abort := func(err error) (Outcome, error) { return out, errors.Join(err, run.Finish()) }
+	// The heartbeat tells `faultline serve` this run is alive; it stops
+	// (and its file goes) when Run returns, so a run killed on the way
+	// shows as crashed, not forever running.
+	beat, err := run.StartHeartbeat(0)
+	if err != nil {
+		return abort(err)
+	}
+	defer beat.Stop()
 	logFile, err := os.Create(run.Path(store.LogFile))
 	if err != nil {
 		return abort(fmt.Errorf("run log: %w", err))
