@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -204,4 +206,59 @@ func FuzzJSONString(f *testing.F) {
 			t.Fatalf("%q reads back as %q, encoding/json gives %q", s, back, want)
 		}
 	})
+}
+
+// TestTimelineOpensAtAnOp opens the page with ?op=N (and #op=N), as the web
+// UI links to it, and checks the op's details are shown and the view is
+// zoomed to it; an index the history lacks says so.
+func TestTimelineOpensAtAnOp(t *testing.T) {
+	chromiumPath(t)
+	h := genHistory(genOpts{seed: 7, ops: 4000, concurrency: 4, nemesis: true, seconds: 60})
+	var buf bytes.Buffer
+	if err := Timeline(h, &buf); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(t.TempDir(), "at-op.html")
+	if err := os.WriteFile(page, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A completion deep in the run: the page must find its box by the
+	// completion's index too, and zoom in far from the whole run's span.
+	var target history.Op
+	for _, op := range h.Ops[len(h.Ops)/2:] {
+		if op.Type == history.OK && op.IsClient() {
+			target = op
+			break
+		}
+	}
+	inv := h.Ops[h.Invocation(target.Index)]
+	for _, url := range []string{page + "?op=" + strconv.Itoa(target.Index), page + "#op=" + strconv.Itoa(target.Index)} {
+		dom, log := runChromium(t, url, "--dump-dom", "--window-size=1200,600")
+		if strings.Contains(log, "Uncaught") || strings.Contains(dom, `id="timeline-error"`) {
+			t.Fatalf("%s: script error:\n%s", url, tail(dom+log, 2000))
+		}
+		focus := regexp.MustCompile(`(?s)<pre id="timeline-focus">(.*?)</pre>`).FindStringSubmatch(dom)
+		if focus == nil {
+			t.Fatalf("%s: no #timeline-focus; DOM tail:\n%s", url, tail(dom, 1500))
+		}
+		for _, want := range []string{"opened at op " + strconv.Itoa(target.Index), ":f " + target.F, "index " + strconv.Itoa(inv.Index) + " → " + strconv.Itoa(target.Index), "process " + history.ProcessString(target.Process)} {
+			if !strings.Contains(focus[1], want) {
+				t.Errorf("%s: focus box lacks %q:\n%s", url, want, focus[1])
+			}
+		}
+		win := regexp.MustCompile(`<span id="window">([0-9.]+) s – ([0-9.]+) s</span>`).FindStringSubmatch(dom)
+		if win == nil {
+			t.Fatalf("%s: no time window shown", url)
+		}
+		from, _ := strconv.ParseFloat(win[1], 64)
+		to, _ := strconv.ParseFloat(win[2], 64)
+		at := float64(inv.Time) / 1e9
+		if from > at || to < float64(target.Time)/1e9 || to-from > 5 {
+			t.Errorf("%s: window %.3f-%.3f s does not zoom onto the op (%.3f-%.3f s)", url, from, to, at, float64(target.Time)/1e9)
+		}
+	}
+	dom, _ := runChromium(t, page+"?op=99999999", "--dump-dom")
+	if !strings.Contains(dom, `<pre id="timeline-focus">op 99999999 is not in this timeline</pre>`) {
+		t.Errorf("a missing op is not reported; DOM tail:\n%s", tail(dom, 1000))
+	}
 }
