@@ -103,3 +103,55 @@ func TestServeSaysWhenTheStoreIsMissing(t *testing.T) {
 		t.Errorf("printed a URL for a missing store: %q", out.String())
 	}
 }
+
+func TestServeRefusesAnAddressOtherMachinesReachWithoutPublic(t *testing.T) {
+	store, _ := storedRun(t)
+	for _, addr := range []string{":0", "0.0.0.0:0"} {
+		var out, errb bytes.Buffer
+		code := Execute(serveRoot(context.Background()), []string{"serve", "--store", store, "--addr", addr}, &out, &errb)
+		if code != ExitBadArgs || !strings.Contains(errb.String(), "pass --public") || !strings.Contains(errb.String(), "anyone who reaches it can read every run") {
+			t.Errorf("--addr %s: exit %d, stderr %q", addr, code, errb.String())
+		}
+		if out.Len() != 0 {
+			t.Errorf("--addr %s without --public printed a URL: %q", addr, out.String())
+		}
+	}
+}
+
+func TestServePublicWarnsThatTheStoreIsReadable(t *testing.T) {
+	store, _ := storedRun(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb lockedBuffer
+	exit := make(chan int, 1)
+	go func() {
+		exit <- Execute(serveRoot(ctx), []string{"serve", "--store", store, "--addr", "0.0.0.0:0", "--public"}, &out, &errb)
+	}()
+	served := regexp.MustCompile(`http://[^ ]+:([0-9]+)/`)
+	var m []string
+	for deadline := time.Now().Add(10 * time.Second); m == nil; m = served.FindStringSubmatch(out.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no URL printed; stdout %q stderr %q", out.String(), errb.String())
+		}
+		select {
+		case code := <-exit:
+			t.Fatalf("serve exited %d; stderr %q", code, errb.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if !strings.Contains(errb.String(), "warning:") || !strings.Contains(errb.String(), "anyone who can reach this address can read every run") {
+		t.Errorf("no warning on stderr: %q", errb.String())
+	}
+	resp, err := http.Get("http://127.0.0.1:" + m[1] + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Security-Policy") == "" {
+		t.Errorf("GET /: %d, CSP %q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
+	}
+	cancel()
+	if code := <-exit; code != ExitValid {
+		t.Errorf("exit %d after cancel", code)
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"archive/zip"
+	"errors"
 	"io"
 	"io/fs"
 	"net/http"
@@ -65,29 +66,36 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// serveFile serves a regular file of the store through http.ServeContent.
-// Folders and files that cannot be opened inside the root are 404s.
+// serveFile serves a regular file of the store through http.ServeContent,
+// under the sandboxing policy of run files (headers.go). Missing files and
+// folders are 404s; files that exist but are not served (a FIFO, a device,
+// a file with several hard links) are 403s that say why.
 func serveFile(w http.ResponseWriter, r *http.Request, root *os.Root, name string) {
-	f, err := root.Open(name)
-	if err != nil {
+	f, st, err := openRegular(root, name)
+	var ref *refusal
+	switch {
+	case errors.As(err, &ref) && ref.info.IsDir():
+		notFound(w, name+" is a folder; its files are listed on the run's page")
+		return
+	case errors.As(err, &ref):
+		http.Error(w, "403 forbidden: "+ref.Error(), http.StatusForbidden)
+		return
+	case err != nil:
 		notFound(w, "no file "+name+" in this store")
 		return
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() {
-		notFound(w, "no file "+name+" in this store")
-		return
-	}
 	w.Header().Set("Content-Type", contentType(name, f))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	http.ServeContent(w, r, path.Base(name), st.ModTime(), f)
+	w.Header().Set("Content-Security-Policy", runFileCSP)
+	http.ServeContent(newProgressWriter(w), r, path.Base(name), st.ModTime(), f)
 }
 
 // fileEntry is one file of a run folder, for the listing on the run page.
 type fileEntry struct {
 	Name string // relative to the run folder, slash-separated
 	Size int64
+	// Refused says why the file is not served (several hard links).
+	Refused string
 }
 
 // runFiles lists the regular files of a run folder, recursively, in
@@ -111,7 +119,11 @@ func runFiles(root *os.Root, ref runRef) ([]fileEntry, error) {
 		if err != nil {
 			return nil
 		}
-		files = append(files, fileEntry{Name: p, Size: info.Size()})
+		e := fileEntry{Name: p, Size: info.Size()}
+		if err := checkRegular(p, info); err != nil {
+			e.Refused = err.Error()
+		}
+		files = append(files, e)
 		return nil
 	})
 	return files, err
@@ -143,8 +155,11 @@ func (s *Server) zip(w http.ResponseWriter, r *http.Request) {
 	s.withRunFiles(w, r, func(root *os.Root, ref runRef, files []fileEntry) {
 		w.Header().Set("Content-Type", "application/zip")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+zipName(ref)+`"`)
-		zw := zip.NewWriter(w)
+		zw := zip.NewWriter(newProgressWriter(w))
 		for _, f := range files {
+			if f.Refused != "" {
+				continue
+			}
 			if err := addToZip(zw, root, ref, f.Name); err != nil {
 				// The headers are gone; all that can be done is to end
 				// the archive early, which unzip reports as damaged.
@@ -168,17 +183,14 @@ func zipName(ref runRef) string {
 }
 
 // addToZip copies one file of the run into the archive. Already compressed
-// images are stored, everything else deflated.
+// images are stored, everything else deflated. A file that cannot be opened
+// as a regular file any more is left out; only a failed write is an error.
 func addToZip(zw *zip.Writer, root *os.Root, ref runRef, name string) error {
-	f, err := root.Open(ref.Rel() + "/" + name)
+	f, st, err := openRegular(root, ref.Rel()+"/"+name)
 	if err != nil {
-		return err
+		return nil // gone or refused since the listing: left out
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
 	h, err := zip.FileInfoHeader(st)
 	if err != nil {
 		return err

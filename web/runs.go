@@ -2,9 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -13,29 +10,37 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/store"
 )
 
-// Verdicts a run can show. The first three are results.json's; the others
-// say why there is none.
+// Statuses a run can show. The first three are results.json's verdicts; the
+// others say why there is none.
 const (
 	verdictValid      = "valid"
 	verdictInvalid    = "invalid"
 	verdictUnknown    = "unknown"
 	verdictNone       = "no results"
 	verdictRunning    = "running"
+	verdictCrashed    = "crashed"
 	verdictUnreadable = "unreadable results"
 )
 
+// statuses are the statuses the index can filter by, in the order offered.
+var statuses = []string{verdictValid, verdictInvalid, verdictUnknown, verdictRunning, verdictCrashed, verdictNone, verdictUnreadable}
+
 // runInfo is what the index and the run page show of one run: cheap to
-// gather (results.json, a few stats and one line count), never the history.
+// gather (a cached summary of results.json, the heartbeat, a cached line
+// count), never the history or the whole results.
 type runInfo struct {
 	runRef
 	Verdict string
 	Summary string
-	// Result is results.json, nil if the run has none.
-	Result *checker.Result
+	// Liveness says why a run without results is running or crashed.
+	Liveness string
+	// Results describes results.json (size, over the cap); ResultsBig
+	// says it is too big to load and Summary came from its first bytes.
+	ResultsSize int64
+	ResultsBig  bool
 	// Ops is the number of recorded ops, -1 if there is no history.
 	Ops int
 	// Timeline and History are the names of the timeline and the history
@@ -47,11 +52,14 @@ type runInfo struct {
 // Class is the CSS class that colours the run's row.
 func (ri runInfo) Class() string {
 	switch ri.Verdict {
-	case verdictValid, verdictInvalid, verdictUnknown:
+	case verdictValid, verdictInvalid, verdictUnknown, verdictRunning, verdictCrashed:
 		return ri.Verdict
 	}
 	return "other"
 }
+
+// Live reports whether the run is in progress.
+func (ri runInfo) Live() bool { return ri.Verdict == verdictRunning }
 
 // listRuns returns every run folder in the store (<test>/<start-time>, real
 // folders only: the latest and current links are not runs of their own),
@@ -107,24 +115,18 @@ func currentRun(storeRoot string) string {
 }
 
 // info gathers what the pages show of one run. current is currentRun's
-// answer: a run it names that has no results yet is running. (A run that
-// crashed keeps the link until the next run starts, so it shows as running
-// until then; the store cannot tell the two apart.)
+// answer.
 func (s *Server) info(root *os.Root, ref runRef, current string) runInfo {
 	ri := runInfo{runRef: ref, Ops: -1}
-	res, err := readResult(root, ref)
+	sum := s.summaries.get(root, ref.Rel()+"/"+store.ResultsFile, s.maxResults())
+	ri.ResultsSize, ri.ResultsBig = sum.size, sum.big
 	switch {
-	case err != nil:
-		ri.Verdict, ri.Summary = verdictUnreadable, err.Error()
-	case res != nil:
-		ri.Result, ri.Verdict, ri.Summary = res, verdictOf(res.Valid), res.Summary
-		if ri.Summary == "" {
-			ri.Summary = res.Error
-		}
-	case current == ref.Rel():
-		ri.Verdict = verdictRunning
+	case sum.err != nil:
+		ri.Verdict, ri.Summary = verdictUnreadable, sum.err.Error()
+	case sum.present:
+		ri.Verdict, ri.Summary = sum.verdict, sum.summary
 	default:
-		ri.Verdict = verdictNone
+		ri.Verdict, ri.Liveness = liveness(root, ref, current == ref.Rel())
 	}
 	ri.Timeline = firstFile(root, ref, "timeline.html")
 	ri.History = firstFile(root, ref, store.HistoryTxtFile, store.HistoryEDNFile, store.StreamFile)
@@ -132,83 +134,83 @@ func (s *Server) info(root *os.Root, ref runRef, current string) runInfo {
 	return ri
 }
 
-// verdictOf names a checker verdict the way the pages do.
-func verdictOf(v checker.Validity) string {
-	switch v {
-	case checker.Valid:
-		return verdictValid
-	case checker.Invalid:
-		return verdictInvalid
-	}
-	return verdictUnknown
-}
-
-// readResult reads results.json of a run: nil, nil if there is none. It
-// decodes into checker.Result, the type the runner wrote, so the verdict is
-// read exactly as `faultline analyze` reads it.
-func readResult(root *os.Root, ref runRef) (*checker.Result, error) {
-	b, err := root.ReadFile(ref.Rel() + "/" + store.ResultsFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
+// liveness decides whether a run without results is running or crashed.
+// A run writes heartbeat.json while its process lives (store.Beat): the
+// process table (on this machine) or the age of the last beat says whether
+// it still does. A run without a heartbeat file was made by an older
+// Faultline or never got far: it is running if the store's current link
+// points at it (nothing better is known), else it simply has no results.
+func liveness(root *os.Root, ref runRef, current bool) (verdict, why string) {
+	b, st, err := readRegular(root, ref.Rel()+"/"+store.HeartbeatFile, 4<<10)
 	if err != nil {
-		return nil, err
+		if current {
+			return verdictRunning, "the store's current link points at this run (it has no heartbeat file, so a crash cannot be told apart)"
+		}
+		return verdictNone, ""
 	}
-	var res checker.Result
-	if err := json.Unmarshal(b, &res); err != nil {
-		return nil, fmt.Errorf("%s: %w", store.ResultsFile, err)
+	hb, err := store.ParseHeartbeat(b)
+	if err != nil {
+		return verdictCrashed, "unreadable heartbeat: " + err.Error()
 	}
-	return &res, nil
+	alive, why := hb.Alive(st.ModTime(), time.Now())
+	if alive {
+		return verdictRunning, why
+	}
+	return verdictCrashed, why + "; the run stopped without results (its history holds the ops up to its last write)"
 }
 
 // firstFile returns the first of names that is a regular file in the run
 // folder, or "".
 func firstFile(root *os.Root, ref runRef, names ...string) string {
 	for _, n := range names {
-		if st, err := root.Stat(ref.Rel() + "/" + n); err == nil && st.Mode().IsRegular() {
+		if st, err := root.Lstat(ref.Rel() + "/" + n); err == nil && st.Mode().IsRegular() {
 			return n
 		}
 	}
 	return ""
 }
 
-// countKey identifies one version of a history file for the op count cache.
-type countKey struct {
-	path string
-	size int64
-	mod  time.Time
-}
-
 // opCount is the number of ops the run recorded: the lines of history.edn,
 // or of the streamed history.jsonl for a run that never wrote it (every
 // history format Faultline writes has one op per line; a torn last line is
-// not counted). Counts are cached per file version, so a finished run is
-// read once and a running one again only when it has grown.
+// not counted). Counts are cached per file; a file that grew (a journal) is
+// counted on from where the last count stopped.
 func (s *Server) opCount(root *os.Root, ref runRef) int {
-	name := firstFile(root, ref, store.HistoryEDNFile, store.StreamFile)
+	name := historyFile(root, ref)
 	if name == "" {
 		return -1
 	}
 	path := ref.Rel() + "/" + name
-	st, err := root.Stat(path)
-	if err != nil {
-		return -1
-	}
-	key := countKey{path: path, size: st.Size(), mod: st.ModTime()}
-	if n, ok := s.counts.Load(key); ok {
-		return n.(int)
-	}
-	f, err := root.Open(path)
+	f, st, err := openRegular(root, path)
 	if err != nil {
 		return -1
 	}
 	defer f.Close()
-	n, err := countLines(f)
-	if err != nil {
-		return -1
+	s.countMu.Lock()
+	c, ok := s.counts[path]
+	s.countMu.Unlock()
+	if !ok || c.ino != inode(st) || st.Size() < c.size {
+		c = lineCount{ino: inode(st)}
 	}
-	s.counts.Store(key, n)
-	return n
+	if st.Size() > c.size {
+		n, err := countLines(io.NewSectionReader(f, c.size, st.Size()-c.size))
+		if err != nil {
+			return -1
+		}
+		c.n += n
+		c.size = st.Size()
+	}
+	s.countMu.Lock()
+	s.counts[path] = c
+	s.countMu.Unlock()
+	return c.n
+}
+
+// lineCount is the cached line count of one version of a history file.
+type lineCount struct {
+	ino  uint64
+	size int64
+	n    int
 }
 
 // countLines counts newline-terminated lines.

@@ -1,14 +1,24 @@
 // Package web serves a store of past runs to a browser, as Jepsen's
-// `lein run serve` does: an index of every run with its verdict, a page per
-// run (summary, configuration, plots, the drawings that explain a verdict,
-// every file), the raw files themselves and a zip of a whole run folder.
+// `lein run serve` does, and is the place where a run is read: an index of
+// every run with its status (filtered by test and status, paged), a page per
+// run that explains its verdict in place (Elle's anomalies, a
+// linearizability counterexample, an independent checker's failing keys,
+// the parts of a composed check, each op they name linked to the history
+// view and the timeline), the faults applied over time, plots,
+// configuration and logs; a paged, filterable history view that reads only
+// the page it shows from the stored history (history_*.go); live runs that
+// grow as their journal does, and crashed ones told apart by the run's
+// heartbeat; a comparison of two runs; the raw files and a zip of a run.
 //
-// Everything is read from disk on each request, so runs that finish (or
-// start) while the server is up show without a restart. Every file is opened
-// through an os.Root on the store folder: a name with "..", an absolute path
-// or a symlink that leads out of the store is refused by the kernel-facing
-// layer itself, not by string checks alone. Pages are plain html/template
-// with inline CSS and no scripts of their own, so they work offline.
+// Runs that finish (or start) while the server is up show without a
+// restart: what is cached (summaries of results files, op counts, history
+// indexes) is checked against the file's inode, size and time on each use.
+// Every file is opened through an os.Root on the store folder, so a name
+// with "..", an absolute path or a symlink that leads out of the store is
+// refused by the kernel-facing layer itself; only regular files with one
+// link are read (open.go). Pages are html/template with one inline style
+// block and no script, under a Content-Security-Policy that allows nothing
+// else; files from run folders are served sandboxed (headers.go).
 package web
 
 import (
@@ -29,12 +39,17 @@ import (
 type Server struct {
 	// Root is the store folder, as given.
 	Root string
+	// MaxResults is the largest results.json loaded whole (0:
+	// DefaultMaxResults); bigger ones are summarised from their first
+	// bytes.
+	MaxResults int64
 
-	mux *http.ServeMux
-	// counts caches op counts per history file (by path, size and
-	// modification time), so the index does not re-read unchanged
-	// histories on every load.
-	counts sync.Map
+	mux       *http.ServeMux
+	summaries summaryCache
+	hist      *histCache
+
+	countMu sync.Mutex
+	counts  map[string]lineCount // op counts per history file
 }
 
 // Handler returns an http.Handler over the store folder root.
@@ -43,20 +58,32 @@ func Handler(root string) http.Handler { return New(root) }
 // New returns a Server over the store folder root. The folder need not exist
 // yet: requests then answer 404 until it does.
 func New(root string) *Server {
-	s := &Server{Root: root, mux: http.NewServeMux()}
+	s := &Server{Root: root, mux: http.NewServeMux(), hist: newHistCache(DefaultIndexBudget), counts: map[string]lineCount{}}
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("GET /latest", s.latest)
+	s.mux.HandleFunc("GET /compare", s.compare)
 	s.mux.HandleFunc("GET /run/{test}/{start}/{$}", s.runPage)
+	s.mux.HandleFunc("GET /run/{test}/{start}/history", s.historyPage)
+	s.mux.HandleFunc("GET /run/{test}/{start}/op/{index}", s.opPage)
 	s.mux.HandleFunc("GET /files/{test}/{start}/{path...}", s.file)
 	s.mux.HandleFunc("GET /zip/{test}/{start}", s.zip)
 	return s
 }
 
-// ServeHTTP refuses any path that names a parent folder before routing.
-// ServeMux would otherwise clean "/files/a/b/../../x" and answer with a
-// redirect; a clear 400 says what was wrong, and no handler ever sees such
-// a name. The check runs on the decoded path, so %2e%2e and %2f are caught.
+func (s *Server) maxResults() int64 {
+	if s.MaxResults > 0 {
+		return s.MaxResults
+	}
+	return DefaultMaxResults
+}
+
+// ServeHTTP sets the security headers every response carries, then refuses
+// any path that names a parent folder before routing. ServeMux would
+// otherwise clean "/files/a/b/../../x" and answer with a redirect; a clear
+// 400 says what was wrong, and no handler ever sees such a name. The check
+// runs on the decoded path, so %2e%2e and %2f are caught.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setSecurityHeaders(w.Header())
 	if badPath(r.URL.Path) {
 		http.Error(w, "bad path: parent folders (..), empty names, backslashes and NUL bytes are not served", http.StatusBadRequest)
 		return
@@ -170,6 +197,15 @@ func (r runRef) URL() string {
 func (r runRef) FileURL(name string) string {
 	return "/files/" + urlPath(r.Test) + "/" + r.Name + "/" + urlPath(name)
 }
+
+// HistoryURL links to the run's history view.
+func (r runRef) HistoryURL() string { return r.URL() + "history" }
+
+// OpURL links to the page of one op of the run.
+func (r runRef) OpURL(index int) string { return r.URL() + "op/" + fmt.Sprint(index) }
+
+// ID is the run as the compare form names it: <test>/<start>.
+func (r runRef) ID() string { return r.Test + "/" + r.Name }
 
 // ZipURL links to the zip download of the run folder.
 func (r runRef) ZipURL() string {

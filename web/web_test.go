@@ -3,6 +3,7 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,8 +21,9 @@ import (
 
 // fixture is a real store written through the store package: a finished
 // valid run and a finished invalid run of "register", a crashed run of
-// "bank" (streamed history, no results) and a "bank" run in progress that
-// store/current points at.
+// "bank" (streamed history, no results, the heartbeat of a process that is
+// gone) and a "bank" run in progress (heartbeat of this test's process)
+// that store/current points at.
 type fixture struct {
 	root                       string
 	valid, invalid, crashed    *store.Run
@@ -97,6 +99,33 @@ func streamedRun(t *testing.T, s *store.Store, test string, start time.Time) *st
 	return run
 }
 
+// beating gives run the heartbeat of this (live) process until the test ends.
+func beating(t *testing.T, run *store.Run) {
+	t.Helper()
+	beat, err := run.StartHeartbeat(50 * time.Millisecond)
+	must(t, err)
+	t.Cleanup(func() { _ = beat.Stop() })
+}
+
+// deadBeat leaves run the heartbeat of a process that is gone: this
+// machine, this boot, this pid, but another process start time (as a
+// reused pid would have).
+func deadBeat(t *testing.T, run *store.Run) {
+	t.Helper()
+	beat, err := run.StartHeartbeat(time.Hour)
+	must(t, err)
+	b, err := os.ReadFile(run.Path(store.HeartbeatFile))
+	must(t, err)
+	hb, err := store.ParseHeartbeat(b)
+	must(t, err)
+	hb.ProcStart++
+	b, err = json.Marshal(hb)
+	must(t, err)
+	// Stop first (it removes the file), then leave the dead owner's file.
+	must(t, beat.Stop())
+	must(t, os.WriteFile(run.Path(store.HeartbeatFile), b, 0o644))
+}
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{root: t.TempDir(), outside: t.TempDir()}
@@ -114,7 +143,9 @@ func newFixture(t *testing.T) *fixture {
 	must(t, os.WriteFile(f.invalid.Path("elle/anomalies.txt"), []byte("G0\n"), 0o644))
 	must(t, os.WriteFile(f.invalid.Path("elle/G0-0.svg"), []byte("<svg xmlns='http://www.w3.org/2000/svg'/>"), 0o644))
 	f.crashed = streamedRun(t, s, "bank", t0.Add(2*time.Hour))
+	deadBeat(t, f.crashed)
 	f.running = streamedRun(t, s, "bank", t0.Add(3*time.Hour))
+	beating(t, f.running)
 
 	// Ways out of the store: a file symlinked from inside a run, and a
 	// whole "test" folder symlinked to a look-alike run outside.
@@ -186,10 +217,10 @@ func TestIndexListsEveryRunNewestFirstWithItsVerdict(t *testing.T) {
 		t.Fatalf("GET /: %d\n%s", resp.StatusCode, body)
 	}
 	want := []struct{ url, class, verdict, summary string }{
-		{f.runningURL, `"other"`, "<td>running</td>", ""},
-		{f.crashedURL, `"other"`, "<td>no results</td>", ""},
-		{f.invalidURL, `"invalid"`, "<td>invalid</td>", "read of 3 saw 2"},
-		{f.validURL, `"valid"`, "<td>valid</td>", "all 10 ops linearizable"},
+		{f.runningURL, `"running"`, `<td class="status">running</td>`, ""},
+		{f.crashedURL, `"crashed"`, `<td class="status">crashed</td>`, ""},
+		{f.invalidURL, `"invalid"`, `<td class="status">invalid</td>`, "read of 3 saw 2"},
+		{f.validURL, `"valid"`, `<td class="status">valid</td>`, "all 10 ops linearizable"},
 	}
 	got := rows(body)
 	if len(got) != len(want) {
@@ -207,8 +238,11 @@ func TestIndexListsEveryRunNewestFirstWithItsVerdict(t *testing.T) {
 	if !strings.Contains(got[3], `<td class="num">20</td>`) || !strings.Contains(got[0], `<td class="num">6</td>`) {
 		t.Errorf("op counts missing:\n%s\n%s", got[3], got[0])
 	}
-	if !strings.Contains(got[3], fileURL(f.valid, "timeline.html")) || !strings.Contains(got[3], fileURL(f.valid, "history.txt")) {
+	if !strings.Contains(got[3], fileURL(f.valid, "timeline.html")) || !strings.Contains(got[3], `href="`+f.validURL+`history"`) {
 		t.Errorf("valid row lacks timeline or history link:\n%s", got[3])
+	}
+	if !strings.Contains(body, "reloads every 2 s") || !strings.Contains(body, `<meta http-equiv="refresh" content="2">`) {
+		t.Errorf("the index shows a running run but does not reload itself")
 	}
 	if strings.Contains(body, secret) || strings.Contains(body, "evil") {
 		t.Errorf("index shows the symlinked folder outside the store:\n%s", body)
@@ -245,7 +279,7 @@ func TestRunPageShowsSummaryConfigPlotsAndFiles(t *testing.T) {
 		`href="` + fileURL(f.valid, "timeline.html") + `"`,
 		`href="` + fileURL(f.valid, "n1/etcd.log") + `"`,
 		`href="/zip/register/` + filepath.Base(f.valid.Dir) + `"`,
-		"20 ops recorded",
+		`id="op-count">20</span> ops recorded (10 invoke, 10 ok, 0 fail, 0 info)`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("run page lacks %q", want)
@@ -257,7 +291,9 @@ func TestRunPageShowsSummaryConfigPlotsAndFiles(t *testing.T) {
 
 	_, body = get(t, srv, f.invalidURL)
 	for _, want := range []string{
-		"read of 3 saw 2", "not linearizable", `<tr class="valid"><td>stats</td>`,
+		"read of 3 saw 2", "not linearizable",
+		`<h3><span class="badge invalid">invalid</span> linear</h3>`,
+		`<h3><span class="badge valid">valid</span> stats</h3>`,
 		`href="` + fileURL(f.invalid, "linear.html") + `"`,
 		`href="` + fileURL(f.invalid, "elle/G0-0.svg") + `"`,
 		`href="` + fileURL(f.invalid, "elle/anomalies.txt") + `"`,
@@ -267,8 +303,13 @@ func TestRunPageShowsSummaryConfigPlotsAndFiles(t *testing.T) {
 		}
 	}
 	_, body = get(t, srv, f.runningURL)
-	if !strings.Contains(body, ">running<") || !strings.Contains(body, "has no config.json") {
+	if !strings.Contains(body, `id="verdict">running<`) || !strings.Contains(body, "has no config.json") ||
+		!strings.Contains(body, "is alive") || !strings.Contains(body, `<meta http-equiv="refresh"`) {
 		t.Errorf("running run page:\n%s", body)
+	}
+	_, body = get(t, srv, f.crashedURL)
+	if !strings.Contains(body, `id="verdict">crashed<`) || !strings.Contains(body, "is gone") || strings.Contains(body, `http-equiv="refresh"`) {
+		t.Errorf("crashed run page:\n%s", body)
 	}
 }
 
