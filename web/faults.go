@@ -13,7 +13,8 @@ import (
 type faultsView struct {
 	End    int64 // the history's last op time, ns
 	Rows   []faultRow
-	Bands  []faultBand
+	Bands  []faultBand // the first maxBandRows, for the table
+	More   int         // bands beyond those
 	Active []faultBand // still running at the end of the history
 	Error  string
 }
@@ -21,7 +22,10 @@ type faultsView struct {
 type faultRow struct {
 	Name, Colour string
 	Y            int
-	Bands        []faultBand
+	// Rects are the row's bands on the strip; bands closer than a unit of
+	// the strip are drawn as one, so a run with thousands of faults draws
+	// no more rectangles than the strip has room for.
+	Rects []faultBand
 }
 
 type faultBand struct {
@@ -29,38 +33,52 @@ type faultBand struct {
 	Start, End           int64
 	StartIndex, EndIndex int
 	Open                 bool
-	// X and W place the band on the strip (of stripWidth).
-	X, W float64
+	// X and W place the band on the strip (of stripWidth); Count is how
+	// many bands a drawn rectangle stands for.
+	X, W  float64
+	Count int
 }
 
-// Size of the fault strip drawn on the run page, in SVG units.
+// Size of the fault strip drawn on the run page, in SVG units, and the most
+// bands the page lists.
 const (
-	stripWidth = 1000
-	stripRow   = 18
+	stripWidth  = 1000
+	stripRow    = 18
+	maxBandRows = 100
 )
 
-// faultsOf computes the fault bands of an indexed history.
-func faultsOf(x *histIndex) *faultsView {
-	if len(x.nemesis) == 0 {
+// faults returns the fault bands of the indexed history, computed once per
+// length of the index (a growing journal recomputes them).
+func (x *histIndex) faults() *faultsView {
+	if !x.faultsKnown || x.faultsAt != x.Len() {
+		x.faultsView, x.faultsAt, x.faultsKnown = faultsOf(x.nemesis, x.maxTime), x.Len(), true
+	}
+	return x.faultsView
+}
+
+// faultsOf computes the fault bands of a history's nemesis ops; end is the
+// time of the history's last op.
+func faultsOf(nemesis []history.Op, end int64) *faultsView {
+	if len(nemesis) == 0 {
 		return nil
 	}
-	v := &faultsView{End: x.maxTime}
-	h, err := history.New(append([]history.Op(nil), x.nemesis...))
+	v := &faultsView{End: end}
+	h, err := history.New(append([]history.Op(nil), nemesis...))
 	if err != nil {
 		v.Error = fmt.Sprintf("the nemesis's ops do not pair (%v); see the history", err)
 		return v
 	}
 	rowOf := map[string]int{}
+	span := float64(max(end, 1))
 	for _, b := range faultband.Default().Bands(h) {
 		fb := faultBand{
 			Fault: b.Fault, Colour: fmt.Sprintf("#%02x%02x%02x", b.Colour.R, b.Colour.G, b.Colour.B),
-			Start: b.Start, End: b.End, StartIndex: b.StartIndex, EndIndex: b.EndIndex, Open: b.Open,
+			Start: b.Start, End: b.End, StartIndex: b.StartIndex, EndIndex: b.EndIndex, Open: b.Open, Count: 1,
 		}
 		if fb.Open {
-			fb.End = max(fb.End, v.End)
+			fb.End = max(fb.End, end)
 			v.Active = append(v.Active, fb)
 		}
-		span := float64(max(v.End, 1))
 		fb.X = float64(fb.Start) / span * stripWidth
 		fb.W = max(float64(fb.End-fb.Start)/span*stripWidth, 1)
 		r, ok := rowOf[fb.Fault]
@@ -69,8 +87,19 @@ func faultsOf(x *histIndex) *faultsView {
 			rowOf[fb.Fault] = r
 			v.Rows = append(v.Rows, faultRow{Name: fb.Fault, Colour: fb.Colour, Y: r * stripRow})
 		}
-		v.Rows[r].Bands = append(v.Rows[r].Bands, fb)
-		v.Bands = append(v.Bands, fb)
+		row := &v.Rows[r]
+		if n := len(row.Rects); n > 0 && fb.X <= row.Rects[n-1].X+row.Rects[n-1].W+1 {
+			last := &row.Rects[n-1]
+			last.W = max(last.W, fb.X+fb.W-last.X)
+			last.Count++
+		} else {
+			row.Rects = append(row.Rects, fb)
+		}
+		if len(v.Bands) < maxBandRows {
+			v.Bands = append(v.Bands, fb)
+		} else {
+			v.More++
+		}
 	}
 	if len(v.Bands) == 0 {
 		return nil

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -244,5 +246,46 @@ func TestSummaryCacheRereadsOnlyWhenTheFileChanges(t *testing.T) {
 	must(t, os.Chtimes(run.Path(store.ResultsFile), st.ModTime().Add(time.Second), st.ModTime().Add(time.Second)))
 	if got := c.get(root, path, DefaultMaxResults); got.summary != "FIRST" {
 		t.Errorf("a changed file kept its old summary: %+v", got)
+	}
+}
+
+// TestIndexRequestsDoNotRereadABigResultsFile is the issue's measurement:
+// five index requests over a store with a big results.json used to read it
+// five times over. Now the first request reads its head, and the others
+// use the cached summary.
+func TestIndexRequestsDoNotRereadABigResultsFile(t *testing.T) {
+	s := &store.Store{Root: t.TempDir()}
+	run, err := s.Create("huge", t0)
+	must(t, err)
+	f, err := os.Create(run.Path(store.ResultsFile))
+	must(t, err)
+	_, err = f.WriteString(`{"valid": false, "summary": "lost everything", "details": {"lost": "`)
+	must(t, err)
+	chunk := strings.Repeat("x", 1<<20)
+	for range 24 {
+		_, err = f.WriteString(chunk)
+		must(t, err)
+	}
+	_, err = f.WriteString(`"}}`)
+	must(t, err)
+	must(t, f.Close())
+	must(t, run.Finish())
+	srv := New(s.Root)
+	index := func() string {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		return rec.Body.String()
+	}
+	index() // warm: templates, the summary
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range 5 {
+		if body := index(); !strings.Contains(body, "lost everything") || !strings.Contains(body, `<td class="status">invalid</td>`) {
+			t.Fatalf("index row of the 24 MiB results file:\n%s", rows(body))
+		}
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 4<<20 {
+		t.Errorf("five index requests allocated %d MiB over a 24 MiB results file, want a few KiB each", got>>20)
 	}
 }

@@ -58,6 +58,10 @@ type histIndex struct {
 
 	// filters caches the positions each recent filter keeps.
 	filters map[string]*filtered
+	// faultsView caches the fault bands, computed at length faultsAt.
+	faultsView  *faultsView
+	faultsAt    int
+	faultsKnown bool
 }
 
 // historyFormat is the format of a history file the store writes, by name.

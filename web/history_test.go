@@ -16,18 +16,29 @@ import (
 	"github.com/faultline/faultline/store"
 )
 
-// genOps makes a history of n ops: five client threads doing reads and
-// writes of [key value] on four keys (some fail, some end in info, after
-// which the thread goes on as a new process, as the runner does), one op
-// every millisecond, and a partition started and stopped now and then.
+// genOps makes a history of n ops (eachGenOp's).
 func genOps(n int) []history.Op {
-	var ops []history.Op
+	ops := make([]history.Op, 0, n)
+	eachGenOp(n, func(op history.Op) { ops = append(ops, op) })
+	return ops
+}
+
+// eachGenOp makes a history of n ops, one at a time: five client threads
+// doing reads and writes of [key value] on four keys (some fail, some end in
+// info, after which the thread goes on as a new process, as the runner
+// does), one op every millisecond, and a partition started and stopped now
+// and then.
+func eachGenOp(n int, yield func(history.Op)) {
+	count := 0
 	add := func(op history.Op) {
-		op.Index, op.Time = len(ops), int64(len(ops))*1e6
-		ops = append(ops, op)
+		if count < n {
+			op.Index, op.Time = count, int64(count)*1e6
+			yield(op)
+			count++
+		}
 	}
 	procs := []int{0, 1, 2, 3, 4}
-	for i := 0; len(ops) < n; i++ {
+	for i := 0; count < n; i++ {
 		if i%40 == 13 {
 			f := "start-partition"
 			if i%80 == 53 {
@@ -53,7 +64,6 @@ func genOps(n int) []history.Op {
 		}
 		add(history.Op{Type: typ, Process: p, F: f, Value: done})
 	}
-	return ops[:n]
 }
 
 // historyRun stores a finished run with the given ops (history.edn).
@@ -448,5 +458,45 @@ func TestHistoryCacheStaysWithinItsBudget(t *testing.T) {
 		if len(c.byKey) != 1 || c.lru.Len() != 1 || c.total != c.lru.Front().Value.(*histEntry).bytes {
 			t.Errorf("after %s: %d entries, total %d", run.Test, len(c.byKey), c.total)
 		}
+	}
+}
+
+func TestFaultsOfALongRunAreListedInPartAndDrawnCoalesced(t *testing.T) {
+	s := &store.Store{Root: t.TempDir()}
+	ops := genOps(30_000) // 375 partitions, two nemesis ops per 40 iterations
+	run := historyRun(t, s, "faults", ops)
+	srv := serve(t, s.Root)
+	_, body := get(t, srv, runURL(run))
+	bands := strings.Count(body, "<tr><td>partition</td>")
+	rects := strings.Count(body, "<rect ")
+	if bands != maxBandRows || !regexp.MustCompile(`\d+ more bands are not listed`).MatchString(body) {
+		t.Errorf("%d bands listed, want %d and a note of the rest", bands, maxBandRows)
+	}
+	if rects == 0 || rects > stripWidth/2 {
+		t.Errorf("%d rectangles drawn for the partitions, want some and no more than the strip has room for", rects)
+	}
+	// Each band of the first hundred links to its start op.
+	first := -1
+	for i, op := range ops {
+		if op.F == "start-partition" && op.Type == history.Invoke {
+			first = i
+			break
+		}
+	}
+	if !strings.Contains(body, `<a href="`+runURL(run)+"history?op="+strconv.Itoa(first)+"#op-"+strconv.Itoa(first)+`">`+strconv.Itoa(first)+`</a>`) {
+		t.Errorf("the first partition (op %d) is not linked", first)
+	}
+}
+
+func TestHistoryOfAFileWithoutOneOpPerLineSaysSo(t *testing.T) {
+	s := &store.Store{Root: t.TempDir()}
+	run, err := s.Create("vector", t0)
+	must(t, err)
+	writeFile(t, run, store.HistoryEDNFile, `[{:index 0, :type :invoke, :process 0, :f :read} {:index 1, :type :ok, :process 0, :f :read, :value 1}]`+"\n")
+	must(t, run.Finish())
+	srv := serve(t, s.Root)
+	_, body := get(t, srv, runURL(run)+"history")
+	if !strings.Contains(body, "history.edn:1: two ops on one line: the history view pages files of one op per line") {
+		t.Errorf("a one-line vector history is not explained:\n%.1500s", body[strings.Index(body, "<p id=\"matching\">"):])
 	}
 }

@@ -60,7 +60,9 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 			return ref.HistoryURL() + "?" + q.query("page", strconv.Itoa(n))
 		}}
 		d.Fs = slices.Sorted(slices.Values(h.fs))
-		d.Procs = h.processNames()
+		if len(h.procs) <= maxProcessChoices {
+			d.Procs = h.processNames()
+		}
 		for _, wn := range h.warnings {
 			if !d.Live() || !strings.Contains(wn.Msg, "cut short") {
 				d.Warnings = append(d.Warnings, wn.String())
@@ -91,6 +93,11 @@ func (s *Server) openHistory(w http.ResponseWriter, root *os.Root, ref runRef) (
 	}
 	return nil, false
 }
+
+// maxProcessChoices is the most processes the filter offers in a list; a
+// history with more (a long run retires a process after every info) gets a
+// text field instead.
+const maxProcessChoices = 64
 
 // processNames lists the history's processes for the filter: the nemesis
 // first, then clients by number.
@@ -123,6 +130,12 @@ func (q *histQuery) query(extra ...string) string {
 		}
 	}
 	return encodeQuery(pairs...)
+}
+
+// Follow reports whether the page reloads itself: the last page of a run in
+// progress, not landed on an op (a page someone is reading stays put).
+func (d historyData) Follow() bool {
+	return d.Live() && d.Page == d.Pages && d.Q.Op < 0
 }
 
 // With is the address of this view with one parameter changed (for the

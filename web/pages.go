@@ -212,7 +212,7 @@ func (s *Server) addFindings(root *os.Root, ref runRef, page *runPage, files []f
 	}
 	defer h.close()
 	page.Counts = h.opCounts()
-	page.Faults = faultsOf(h.histIndex)
+	page.Faults = h.faults()
 	if h.stopped != nil {
 		page.HistoryNote = "The history could not be read to its end: " + h.stopped.Error() + "; the ops before it are counted and shown."
 	}

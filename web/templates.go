@@ -117,14 +117,14 @@ const layout = `
 // indexTemplate is the table of runs, with its filters and the form that
 // compares two of them.
 const indexTemplate = `
-{{define "index"}}{{template "head" (head "Runs" .Live)}}
+{{define "index"}}{{template "head" (head "Runs" false)}}
 <h1>Runs in {{.Root}}{{if .Test}} of {{.Test}}{{end}}{{if .Status}} ({{.Status}}){{end}}</h1>
 <form class="filters" method="get" action="/">
 <label>Test <select name="test"><option value="">all</option>{{range .Tests}}<option{{if eq . $.Test}} selected{{end}}>{{.}}</option>{{end}}</select></label>
 <label>Status <select name="status"><option value="">any</option>{{range .Statuses}}<option{{if eq . $.Status}} selected{{end}}>{{.}}</option>{{end}}</select></label>
 <button type="submit">Filter</button> <a href="/">clear</a>
 </form>
-<p>{{.Pager.Total}} run{{if ne .Pager.Total 1}}s{{end}}{{if .Live}}; a run is in progress, so this page reloads every 2 s{{end}}.</p>
+<p>{{.Pager.Total}} run{{if ne .Pager.Total 1}}s{{end}}.{{if .Live}} A run is in progress: its own page follows it as it grows (this one shows it as of when it was loaded).{{end}}</p>
 {{template "pager" .Pager}}
 {{if .Runs}}
 <form method="get" action="/compare">

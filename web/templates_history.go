@@ -3,11 +3,11 @@ package web
 // historyTemplate is the history view: the filter form, paging, and the
 // page of ops, the op asked for highlighted with the other half of its pair.
 const historyTemplate = `
-{{define "history"}}{{template "head" (head (printf "History of %s %s" .Test .Name) .Live)}}
+{{define "history"}}{{template "head" (head (printf "History of %s %s" .Test .Name) .Follow)}}
 <h1>History of <a href="{{.URL}}">{{.Test}} {{when .Start}}</a> <span class="badge {{.Class}}">{{.Verdict}}</span></h1>
-{{if .Live}}<p class="note">This run is in progress: this page reloads every 2 s.</p>{{end}}
+{{if .Follow}}<p class="note">This run is in progress: this last page reloads every 2 s to follow it.</p>{{else if .Live}}<p class="note">This run is in progress: its last page follows it as it grows.</p>{{end}}
 <form class="filters" method="get" action="{{.HistoryURL}}">
-<label>Process <select name="process"><option value="">any</option>{{range .Procs}}<option{{if eq . $.Q.Process}} selected{{end}}>{{.}}</option>{{end}}</select></label>
+<label>Process {{if .Procs}}<select name="process"><option value="">any</option>{{range .Procs}}<option{{if eq . $.Q.Process}} selected{{end}}>{{.}}</option>{{end}}</select>{{else}}<input name="process" size="7" value="{{.Q.Process}}" placeholder="3 or nemesis">{{end}}</label>
 <label>f <select name="f"><option value="">any</option>{{range .Fs}}<option{{if eq . $.Q.F}} selected{{end}}>{{.}}</option>{{end}}</select></label>
 <label>Type <select name="type"><option value="">any</option>{{range .Types}}<option{{if eq . $.Q.Type}} selected{{end}}>{{.}}</option>{{end}}</select></label>
 <label>Key <input name="key" size="8" value="{{.Q.Key}}" placeholder="5 or :x"></label>

@@ -22,12 +22,13 @@ const runTemplate = `
 {{if .Active}}<p class="warn" id="active-faults">Active at the last op:{{range .Active}} <b>{{.Fault}}</b> since {{secs .Start}} s (<a href="{{$.HistoryAt .StartIndex ""}}">op {{.StartIndex}}</a>){{end}}.</p>{{end}}
 <svg class="faults" viewBox="0 0 1160 {{.Height}}" role="img" aria-label="faults over time">
 {{range .Rows}}{{$y := .Y}}<text x="4" y="{{add .Y 13}}" font-size="12" fill="#333">{{.Name}}</text>
-{{range .Bands}}<a href="{{$.HistoryAt .StartIndex ""}}"><rect x="{{float .X}}" y="{{$y}}" width="{{float .W}}" height="16" fill="{{.Colour}}" transform="translate(160 1)"><title>{{.Fault}} {{secs .Start}} s - {{secs .End}} s (op {{.StartIndex}})</title></rect></a>
+{{range .Rects}}<a href="{{$.HistoryAt .StartIndex ""}}"><rect x="{{float .X}}" y="{{$y}}" width="{{float .W}}" height="16" fill="{{.Colour}}" transform="translate(160 1)"><title>{{.Fault}} from {{secs .Start}} s (op {{.StartIndex}}){{if gt .Count 1}}, {{.Count}} bands drawn as one{{end}}</title></rect></a>
 {{end}}{{end}}</svg>
 <table><tr><th>Fault</th><th>From (s)</th><th>To (s)</th><th>Ops</th></tr>
 {{range .Bands}}<tr><td>{{.Fault}}</td><td class="num">{{secs .Start}}</td><td class="num">{{if .Open}}still active{{else}}{{secs .End}}{{end}}</td>
 <td><a href="{{$.HistoryAt .StartIndex ""}}">{{.StartIndex}}</a>{{if ge .EndIndex 0}} - <a href="{{$.HistoryAt .EndIndex ""}}">{{.EndIndex}}</a>{{end}}</td></tr>
-{{end}}</table>{{end}}
+{{end}}</table>
+{{if .More}}<p class="note">{{.More}} more bands are not listed: see the <a href="{{$.HistoryURL}}?process=nemesis">nemesis's ops</a>.</p>{{end}}{{end}}
 {{if .Explain}}<h2>Explanations</h2><ul>
 {{range .Explain}}<li><a href="{{$.FileURL .Name}}">{{.Name}}</a></li>
 {{end}}</ul>{{end}}

@@ -61,6 +61,7 @@ func New(root string) *Server {
 	s := &Server{Root: root, mux: http.NewServeMux(), hist: newHistCache(DefaultIndexBudget), counts: map[string]lineCount{}}
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("GET /latest", s.latest)
+	s.mux.HandleFunc("GET /favicon.ico", noContent)
 	s.mux.HandleFunc("GET /compare", s.compare)
 	s.mux.HandleFunc("GET /run/{test}/{start}/{$}", s.runPage)
 	s.mux.HandleFunc("GET /run/{test}/{start}/history", s.historyPage)
@@ -181,6 +182,10 @@ func (s *Server) latest(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, ref.URL(), http.StatusFound)
 }
+
+// noContent answers 204: the pages have no icon, and a browser that asks
+// for one should not log a missing file.
+func noContent(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
 
 // notFound answers 404 with a sentence saying what was not found.
 func notFound(w http.ResponseWriter, msg string) {
