@@ -43,18 +43,25 @@ func serveRoot(ctx context.Context) *cobra.Command {
 
 var servedURL = regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+/`)
 
-func TestServeAnswersUntilTheContextEnds(t *testing.T) {
-	store, _ := storedRun(t)
+// serveInBackground runs `faultline serve args...` until the returned
+// cancel (or the test's end), with its output and exit code.
+func serveInBackground(t *testing.T, args ...string) (out, errb *lockedBuffer, exit <-chan int, cancel context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb lockedBuffer
-	exit := make(chan int, 1)
-	go func() {
-		exit <- Execute(serveRoot(ctx), []string{"serve", "--store", store, "--addr", "127.0.0.1:0"}, &out, &errb)
-	}()
+	t.Cleanup(cancel)
+	out, errb = &lockedBuffer{}, &lockedBuffer{}
+	code := make(chan int, 1)
+	go func() { code <- Execute(serveRoot(ctx), append([]string{"serve"}, args...), out, errb) }()
+	return out, errb, code, cancel
+}
 
-	var url string
-	for deadline := time.Now().Add(10 * time.Second); url == ""; {
+// waitForServing waits until serve prints the URL it serves (matching re)
+// and returns the match, failing if serve exits or 10 s pass first.
+func waitForServing(t *testing.T, re *regexp.Regexp, out, errb *lockedBuffer, exit <-chan int) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m
+		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no URL printed; stdout %q stderr %q", out.String(), errb.String())
 		}
@@ -63,8 +70,13 @@ func TestServeAnswersUntilTheContextEnds(t *testing.T) {
 			t.Fatalf("serve exited %d before serving; stderr %q", code, errb.String())
 		case <-time.After(10 * time.Millisecond):
 		}
-		url = servedURL.FindString(out.String())
 	}
+}
+
+func TestServeAnswersUntilTheContextEnds(t *testing.T) {
+	store, _ := storedRun(t)
+	out, errb, exit, cancel := serveInBackground(t, "--store", store, "--addr", "127.0.0.1:0")
+	url := waitForServing(t, servedURL, out, errb, exit)[0]
 	resp, err := http.Get(url)
 	if err != nil {
 		t.Fatal(err)
@@ -120,25 +132,8 @@ func TestServeRefusesAnAddressOtherMachinesReachWithoutPublic(t *testing.T) {
 
 func TestServePublicWarnsThatTheStoreIsReadable(t *testing.T) {
 	store, _ := storedRun(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb lockedBuffer
-	exit := make(chan int, 1)
-	go func() {
-		exit <- Execute(serveRoot(ctx), []string{"serve", "--store", store, "--addr", "0.0.0.0:0", "--public"}, &out, &errb)
-	}()
-	served := regexp.MustCompile(`http://[^ ]+:([0-9]+)/`)
-	var m []string
-	for deadline := time.Now().Add(10 * time.Second); m == nil; m = served.FindStringSubmatch(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no URL printed; stdout %q stderr %q", out.String(), errb.String())
-		}
-		select {
-		case code := <-exit:
-			t.Fatalf("serve exited %d; stderr %q", code, errb.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
+	out, errb, exit, cancel := serveInBackground(t, "--store", store, "--addr", "0.0.0.0:0", "--public")
+	m := waitForServing(t, regexp.MustCompile(`http://[^ ]+:([0-9]+)/`), out, errb, exit)
 	if !strings.Contains(errb.String(), "warning:") || !strings.Contains(errb.String(), "anyone who can reach this address can read every run") {
 		t.Errorf("no warning on stderr: %q", errb.String())
 	}

@@ -35,16 +35,7 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, err)
 		return
 	}
-	s.withRoot(w, func(root *os.Root) {
-		ref, ok := s.lookupRun(w, r, root)
-		if !ok {
-			return
-		}
-		h, ok := s.openHistory(w, root, ref)
-		if !ok {
-			return
-		}
-		defer h.close()
+	s.withHistory(w, r, func(root *os.Root, ref runRef, h *openHistory) {
 		d := historyData{runInfo: s.info(root, ref, currentRun(s.Root)), Q: q, Types: []string{"invoke", "ok", "fail", "info"}, Limits: []int{50, 100, 500, 1000}}
 		d.histPage, err = h.page(h.file, &q)
 		var bq *badQuery
@@ -75,23 +66,30 @@ func (s *Server) historyPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// openHistory acquires the run's history index, answering the request
-// itself when there is none: 404 without a history, 403 for a history file
-// that is not served, 500 for one that cannot be read.
-func (s *Server) openHistory(w http.ResponseWriter, root *os.Root, ref runRef) (*openHistory, bool) {
-	h, err := s.hist.acquire(root, ref)
-	var rf *refusal
-	switch {
-	case err == nil:
-		return h, true
-	case errors.Is(err, errNoHistory):
-		notFound(w, "run "+ref.ID()+": "+err.Error())
-	case errors.As(err, &rf):
-		http.Error(w, "403 forbidden: "+rf.Error(), http.StatusForbidden)
-	default:
-		http.Error(w, "500 reading the history of "+ref.ID()+": "+err.Error(), http.StatusInternalServerError)
-	}
-	return nil, false
+// withHistory finds the request's run and acquires its history index for a
+// handler, answering the request itself when there is none: 404 for a
+// missing run or a run without a history, 403 for a history file that is
+// not served, 500 for one that cannot be read.
+func (s *Server) withHistory(w http.ResponseWriter, r *http.Request, f func(root *os.Root, ref runRef, h *openHistory)) {
+	s.withRoot(w, func(root *os.Root) {
+		ref, ok := s.lookupRun(w, r, root)
+		if !ok {
+			return
+		}
+		h, err := s.hist.acquire(root, ref)
+		var rf *refusal
+		switch {
+		case err == nil:
+			defer h.close()
+			f(root, ref, h)
+		case errors.Is(err, errNoHistory):
+			notFound(w, "run "+ref.ID()+": "+err.Error())
+		case errors.As(err, &rf):
+			http.Error(w, "403 forbidden: "+rf.Error(), http.StatusForbidden)
+		default:
+			http.Error(w, "500 reading the history of "+ref.ID()+": "+err.Error(), http.StatusInternalServerError)
+		}
+	})
 }
 
 // maxProcessChoices is the most processes the filter offers in a list; a
@@ -180,16 +178,7 @@ func (s *Server) opPage(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, badParam("op index", r.PathValue("index"), "a whole number from 0"))
 		return
 	}
-	s.withRoot(w, func(root *os.Root) {
-		ref, ok := s.lookupRun(w, r, root)
-		if !ok {
-			return
-		}
-		h, ok := s.openHistory(w, root, ref)
-		if !ok {
-			return
-		}
-		defer h.close()
+	s.withHistory(w, r, func(root *os.Root, ref runRef, h *openHistory) {
 		i := h.position(index)
 		if i < 0 {
 			notFound(w, fmt.Sprintf("run %s has no op with index %d (%d ops)", ref.ID(), index, h.Len()))

@@ -62,6 +62,7 @@ func TestEveryResponseCarriesTheSecurityHeaders(t *testing.T) {
 		{"/run/nope/20260125T120000.000Z/", 404, false},
 		{"/files/a/../../etc/passwd", 400, false},
 		{"/nothing-here", 404, false},
+		{"/favicon.ico", 204, false},
 	} {
 		resp, body := get(t, srv, c.path)
 		if resp.StatusCode != c.status {
