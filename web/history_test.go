@@ -3,13 +3,16 @@ package web
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
@@ -499,4 +502,53 @@ func TestHistoryOfAFileWithoutOneOpPerLineSaysSo(t *testing.T) {
 	if !strings.Contains(body, "history.edn:1: two ops on one line: the history view pages files of one op per line") {
 		t.Errorf("a one-line vector history is not explained:\n%.1500s", body[strings.Index(body, "<p id=\"matching\">"):])
 	}
+}
+
+// TestConcurrentRequestsOnAGrowingRun reads a run in progress from many
+// requests at once while its journal grows (run it with -race): every
+// answer is a page, and the counts never go backwards.
+func TestConcurrentRequestsOnAGrowingRun(t *testing.T) {
+	s := &store.Store{Root: t.TempDir()}
+	run := liveRun(t, s, t0)
+	srv := serveHandler(t, New(s.Root))
+	paths := []string{"/", runURL(run), runURL(run) + "history", runURL(run) + "history?type=ok&key=1", runURL(run) + "history?op=5", runURL(run) + "op/3"}
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) { // until op 5 is journaled
+		if resp, _ := get(t, srv, runURL(run)+"op/5"); resp.StatusCode == 200 {
+			break
+		}
+		if time.Since(start) > 10*time.Second {
+			t.Fatal("the live run journaled no ops in 10 s")
+		}
+	}
+	deadline := time.Now().Add(time.Second)
+	var wg sync.WaitGroup
+	for g := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := 0
+			for time.Now().Before(deadline) {
+				p := paths[g]
+				resp, err := srv.Client().Get(srv.URL + p)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Errorf("%s: %d %.200s", p, resp.StatusCode, body)
+					return
+				}
+				if m := regexp.MustCompile(`id="op-count">(\d+)<`).FindSubmatch(body); m != nil {
+					n, _ := strconv.Atoi(string(m[1]))
+					if n < last {
+						t.Errorf("%s: count went from %d to %d", p, last, n)
+					}
+					last = n
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
