@@ -43,10 +43,8 @@ type runInfo struct {
 	ResultsBig  bool
 	// Ops is the number of recorded ops, -1 if there is no history.
 	Ops int
-	// Timeline and History are the names of the timeline and the history
-	// file to link to ("" if the run has none).
+	// Timeline is the name of the run's timeline ("" if it has none).
 	Timeline string
-	History  string
 }
 
 // Class is the CSS class that colours the run's row.
@@ -129,7 +127,6 @@ func (s *Server) info(root *os.Root, ref runRef, current string) runInfo {
 		ri.Verdict, ri.Liveness = liveness(root, ref, current == ref.Rel())
 	}
 	ri.Timeline = firstFile(root, ref, "timeline.html")
-	ri.History = firstFile(root, ref, store.HistoryTxtFile, store.HistoryEDNFile, store.StreamFile)
 	ri.Ops = s.opCount(root, ref)
 	return ri
 }
