@@ -3,8 +3,8 @@ package web
 import (
 	"fmt"
 
-	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/faultband"
+	"github.com/faultline/faultline/history"
 )
 
 // faultsView is the faults a run applied over time, from the nemesis's ops
