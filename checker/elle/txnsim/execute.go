@@ -1,12 +1,16 @@
 package txnsim
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
 
 	"github.com/faultline/faultline/history"
 )
+
+// never is the moment a write that is never lost stops being seen.
+const never = math.MaxInt32
 
 // store is the database: per key, its versions in commit order with the
 // commit sequence number of each. For list-append a key's versions are the
@@ -17,6 +21,10 @@ type store struct {
 	vals [][]any
 	seqs [][]int32
 	last []int32 // per key, the last commit that wrote it, -1
+	// lost is, per key and version, the first moment (a number of
+	// commits) that no longer sees the version; nil for a key that never
+	// lost a write, which is every key but under LostAppends.
+	lost [][]int32
 	maxW int
 }
 
@@ -25,6 +33,7 @@ func (s *store) key(k int) {
 		s.vals = append(s.vals, make([]any, 0, s.maxW))
 		s.seqs = append(s.seqs, make([]int32, 0, s.maxW))
 		s.last = append(s.last, -1)
+		s.lost = append(s.lost, nil)
 	}
 }
 
@@ -35,11 +44,52 @@ func (s *store) visible(k int, cut int32) int {
 	return sort.Search(len(seqs), func(i int) bool { return seqs[i] >= cut })
 }
 
-func (s *store) install(k int, v any, seq int32) {
+// install adds version v of k, written by commit seq and seen by no moment
+// from lost on.
+func (s *store) install(k int, v any, seq, lost int32) {
 	s.key(k)
+	if lost != never && s.lost[k] == nil {
+		s.lost[k] = slices.Repeat([]int32{never}, len(s.vals[k]))
+	}
 	s.vals[k] = append(s.vals[k], v)
 	s.seqs[k] = append(s.seqs[k], seq)
 	s.last[k] = seq
+	if s.lost[k] != nil {
+		s.lost[k] = append(s.lost[k], lost)
+	}
+}
+
+// read returns what a read of k sees at moment cut by a transaction whose
+// own writes to k so far are the last own versions installed: the
+// versions of the commits before cut that are not lost by then, then those
+// own writes.
+func (s *store) read(w Workload, k int, cut int32, own int) any {
+	n := s.visible(k, cut)
+	vals := s.vals[k]
+	var l []any
+	switch {
+	case s.lost[k] != nil:
+		l = make([]any, 0, n+own)
+		for i, v := range vals[:n] {
+			if cut < s.lost[k][i] {
+				l = append(l, v)
+			}
+		}
+		l = append(l, vals[len(vals)-own:]...)
+	case n+own == len(vals):
+		l = vals[: n+own : n+own] // no one else wrote k since cut: share the array
+	case own == 0:
+		l = vals[:n:n]
+	default:
+		l = append(slices.Clip(vals[:n]), vals[len(vals)-own:]...) // copies: never touch the shared array
+	}
+	if w == RWRegister {
+		if len(l) == 0 {
+			return nil
+		}
+		return l[len(l)-1]
+	}
+	return l
 }
 
 // boxes hands out one interface value per integer, so a million
@@ -53,125 +103,81 @@ func (b *boxes) get(i int) any {
 	return (*b)[i]
 }
 
-// execute decides, per behaviour, the commit order, what each transaction
-// read and whether it committed; it fills results.
+// engine is what every behaviour shares: the configuration and random
+// source, the commit order's times, and the store.
+type engine struct {
+	c   *Config
+	rng *rand.Rand
+	at  []int64 // at[s] is when the s-th commit of the order takes effect
+	st  *store
+}
+
+// commits decides whether t takes effect at all: always, unless its
+// outcome is unknown, when a fair coin says whether it is on side (the
+// faulty databases commit on the other side than the rest, as they were
+// written: kept so that every seed still gives its history).
+func (e *engine) commits(t *plannedTxn, side int) bool {
+	return t.outcome != history.Info || e.rng.IntN(2) == side
+}
+
+// snapshotAt is how many commits took effect strictly before time t.
+func (e *engine) snapshotAt(t int64) int32 {
+	return int32(sort.Search(len(e.at), func(i int) bool { return e.at[i] >= t }))
+}
+
+// execute runs the transactions under the behaviour c asks for: it places
+// each in the commit order at the moment the behaviour chooses, then, in
+// that order, lets the behaviour decide whether it commits and which
+// moment each of its reads sees, installs its writes as they come and
+// marks it applied. It returns what each micro-op read.
 func execute(c *Config, rng *rand.Rand, txns []plannedTxn) [][]any {
-	if faulty(c.Behaviour) {
-		return executeFaulty(c, rng, txns)
+	e := &engine{c: c, rng: rng, st: &store{maxW: c.MaxWritesPerKey}}
+	if c.Workload == RWRegister {
+		e.st.maxW = 4
 	}
-	atomic := c.Behaviour == StrictSerializable || c.Behaviour == Serializable || c.Behaviour == AbortedReads
+	iso := isolationOf(c.Behaviour, e)
 	for i := range txns {
-		t := &txns[i]
-		switch c.Behaviour {
-		case StrictSerializable, AbortedReads:
-			t.commitAt = t.invoke + rng.Int64N(t.complete-t.invoke+1)
-		case Serializable:
-			t.commitAt = t.invoke + rng.Int64N(c.Lag+1)
-		default:
-			t.commitAt = t.complete
-		}
+		txns[i].commitAt = iso.effectAt(&txns[i])
 	}
 	order := commitOrder(txns)
-	at := make([]int64, len(order))
+	e.at = make([]int64, len(order))
 	for s, i := range order {
-		at[s] = txns[i].commitAt
-	}
-	st := &store{maxW: c.MaxWritesPerKey}
-	if c.Workload == RWRegister {
-		st.maxW = 4
+		e.at[s] = txns[i].commitAt
 	}
 	vals := &boxes{}
 	results := make([][]any, len(txns))
-	lastOwn := map[int]int32{}
+	var wrote []int // keys the current transaction wrote, once per write
 	for s, i := range order {
-		seq := int32(s)
-		t := &txns[i]
-		commits := true
-		if t.outcome == history.Info {
-			commits = rng.IntN(2) == 0
+		seq, t := int32(s), &txns[i]
+		if !iso.begin(seq, t) {
+			continue
 		}
-		if atomic {
-			if !commits {
+		res := make([]any, len(t.mops))
+		wrote = wrote[:0]
+		for j, m := range t.mops {
+			if m.write {
+				e.st.install(m.key, vals.get(m.val), seq, iso.lostFrom(seq, t))
+				wrote = append(wrote, m.key)
 				continue
 			}
-			res := make([]any, len(t.mops))
-			for j, m := range t.mops {
-				if m.write {
-					st.install(m.key, vals.get(m.val), seq)
-					continue
-				}
-				res[j] = st.read(c.Workload, m.key, st.visible(m.key, seq+1), nil)
-			}
-			results[i] = res
-			t.applied = true
-			if c.Behaviour == AbortedReads && rng.Float64() < c.AbortFraction && t.outcome == history.OK {
-				t.outcome = history.Fail // ... but its writes stay visible
-			}
-			continue
+			own := countOf(wrote, m.key)
+			res[j] = e.st.read(c.Workload, m.key, iso.readCut(seq, t, j, own > 0), own)
 		}
-		snap := cutAt(at, t.invoke)
-		if c.Behaviour == PrefixConsistent {
-			lo := int32(0)
-			if own, ok := lastOwn[t.process]; ok {
-				lo = own + 1
-			}
-			if lo < snap {
-				snap = lo + rng.Int32N(snap-lo+1)
-			}
-		}
-		if c.Behaviour == SnapshotIsolation {
-			for _, m := range t.mops {
-				if m.write {
-					st.key(m.key)
-					if st.last[m.key] >= snap {
-						commits = false
-						if t.outcome == history.OK {
-							t.outcome = history.Fail // first committer wins
-						}
-					}
-				}
-			}
-		}
-		results[i] = readAll(t, vals, func(j, k int, own []any) any {
-			cut := snap
-			switch {
-			case len(own) > 0 && c.Behaviour != SnapshotIsolation:
-				// Having written the key, the transaction holds its write
-				// lock: it sees the state its writes will be installed on.
-				cut = seq
-			case c.Behaviour == ReadCommitted:
-				cut = cutAt(at, t.invoke+int64(j+1)*(t.complete-t.invoke)/int64(len(t.mops)+1))
-			}
-			return st.read(c.Workload, k, st.visible(k, cut), own)
-		})
-		if !commits {
-			continue
-		}
-		for _, m := range t.mops {
-			if m.write {
-				st.install(m.key, vals.get(m.val), seq)
-			}
-		}
+		results[i] = res
 		t.applied = true
-		lastOwn[t.process] = seq
 	}
 	return results
 }
 
-// readAll returns what each micro-op of t returned: for a read of key k,
-// micro-op j, what read says, given the transaction's own earlier writes
-// to k.
-func readAll(t *plannedTxn, vals *boxes, read func(j, k int, own []any) any) []any {
-	res := make([]any, len(t.mops))
-	own := map[int][]any{}
-	for j, m := range t.mops {
-		if m.write {
-			own[m.key] = append(own[m.key], vals.get(m.val))
-			continue
+// countOf is how many times k occurs in keys.
+func countOf(keys []int, k int) int {
+	n := 0
+	for _, x := range keys {
+		if x == k {
+			n++
 		}
-		res[j] = read(j, m.key, own[m.key])
 	}
-	return res
+	return n
 }
 
 // commitOrder returns the transactions' indices sorted by commitAt, ties
@@ -192,23 +198,4 @@ func commitOrder(txns []plannedTxn) []int32 {
 		return 0
 	})
 	return order
-}
-
-// read returns what a read of k sees: the first n versions, then the
-// transaction's own writes.
-func (s *store) read(w Workload, k, n int, own []any) any {
-	if w == RWRegister {
-		if len(own) > 0 {
-			return own[len(own)-1]
-		}
-		if n == 0 {
-			return nil
-		}
-		return s.vals[k][n-1]
-	}
-	l := s.vals[k][:n:n]
-	if len(own) > 0 {
-		l = append(slices.Clip(l), own...) // copies: never touch the shared array
-	}
-	return l
 }

@@ -1,8 +1,6 @@
 package txnsim
 
 import (
-	"math"
-	"math/rand/v2"
 	"slices"
 
 	"github.com/faultline/faultline/history"
@@ -28,80 +26,27 @@ const (
 	StaleReads Behaviour = "stale-reads"
 )
 
-// faulty reports whether b is one of the faulty databases above.
-func faulty(b Behaviour) bool { return b == LostAppends || b == StaleReads }
+// lostAppends is atomic, except that a LossFraction of the writes of
+// transactions that complete ok are lost from a random moment after their
+// commit, as late as the end of the history (then nobody sees the loss).
+type lostAppends struct{ atomic }
 
-// version is one write installed in the faulty store: what and when, and
-// from which moment on it is gone.
-type version struct {
-	val  any
-	seq  int32 // the commit that installed it
-	lost int32 // the first moment that no longer sees it (math.MaxInt32: never)
+func (l *lostAppends) lostFrom(seq int32, t *plannedTxn) int32 {
+	if t.outcome == history.OK && l.e.rng.Float64() < l.e.c.LossFraction {
+		return seq + 1 + l.e.rng.Int32N(int32(len(l.e.at))-seq)
+	}
+	return never
 }
 
-// executeFaulty runs the transactions in a strict serializable order (each
-// at a point inside its interval) against a store that loses writes or
-// serves stale reads, as c.Behaviour says; it fills the results and marks
-// what committed, as execute does.
-func executeFaulty(c *Config, rng *rand.Rand, txns []plannedTxn) [][]any {
-	for i := range txns {
-		t := &txns[i]
-		t.commitAt = t.invoke + rng.Int64N(t.complete-t.invoke+1)
-	}
-	order := commitOrder(txns)
-	n := int32(len(order))
-	keys := map[int][]version{}
-	vals := &boxes{}
-	results := make([][]any, len(txns))
-	for s, i := range order {
-		seq := int32(s)
-		t := &txns[i]
-		if t.outcome == history.Info && rng.IntN(2) == 0 {
-			continue // it never took effect
-		}
-		res := readAll(t, vals, func(_, k int, own []any) any {
-			at := seq
-			if c.Behaviour == StaleReads && rng.Float64() < c.StaleFraction {
-				at = rng.Int32N(seq + 1)
-			}
-			return readVersions(c.Workload, keys[k], at, own)
-		})
-		for _, m := range t.mops {
-			if !m.write {
-				continue
-			}
-			v := version{val: vals.get(m.val), seq: seq, lost: math.MaxInt32}
-			if c.Behaviour == LostAppends && t.outcome == history.OK && rng.Float64() < c.LossFraction {
-				v.lost = seq + 1 + rng.Int32N(n-seq) // as late as n: lost when nothing is left to see it
-			}
-			keys[m.key] = append(keys[m.key], v)
-		}
-		results[i] = res
-		t.applied = true
-	}
-	return results
-}
+// staleReads is atomic, except that a StaleFraction of the reads see an
+// earlier moment, drawn from the start of the history on.
+type staleReads struct{ atomic }
 
-// readVersions is what a read sees at moment `at` (after the first `at`
-// commits), with the reader's own earlier writes own on top.
-func readVersions(w Workload, vs []version, at int32, own []any) any {
-	var l []any
-	for _, v := range vs {
-		if v.seq < at && at < v.lost {
-			l = append(l, v.val)
-		}
+func (s *staleReads) readCut(seq int32, _ *plannedTxn, _ int, _ bool) int32 {
+	if s.e.rng.Float64() < s.e.c.StaleFraction {
+		return s.e.rng.Int32N(seq + 1)
 	}
-	l = append(l, own...)
-	if w == RWRegister {
-		if len(l) == 0 {
-			return nil
-		}
-		return l[len(l)-1]
-	}
-	if l == nil {
-		l = []any{}
-	}
-	return l
+	return seq
 }
 
 // withFinalReads adds, after every transaction has completed, one

@@ -15,6 +15,16 @@
 // on (as if it held the key's write lock), which may be newer than what it
 // read before: such histories also show internal anomalies, which those
 // models allow.
+//
+// Each behaviour, the faulty ones included, is one small type behind the
+// isolation interface (isolation.go, faults.go), chosen once per history:
+// it draws when a transaction takes effect, whether it commits, which
+// moment of the commit order each read sees, and (LostAppends alone) when
+// a write is lost. Everything else is one engine (execute.go) that every
+// behaviour shares: the commit order, the store its reads share their
+// lists with, and the boxed values. The strategies draw from the one
+// random source in the order the simulator always has, so a seed gives
+// the same history it always gave (testdata/history-hashes.txt pins them).
 package txnsim
 
 import (
@@ -269,12 +279,6 @@ func plan(c *Config, rng *rand.Rand) []plannedTxn {
 		txns = append(txns, t)
 	}
 	return txns
-}
-
-// cutAt returns how many commits (in commit order, whose times are sorted
-// in at) happened strictly before time t.
-func cutAt(at []int64, t int64) int32 {
-	return int32(sort.Search(len(at), func(i int) bool { return at[i] >= t }))
 }
 
 var (
