@@ -7,9 +7,10 @@ import (
 
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/suite"
 )
 
-func analyzeCommand(s Suite) *cobra.Command {
+func analyzeCommand(s suite.Suite) *cobra.Command {
 	var storeDir, workload string
 	cmd := &cobra.Command{
 		Use:   "analyze [RUN]",
@@ -45,7 +46,7 @@ func analyzeCommand(s Suite) *cobra.Command {
 		if workload != "" {
 			o.Workload = workload
 		}
-		w, err := s.workload(o.Workload)
+		w, err := s.Workload(o.Workload)
 		if err != nil {
 			return &ExitError{Code: ExitBadArgs, Err: fmt.Errorf("run %s: %w", dir, err)}
 		}
@@ -70,8 +71,8 @@ func analyzeCommand(s Suite) *cobra.Command {
 
 // storedOptions rebuilds the options a run was started with from its
 // config.json, as far as the workload's checker needs them.
-func storedOptions(cfg map[string]any) Options {
-	o := Options{Flags: map[string]string{}}
+func storedOptions(cfg map[string]any) suite.Options {
+	o := suite.Options{Flags: map[string]string{}}
 	o.Workload, _ = cfg["workload"].(string)
 	if ns, ok := cfg["nemesis"].([]any); ok {
 		for _, n := range ns {

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/suite"
 )
 
 // Exit codes.
@@ -79,9 +80,10 @@ func WorstCode(a, b int) int {
 	return a
 }
 
-// Root builds the faultline command with its built-in subcommands; callers
-// (cmd/faultline, or a suite's own main) add theirs.
-func Root() *cobra.Command {
+// Root builds the faultline command with its built-in subcommands and each
+// of suites mounted as `faultline <suite> ...` (SuiteSubcommand); callers
+// may add more commands.
+func Root(suites ...suite.Suite) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "faultline",
 		Short:         "Break distributed systems on purpose: run tests under faults and check their histories",
@@ -92,6 +94,9 @@ func Root() *cobra.Command {
 	root.AddCommand(reportCommand())
 	root.AddCommand(clusterCommand())
 	root.AddCommand(serveCommand())
+	for _, s := range suites {
+		root.AddCommand(SuiteSubcommand(s))
+	}
 	return root
 }
 

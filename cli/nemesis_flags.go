@@ -8,62 +8,52 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/faultline/faultline/nemesis/combined"
 	"github.com/faultline/faultline/nemesis/target"
+	"github.com/faultline/faultline/suite"
 )
 
-// Flags that shape the faults --nemesis names. They reach a workload
-// through Options.Flags (every flag is recorded there by name), and a
-// workload turns them into its nemesis and schedule with NemesisPackage.
+// Names of the flags that choose and shape a run's faults.
 const (
+	flagNemesis         = "nemesis"
 	flagNemesisInterval = "nemesis-interval"
 	flagNemesisTargets  = "nemesis-targets"
 )
 
-// bindNemesisFlags registers --nemesis-interval and --nemesis-targets,
-// after the suite's own flags: a suite that defines either keeps its own.
-func bindNemesisFlags(fs *pflag.FlagSet) {
-	if fs.Lookup(flagNemesisInterval) == nil {
-		fs.String(flagNemesisInterval, "10", "how often each fault switches on or off: seconds, or a duration such as 500ms")
-	}
-	if fs.Lookup(flagNemesisTargets) == nil {
-		fs.String(flagNemesisTargets, "", "nodes kill/pause/packet/clock/file faults hit, chosen at random per fault: comma-separated specs from "+
-			"one, minority, majority, minority-third, primaries, all, random, or node names joined by + (default one,minority,majority,all)")
-	}
+// nemesisFlags are --nemesis, --nemesis-interval and --nemesis-targets,
+// before parsing. Their help lists the faults the suite takes.
+type nemesisFlags struct {
+	names             []string
+	interval, targets string
 }
 
-// NemesisPackage builds the faults a run asked for (--nemesis, with
-// --nemesis-interval and --nemesis-targets) seeded with the run's seed: the
-// nemesis, its generator and final generator, and the report's fault bands.
-// A workload's Test calls it and puts the parts into its runner.Test (the
-// generator on the nemesis thread beside the clients', the final generator
-// before the final reads). Faults with more settings (files to corrupt,
-// packet behaviour) take them from extra, which may be nil.
-func NemesisPackage(o Options, extra *combined.Options) (combined.Package, error) {
-	var co combined.Options
-	if extra != nil {
-		co = *extra
+func (f *nemesisFlags) bind(fs *pflag.FlagSet, s suite.Suite) {
+	fs.StringSliceVar(&f.names, flagNemesis, nil, "faults to inject, comma-separated: "+s.FaultNames())
+	fs.StringVar(&f.interval, flagNemesisInterval, "10", "about how often each fault switches on or off: seconds, or a duration such as 500ms")
+	aimed := "the faults that target nodes"
+	if t := suite.Targeted(s.Faults); len(t) > 0 {
+		aimed = strings.Join(t, ", ") + " faults"
 	}
-	co.Faults, co.Seed = o.Nemesis, o.Seed
-	if s, ok := o.Flags[flagNemesisInterval]; ok && s != "" {
-		d, err := parseInterval(s)
-		if err != nil {
-			return combined.Package{}, err
-		}
-		co.Interval = d
-	}
-	if s := o.Flags[flagNemesisTargets]; s != "" {
-		specs, err := target.ParseList(s)
-		if err != nil {
-			return combined.Package{}, fmt.Errorf("--%s: %w", flagNemesisTargets, err)
-		}
-		co.Targets = specs
-	}
-	p, err := combined.New(co)
+	fs.StringVar(&f.targets, flagNemesisTargets, "", "nodes "+aimed+" hit, chosen at random per fault (partitions keep their shapes): comma-separated specs from "+
+		"one, minority, majority, minority-third, primaries, all, random, or node names joined by + (default one,minority,majority,all)")
+}
+
+// options reads the flags into o. Whether the suite can take the faults
+// is the suite's to say (suite.CheckFaults, suite.Matrix).
+func (f *nemesisFlags) options(o *suite.Options) error {
+	o.Nemesis = f.names
+	d, err := parseInterval(f.interval)
 	if err != nil {
-		return combined.Package{}, fmt.Errorf("--nemesis: %w", err)
+		return err
 	}
-	return p, nil
+	o.NemesisInterval = d
+	if f.targets != "" {
+		specs, err := target.ParseList(f.targets)
+		if err != nil {
+			return fmt.Errorf("--%s: %w", flagNemesisTargets, err)
+		}
+		o.NemesisTargets = specs
+	}
+	return nil
 }
 
 // parseInterval reads seconds ("10") or a duration ("500ms"), above zero.

@@ -1,16 +1,24 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/faultline/faultline/nemesis/combined"
+	"github.com/faultline/faultline/nemesis/target"
+	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/suite"
 )
 
 // nemesisOptions parses args with the run flags of a suite, the way test
 // does, and returns the Options a workload would get.
-func nemesisOptions(t *testing.T, s Suite, args ...string) Options {
+func nemesisOptions(t *testing.T, s suite.Suite, args ...string) (suite.Options, error) {
 	t.Helper()
 	var f runFlags
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
@@ -18,31 +26,27 @@ func nemesisOptions(t *testing.T, s Suite, args ...string) Options {
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	o, err := f.options(fs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o
+	return f.options(fs)
 }
 
-func TestNemesisFlagsBuildThePackage(t *testing.T) {
-	o := nemesisOptions(t, Suite{}, "--nemesis", "partition,kill", "--nemesis-interval", "2.5", "--nemesis-targets", "one,n1+n2", "--seed", "4")
-	p, err := NemesisPackage(o, nil)
+func TestNemesisFlagsBecomeOptions(t *testing.T) {
+	o, err := nemesisOptions(t, suite.Suite{}, "--nemesis", "partition,kill", "--nemesis-interval", "2.5", "--nemesis-targets", "one,n1+n2", "--seed", "4")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(p.Nemesis.Fs(), ","); got != "kill,start,start-partition,stop-partition" {
-		t.Fatalf("--nemesis partition,kill gave a nemesis for %s", got)
+	if !slices.Equal(o.Nemesis, []string{"partition", "kill"}) || o.NemesisInterval != 2500*time.Millisecond {
+		t.Fatalf("--nemesis partition,kill --nemesis-interval 2.5 read as %v every %v", o.Nemesis, o.NemesisInterval)
 	}
-	if p.Generator == nil || p.Final == nil || len(p.Faults) != 2 {
-		t.Fatalf("package %+v lacks a schedule, a final generator or bands", p)
+	want := []target.Spec{target.MustParse("one"), target.MustParse("n1+n2")}
+	if len(o.NemesisTargets) != 2 || o.NemesisTargets[0].String() != want[0].String() || o.NemesisTargets[1].String() != want[1].String() {
+		t.Fatalf("--nemesis-targets one,n1+n2 read as %v", o.NemesisTargets)
 	}
-	if d, _ := parseInterval(o.Flags[flagNemesisInterval]); d != 2500*time.Millisecond {
-		t.Fatalf("--nemesis-interval 2.5 read as %v", d)
+	if o.Flags[flagNemesisTargets] != "one,n1+n2" {
+		t.Fatalf("--nemesis-targets recorded as %q", o.Flags[flagNemesisTargets])
 	}
-	none, err := NemesisPackage(nemesisOptions(t, Suite{}), nil)
-	if err != nil || none.Generator != nil {
-		t.Fatalf("no --nemesis: %+v, %v", none, err)
+	none, err := nemesisOptions(t, suite.Suite{})
+	if err != nil || len(none.Nemesis) != 0 || none.NemesisInterval != 10*time.Second || none.NemesisTargets != nil {
+		t.Fatalf("no fault flags: %v every %v at %v, %v; want none, every 10 s, default targets", none.Nemesis, none.NemesisInterval, none.NemesisTargets, err)
 	}
 }
 
@@ -51,24 +55,62 @@ func TestNemesisFlagsSayWhatIsWrong(t *testing.T) {
 		"--nemesis partition --nemesis-interval soon": `--nemesis-interval "soon": expected a positive number of seconds`,
 		"--nemesis partition --nemesis-interval 0":    `--nemesis-interval "0"`,
 		"--nemesis kill --nemesis-targets one,,all":   "--nemesis-targets: target 2 of",
-		"--nemesis partition,volcano":                 `--nemesis: unknown fault "volcano"`,
 	} {
-		_, err := NemesisPackage(nemesisOptions(t, Suite{}, strings.Fields(args)...), nil)
+		_, err := nemesisOptions(t, suite.Suite{}, strings.Fields(args)...)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v; want %q", args, err, want)
 		}
 	}
 }
 
-func TestSuiteMayKeepItsOwnNemesisInterval(t *testing.T) {
-	s := Suite{Flags: func(fs *pflag.FlagSet) { fs.String(flagNemesisInterval, "5", "the suite's own") }}
-	o := nemesisOptions(t, s, "--nemesis-interval", "7")
-	if o.Flags[flagNemesisInterval] != "7" {
-		t.Fatalf("suite's --nemesis-interval read as %q", o.Flags[flagNemesisInterval])
+// The help of --nemesis lists the suite's faults, and --nemesis-targets
+// names those of them that target nodes.
+func TestNemesisHelpListsTheSuitesFaults(t *testing.T) {
+	s := suite.Suite{Name: "toy", Faults: []string{combined.Partition, "partition-leader", combined.Kill, combined.Clock}}
+	for _, sub := range []string{"test", "test-all"} {
+		cmd, _, err := SuiteCommand(s).Find([]string{sub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := cmd.Flags().Lookup(flagNemesis).Usage; !strings.HasSuffix(got, ": partition, partition-leader, kill, clock") {
+			t.Errorf("%s --nemesis help %q does not list the suite's faults", sub, got)
+		}
+		if got := cmd.Flags().Lookup(flagNemesisTargets).Usage; !strings.HasPrefix(got, "nodes kill, clock faults hit") {
+			t.Errorf("%s --nemesis-targets help %q does not name the targeted faults", sub, got)
+		}
 	}
-	cmd := SuiteCommand(Suite{Name: "x"})
-	test, _, err := cmd.Find([]string{"test"})
-	if err != nil || test.Flags().Lookup(flagNemesisTargets) == nil {
-		t.Fatalf("the test command has no --%s (%v)", flagNemesisTargets, err)
+}
+
+// A fault the suite does not list is refused at argument parsing (exit
+// 254, the suite's faults in the message), before any cluster is looked
+// for; so is a test-all matrix with one.
+func TestAFaultTheSuiteCannotTakeIsABadArgument(t *testing.T) {
+	looked := false
+	s := suite.Suite{
+		Name:   "toy",
+		Faults: []string{combined.Partition, combined.Kill},
+		Workloads: []suite.Workload{{Name: "w", Test: func(suite.Options) (*runner.Test, error) {
+			t.Fatal("the workload was built")
+			return nil, nil
+		}}},
+		Local: func(context.Context, suite.Options) (suite.Cluster, error) {
+			looked = true
+			return suite.Cluster{Nodes: []string{"n1"}}, nil
+		},
+	}
+	for _, args := range [][]string{
+		{"test", "--nemesis", "kill,file"},
+		{"test-all", "--nemesis", "file"},
+		{"test-all", "--workload", "w", "--nemesis", "partition,file"},
+	} {
+		var out, errs bytes.Buffer
+		code := Execute(SuiteCommand(s), append(args, "--store", t.TempDir()), &out, &errs)
+		want := "--nemesis file: toy cannot take this fault; it takes partition, kill"
+		if code != ExitBadArgs || !strings.Contains(errs.String(), want) {
+			t.Errorf("%v: exit %d, stderr %q; want 254 and %q", args, code, errs.String(), want)
+		}
+	}
+	if looked {
+		t.Error("the cluster was looked for before the fault was refused")
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/suite"
 )
 
 // registerClient would talk to the database; here it only shows the shape.
@@ -31,17 +32,19 @@ func (registerClient) Invoke(_ context.Context, op history.Op) (history.Op, erro
 	return op, errors.New("not connected to a database in this example")
 }
 
-// A suite is a small main: it lists its workloads and hands them to the CLI,
-// which provides test, analyze and test-all with the flags Jepsen users know.
-// Run it as `mydb test --nodes n1,n2,n3 --concurrency 3n --time-limit 60`.
+// A suite lists its workloads (package suite) and hands them to the CLI,
+// which provides test, analyze and test-all with the flags Jepsen users
+// know. As a binary of its own, run it as `mydb test --nodes n1,n2,n3
+// --concurrency 3n --time-limit 60`; in cmd/faultline, as `faultline mydb
+// test ...` (cli.Root(mydb.Suite(), ...)).
 func ExampleSuiteCommand() {
 	var keys int
-	suite := cli.Suite{
+	s := suite.Suite{
 		Name: "mydb",
-		Workloads: []cli.Workload{{
+		Workloads: []suite.Workload{{
 			Name:    "register",
 			Summary: "linearizable reads, writes and compare-and-set on one register",
-			Test: func(o cli.Options) (*runner.Test, error) {
+			Test: func(o suite.Options) (*runner.Test, error) {
 				return &runner.Test{
 					Client: registerClient{},
 					Generator: generator.Clients(generator.Stagger(10*time.Millisecond, generator.Mix(
@@ -56,6 +59,6 @@ func ExampleSuiteCommand() {
 		}},
 		Flags: func(fs *pflag.FlagSet) { fs.IntVar(&keys, "keys", 1, "registers to test") },
 	}
-	root := cli.SuiteCommand(suite)
+	root := cli.SuiteCommand(s)
 	_ = root // in a real main: cli.Main(root)
 }

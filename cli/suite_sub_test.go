@@ -8,22 +8,22 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/suite"
 )
 
 func TestSuiteSubcommandMountsTheSuiteUnderItsName(t *testing.T) {
 	used := false
-	s := Suite{
+	s := suite.Suite{
 		Name: "toy",
-		Workloads: []Workload{{Name: "w", Test: func(Options) (*runner.Test, error) {
+		Workloads: []suite.Workload{{Name: "w", Test: func(suite.Options) (*runner.Test, error) {
 			return nil, errors.New("toy workloads need no cluster")
 		}}},
-		Local: func(context.Context, Options) (Cluster, error) {
+		Local: func(context.Context, suite.Options) (suite.Cluster, error) {
 			used = true
-			return Cluster{Nodes: []string{"n1"}}, nil
+			return suite.Cluster{Nodes: []string{"n1"}}, nil
 		},
 	}
-	root := Root()
-	root.AddCommand(SuiteSubcommand(s))
+	root := Root(s)
 	var out, errs bytes.Buffer
 	code := Execute(root, []string{"toy", "test", "--workload", "w", "--store", t.TempDir()}, &out, &errs)
 	if code != ExitBadArgs || !strings.Contains(errs.String(), "toy workloads need no cluster") {

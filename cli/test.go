@@ -12,9 +12,10 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/suite"
 )
 
-func testCommand(s Suite) *cobra.Command {
+func testCommand(s suite.Suite) *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "test [flags]",
@@ -26,10 +27,12 @@ func testCommand(s Suite) *cobra.Command {
 	}
 	f.bind(cmd.Flags(), s)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		var w Workload
-		ctx, stop, o, cl, err := f.session(cmd, s, func(o Options) (err error) {
-			w, err = s.workload(o.Workload)
-			return err
+		var w suite.Workload
+		ctx, stop, o, cl, err := f.session(cmd, s, func(o suite.Options) (err error) {
+			if w, err = s.Workload(o.Workload); err != nil {
+				return err
+			}
+			return s.CheckFaults(o.Nemesis)
 		})
 		defer stop()
 		if err != nil {
@@ -72,19 +75,19 @@ func interruptible(parent context.Context) (context.Context, context.CancelFunc)
 // the command check them (check's error is a bad argument), catches
 // SIGINT/SIGTERM, finds the cluster and resolves the concurrency against
 // it. The returned stop must be called in every case.
-func (f *runFlags) session(cmd *cobra.Command, s Suite, check func(o Options) error) (context.Context, context.CancelFunc, Options, Cluster, error) {
+func (f *runFlags) session(cmd *cobra.Command, s suite.Suite, check func(o suite.Options) error) (context.Context, context.CancelFunc, suite.Options, suite.Cluster, error) {
 	ctx, stop := interruptible(cmd.Context())
 	o, err := f.options(cmd.Flags())
 	if err == nil {
 		err = check(o)
 	}
 	if err != nil {
-		return ctx, stop, o, Cluster{}, &ExitError{Code: ExitBadArgs, Err: err}
+		return ctx, stop, o, suite.Cluster{}, &ExitError{Code: ExitBadArgs, Err: err}
 	}
-	cl, err := s.cluster(ctx, o)
+	cl, err := s.Cluster(ctx, o)
 	if err != nil {
-		if _, ok := err.(*ExitError); ok {
-			return ctx, stop, o, cl, err
+		if suite.IsOptionsError(err) {
+			return ctx, stop, o, cl, &ExitError{Code: ExitBadArgs, Err: err}
 		}
 		return ctx, stop, o, cl, &ExitError{Code: ExitCrash, Err: fmt.Errorf("finding the cluster: %w", err)}
 	}
@@ -105,12 +108,13 @@ type runReport struct {
 }
 
 // runTest runs one test and prints its verdict line on stdout.
-func runTest(ctx context.Context, s Suite, w Workload, o Options, cl Cluster, cmd *cobra.Command) runReport {
-	t, err := s.build(w, o, cl, cmd)
+func runTest(ctx context.Context, s suite.Suite, w suite.Workload, o suite.Options, cl suite.Cluster, cmd *cobra.Command) runReport {
+	t, err := s.Build(w, o, cl)
 	if err != nil {
 		fmt.Fprintln(cmd.ErrOrStderr(), "faultline:", err)
-		return runReport{name: testName(s, w, o), code: ExitBadArgs, verdict: "bad arguments"}
+		return runReport{name: s.TestName(w, o), code: ExitBadArgs, verdict: "bad arguments"}
 	}
+	t.Output = cmd.ErrOrStderr()
 	out, err := runner.Run(ctx, t)
 	r := runReport{name: t.Name, dir: out.Dir, interrupted: out.Interrupted}
 	switch {

@@ -7,9 +7,11 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/faultline/faultline/suite"
 )
 
-func testAllCommand(s Suite) *cobra.Command {
+func testAllCommand(s suite.Suite) *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "test-all [flags]",
@@ -20,48 +22,30 @@ func testAllCommand(s Suite) *cobra.Command {
 	}
 	f.bind(cmd.Flags(), s)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		workloads := s.Workloads
-		ctx, stop, o, cl, err := f.session(cmd, s, func(o Options) error {
-			if o.Workload == "" {
-				return nil
-			}
-			workloads = nil
-			for _, name := range strings.Split(o.Workload, ",") {
-				w, err := s.workload(name)
-				if err != nil {
-					return err
-				}
-				workloads = append(workloads, w)
-			}
-			return nil
+		var faultSets []string
+		if cmd.Flags().Changed(flagNemesis) {
+			faultSets = []string{strings.Join(f.faults.names, ",")}
+		}
+		ctx, stop, o, cl, err := f.session(cmd, s, func(o suite.Options) error {
+			_, err := s.Matrix(o, faultSets)
+			return err
 		})
 		defer stop()
 		if err != nil {
 			return err
 		}
-		nemeses := s.Nemeses
-		if cmd.Flags().Changed("nemesis") {
-			nemeses = []string{strings.Join(o.Nemesis, ",")}
-		}
-		if len(nemeses) == 0 {
-			nemeses = []string{""}
+		runs, err := s.Matrix(o, faultSets)
+		if err != nil {
+			return &ExitError{Code: ExitBadArgs, Err: err}
 		}
 		var reports []runReport
-		code, seed := ExitValid, o.Seed
-	matrix:
-		for _, w := range workloads {
-			for _, n := range nemeses {
-				for i := 0; i < o.TestCount; i++ {
-					run := o
-					run.Workload, run.Nemesis, run.Seed = w.Name, splitList(n), seed
-					seed++
-					r := runTest(ctx, s, w, run, cl, cmd)
-					reports = append(reports, r)
-					code = WorstCode(code, r.code)
-					if r.interrupted {
-						break matrix
-					}
-				}
+		code := ExitValid
+		for _, run := range runs {
+			r := runTest(ctx, s, run.Workload, run.Options, cl, cmd)
+			reports = append(reports, r)
+			code = WorstCode(code, r.code)
+			if r.interrupted {
+				break
 			}
 		}
 		printSummary(cmd.OutOrStdout(), reports)
@@ -71,13 +55,6 @@ func testAllCommand(s Suite) *cobra.Command {
 		return nil
 	}
 	return cmd
-}
-
-func splitList(s string) []string {
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, ",")
 }
 
 // printSummary ends test-all with one row per run and the totals, the way

@@ -26,6 +26,7 @@ import (
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/runner/internal/fakekv"
 	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/suite"
 )
 
 // These tests drive the whole runner through the CLI, the way a suite's main
@@ -46,24 +47,24 @@ func TestMain(m *testing.M) {
 // fakeSuite is a suite over the fake KV: --stale-lag makes it serve stale
 // reads, --ops bounds the workload (-1: until the time limit), --latency
 // slows every op.
-func fakeSuite() cli.Suite {
-	intFlag := func(o cli.Options, name string) int {
+func fakeSuite() suite.Suite {
+	intFlag := func(o suite.Options, name string) int {
 		n, _ := strconv.Atoi(o.Flags[name])
 		return n
 	}
-	fake := func(_ context.Context, o cli.Options) (cli.Cluster, error) {
+	fake := func(_ context.Context, o suite.Options) (suite.Cluster, error) {
 		nodes := o.Nodes
 		if len(nodes) == 0 {
 			nodes = []string{"n1", "n2", "n3", "n4", "n5"}
 		}
-		return cli.Cluster{Nodes: nodes, Remote: fakekv.Remote{}}, nil
+		return suite.Cluster{Nodes: nodes, Remote: fakekv.Remote{}}, nil
 	}
-	return cli.Suite{
+	return suite.Suite{
 		Name: "fakekv",
-		Workloads: []cli.Workload{{
+		Workloads: []suite.Workload{{
 			Name:    "register",
 			Summary: "reads, writes and cas on one register",
-			Test: func(o cli.Options) (*runner.Test, error) {
+			Test: func(o suite.Options) (*runner.Test, error) {
 				if o.Flags["stale-lag"] != "" && intFlag(o, "stale-lag") < 0 {
 					return nil, errors.New("--stale-lag: expected a number of writes >= 0")
 				}
@@ -81,6 +82,7 @@ func fakeSuite() cli.Suite {
 				}, nil
 			},
 		}},
+		Faults:  []string{"slow"},
 		Nemeses: []string{"", "slow"},
 		Flags: func(fs *pflag.FlagSet) {
 			fs.Int("stale-lag", 0, "serve reads this many writes behind (0: correct)")
@@ -344,7 +346,7 @@ func (f *failingSetup) Setup(ctx context.Context, n db.Node) error {
 func TestEndToEndACrashExits255AndLogsJSON(t *testing.T) {
 	s := fakeSuite()
 	build := s.Workloads[0].Test
-	s.Workloads[0].Test = func(o cli.Options) (*runner.Test, error) {
+	s.Workloads[0].Test = func(o suite.Options) (*runner.Test, error) {
 		t, err := build(o)
 		if err == nil {
 			t.DB = &failingSetup{}

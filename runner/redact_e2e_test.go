@@ -18,6 +18,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/suite"
 )
 
 // setClient is a correct grow-only set in memory, shared by every node.
@@ -50,10 +51,10 @@ var opSecrets = []any{"hunter22", "ETCD_PASSWORD=hunter22", "https://root:hunter
 
 // secretiveSuite adds opSecrets to a set and reads it back, with a
 // configuration holding secrets of its own.
-func secretiveSuite() cli.Suite {
+func secretiveSuite() suite.Suite {
 	s := fakeSuite()
 	s.Name = "secretive"
-	s.Workloads = []cli.Workload{{Name: "set", Summary: "adds that look like secrets", Test: func(cli.Options) (*runner.Test, error) {
+	s.Workloads = []suite.Workload{{Name: "set", Summary: "adds that look like secrets", Test: func(suite.Options) (*runner.Test, error) {
 		var ops []generator.Generator
 		for _, v := range opSecrets {
 			ops = append(ops, generator.Invoke("add", v))

@@ -8,7 +8,8 @@ import (
 )
 
 func main() {
-	root := cli.Root()
-	root.AddCommand(cli.SuiteSubcommand(etcd.Suite()))
-	cli.Main(root)
+	cli.Main(cli.Root(
+		// The suites, one line each: `faultline <name> test|test-all|analyze`.
+		etcd.Suite(),
+	))
 }

@@ -34,7 +34,7 @@ var rules = []Rule{
 	},
 	{
 		Packages: pureZone,
-		Forbid:   m("control/...", "client/...", "db/...", "osetup/...", "nemesis/...", "runner/...", "store/...", "web/...", "localcluster/...", "suites/...", "cli/...", "cmd/..."),
+		Forbid:   m("control/...", "client/...", "db/...", "osetup/...", "nemesis/...", "runner/...", "store/...", "web/...", "localcluster/...", "suite/...", "suites/...", "cli/...", "cmd/..."),
 		Allow:    pureZone,
 		Why:      "the pure zone knows nothing of the layers that act on a cluster, store runs or talk to people; they import it, never the other way round",
 	},
@@ -54,6 +54,11 @@ var rules = []Rule{
 		Except:   m("cli/...", "cmd/...", "suites/...", "internal/layering/..."),
 		Forbid:   m("cli/...", "cmd/...", "suites/..."),
 		Why:      "the library never imports suites or the CLI: suites and the binary are built on it, and a program that embeds it must not get them",
+	},
+	{
+		Packages: m("suites/..."),
+		Forbid:   m("cli/...", "cmd/..."),
+		Why:      "suites never import the CLI: a suite says what it is through package suite, and the CLI only turns flags into it, so a program can run a suite without cobra and a suite cannot grow flag logic of its own",
 	},
 	{
 		Packages: m("report/..."),

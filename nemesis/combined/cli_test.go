@@ -11,23 +11,26 @@ import (
 	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/nemesis/combined"
 	"github.com/faultline/faultline/nemesis/internal/nemtest"
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/suite"
 )
 
 // TestCommandLineFaults runs `test --nemesis partition,pause
 // --nemesis-interval 0.3 --nemesis-targets n2` through a suite whose
-// workload builds its faults with cli.NemesisPackage, on the real local
+// workload builds its faults with suite.NemesisPackage, on the real local
 // cluster, and reads the stored history back: the faults were scheduled,
 // aimed at n2, recorded with their nodes, and healed by the final phase.
 func TestCommandLineFaults(t *testing.T) {
 	c, e := nemtest.Env(t, env, nemtest.Sleeper{})
 	nemtest.StopSleepers(t, e)
-	suite := cli.Suite{
-		Name: "nemtest",
-		Workloads: []cli.Workload{{Name: "reads", Test: func(o cli.Options) (*runner.Test, error) {
-			p, err := cli.NemesisPackage(o, nil)
+	s := suite.Suite{
+		Name:   "nemtest",
+		Faults: []string{combined.Partition, combined.Pause},
+		Workloads: []suite.Workload{{Name: "reads", Test: func(o suite.Options) (*runner.Test, error) {
+			p, err := suite.NemesisPackage(o, combined.Options{})
 			if err != nil {
 				return nil, err
 			}
@@ -40,13 +43,13 @@ func TestCommandLineFaults(t *testing.T) {
 				}),
 			}, nil
 		}}},
-		Local: func(context.Context, cli.Options) (cli.Cluster, error) {
-			return cli.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
+		Local: func(context.Context, suite.Options) (suite.Cluster, error) {
+			return suite.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
 		},
 	}
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
-	code := cli.Execute(cli.SuiteCommand(suite), []string{"test", "--store", dir, "--time-limit", "3s", "--log-json",
+	code := cli.Execute(cli.SuiteCommand(s), []string{"test", "--store", dir, "--time-limit", "3s", "--log-json",
 		"--leave-db-running", "--nemesis", "partition,pause", "--nemesis-interval", "0.3", "--nemesis-targets", "n2", "--seed", "5"}, &out, &errb)
 	if code != cli.ExitValid {
 		t.Fatalf("exit %d: %s\n%s", code, out.String(), errb.String())

@@ -18,6 +18,7 @@ import (
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/runner/internal/fakekv"
 	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/suite"
 )
 
 var env *clustertest.Env
@@ -55,10 +56,10 @@ func (markerDB) LogFiles(context.Context, db.Node) ([]string, error) {
 	return []string{logDir + "/db.log"}, nil
 }
 
-func suite(c *localcluster.Cluster) cli.Suite {
-	return cli.Suite{
+func markerSuite(c *localcluster.Cluster) suite.Suite {
+	return suite.Suite{
 		Name: "realcluster",
-		Workloads: []cli.Workload{{Name: "register", Test: func(o cli.Options) (*runner.Test, error) {
+		Workloads: []suite.Workload{{Name: "register", Test: func(o suite.Options) (*runner.Test, error) {
 			kv := fakekv.NewKV(0)
 			return &runner.Test{
 				DB: markerDB{}, Client: &fakekv.Client{KV: kv},
@@ -66,8 +67,8 @@ func suite(c *localcluster.Cluster) cli.Suite {
 				Checker:   linear.New(model.CASRegister(nil), linear.Options{}),
 			}, nil
 		}}},
-		Local: func(context.Context, cli.Options) (cli.Cluster, error) {
-			return cli.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
+		Local: func(context.Context, suite.Options) (suite.Cluster, error) {
+			return suite.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
 		},
 	}
 }
@@ -88,7 +89,7 @@ func TestATestRunsOnTheLocalClusterOverSSHAndCleansUp(t *testing.T) {
 	c := env.Need(t)
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
-	code := cli.Execute(cli.SuiteCommand(suite(c)), []string{"test", "--store", dir, "--concurrency", "2n"}, &out, &errb)
+	code := cli.Execute(cli.SuiteCommand(markerSuite(c)), []string{"test", "--store", dir, "--concurrency", "2n"}, &out, &errb)
 	if code != cli.ExitValid {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out.String(), errb.String())
 	}
@@ -130,7 +131,7 @@ func TestLeaveDBRunningKeepsTheDatabaseOnTheNodes(t *testing.T) {
 		}
 	})
 	var out, errb bytes.Buffer
-	code := cli.Execute(cli.SuiteCommand(suite(c)), []string{"test", "--store", dir, "--leave-db-running"}, &out, &errb)
+	code := cli.Execute(cli.SuiteCommand(markerSuite(c)), []string{"test", "--store", dir, "--leave-db-running"}, &out, &errb)
 	if code != cli.ExitValid {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errb.String())
 	}
@@ -149,7 +150,7 @@ func TestLeaveDBRunningKeepsTheDatabaseOnTheNodes(t *testing.T) {
 // remote with the login flags, as against real machines.
 func TestNodesNamedOnTheCommandLineAreReachedOverSSHByDefault(t *testing.T) {
 	c := env.Need(t)
-	s := suite(c)
+	s := markerSuite(c)
 	s.Local = nil // must not be used: nodes are named
 	var addrs []string
 	for _, n := range c.Nodes {

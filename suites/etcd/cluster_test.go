@@ -15,6 +15,7 @@ import (
 	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/localcluster/clustertest"
 	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/suite"
 	"github.com/faultline/faultline/suites/etcd"
 )
 
@@ -70,8 +71,8 @@ func runIn(t testing.TB, dir string, args ...string) (int, string, *store.Loaded
 		t.Fatalf("%s missing: run scripts/setup.sh (it installs etcd-server): %v", etcd.DefaultBinary, err)
 	}
 	s := etcd.Suite()
-	s.Local = func(context.Context, cli.Options) (cli.Cluster, error) {
-		return cli.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
+	s.Local = func(context.Context, suite.Options) (suite.Cluster, error) {
+		return suite.Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
 	}
 	var out, errs bytes.Buffer
 	// A run that takes far longer than its time limit is stuck somewhere:

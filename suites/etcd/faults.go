@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/nemesis/combined"
@@ -19,9 +18,12 @@ import (
 // fault that exposes stale serializable reads.
 const FaultPartitionLeader = "partition-leader"
 
-// BuildFaults turns --nemesis names into nemesis/combined's package: the
-// nemesis, its schedule (each fault switched on and off about every
-// interval) and the final healing ops. No names: no faults.
+// BuildFaults turns the faults o names (its Faults, with the interval,
+// targets and seed of suite.Options.CombinedOptions) into
+// nemesis/combined's package: the nemesis, its schedule (each fault
+// switched on and off about every interval) and the final healing ops. No
+// names: no faults. partition-leader becomes combined's partition with the
+// one shape primaries.
 //
 // partition-leader alone keeps a fixed rhythm instead of combined's random
 // one: interval healed, then interval with the leader cut off, over and
@@ -29,11 +31,12 @@ const FaultPartitionLeader = "partition-leader"
 // elected a new leader and written through it (a second or two into the
 // partition), so a partition as short as a random schedule may make it
 // would often show nothing.
-func BuildFaults(names []string, interval time.Duration, seed uint64) (combined.Package, error) {
-	if interval <= 0 {
-		return combined.Package{}, fmt.Errorf("--nemesis-interval %v: expected a positive duration", interval)
+func BuildFaults(o combined.Options) (combined.Package, error) {
+	if o.Interval <= 0 {
+		o.Interval = combined.DefaultInterval
 	}
-	o := combined.Options{Interval: interval, Seed: seed}
+	names := o.Faults
+	o.Faults = nil
 	for _, name := range names {
 		name = strings.TrimSpace(name)
 		if name != FaultPartitionLeader {
@@ -48,12 +51,12 @@ func BuildFaults(names []string, interval time.Duration, seed uint64) (combined.
 	}
 	p, err := combined.New(o)
 	if err != nil {
-		return combined.Package{}, fmt.Errorf("--nemesis: %w (or %s)", err, FaultPartitionLeader)
+		return combined.Package{}, fmt.Errorf("--nemesis: %w", err)
 	}
 	if len(names) == 1 && names[0] == FaultPartitionLeader {
 		p.Generator = generator.Nemesis(generator.Cycle(generator.Seq(
-			generator.SleepFor(interval), generator.Invoke(partition.Start, nil),
-			generator.SleepFor(interval), generator.Invoke(partition.Stop, nil))))
+			generator.SleepFor(o.Interval), generator.Invoke(partition.Start, nil),
+			generator.SleepFor(o.Interval), generator.Invoke(partition.Stop, nil))))
 	}
 	return p, nil
 }

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/suite"
 	"github.com/faultline/faultline/workload/txn"
 )
 
@@ -25,12 +25,12 @@ func TestTxnWorkloadsHealThenWaitThenReadEveryKeyOnEveryThread(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.workload+"-"+c.nemesis, func(t *testing.T) {
-			o := cli.Options{Concurrency: 10, Nodes: []string{"n1", "n2", "n3", "n4", "n5"}, Seed: 1,
+			o := suite.Options{Concurrency: 10, Nodes: []string{"n1", "n2", "n3", "n4", "n5"}, Seed: 1,
 				Flags: map[string]string{flagRecoveryTime: "3"}}
 			if c.nemesis != "" {
 				o.Nemesis = strings.Split(c.nemesis, ",")
 			}
-			var w cli.Workload
+			var w suite.Workload
 			for _, x := range Suite().Workloads {
 				if x.Name == c.workload {
 					w = x

@@ -8,12 +8,12 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/faultline/faultline/checker"
-	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/client"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis/combined"
 	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/suite"
 	"github.com/faultline/faultline/workload/register"
 	"github.com/faultline/faultline/workload/set"
 	"github.com/faultline/faultline/workload/txn"
@@ -25,18 +25,22 @@ const (
 	flagTarballURL        = "tarball-url"
 	flagSerializableReads = "serializable-reads"
 	flagOpTimeout         = "op-timeout"
-	flagNemesisInterval   = "nemesis-interval"
 	flagOpsPerKey         = "ops-per-key"
 	flagRate              = "rate"
 	flagPreVote           = "pre-vote"
 	flagRecoveryTime      = "recovery-time"
 )
 
-// Suite is the etcd suite for the command line: `faultline etcd test ...`.
-func Suite() cli.Suite {
-	return cli.Suite{
+// Suite is the etcd suite: `faultline etcd test ...`.
+func Suite() suite.Suite {
+	return suite.Suite{
 		Name: "etcd",
-		Workloads: []cli.Workload{
+		// Not file corruption (the DB names no data files to corrupt),
+		// membership changes (it does not implement nemesis/membership's
+		// Member) or lose-unfsynced-writes (etcd's data directory is not
+		// mounted on lazyfs).
+		Faults: []string{combined.Partition, FaultPartitionLeader, combined.Kill, combined.Pause, combined.Packet, combined.Clock},
+		Workloads: []suite.Workload{
 			{Name: "register", Summary: "reads, writes and cas on independent keys; linearizable per key", Test: registerTest},
 			{Name: "set", Summary: "unique adds and whole-set reads, a final read on every thread; set-full", Test: setTest},
 			{Name: "append", Summary: "Elle list-append transactions, final reads of every key on every thread; strict-serializable", Test: txnTest(txn.Append)},
@@ -48,7 +52,6 @@ func Suite() cli.Suite {
 			fs.String(flagTarballURL, "", "etcd release tarball to install instead (URL the nodes fetch, or a file here)")
 			fs.Bool(flagSerializableReads, false, "read with serializable consistency: served by the node alone, possibly stale")
 			fs.Duration(flagOpTimeout, time.Second, "timeout of each etcd request")
-			fs.String(flagNemesisInterval, "10", "about how often, in seconds (or a duration such as 500ms), each fault is switched on or off")
 			fs.Int(flagOpsPerKey, 200, "register: ops on each key before moving to a fresh one")
 			fs.Bool(flagPreVote, true, "run etcd with Raft pre-vote (etcd 3.5's default; 3.4's is off), so healed partitions do not force fresh elections")
 			fs.Float64(flagRate, 0, "client ops per second, about, over all threads (0: as fast as the threads go)")
@@ -67,15 +70,11 @@ type common struct {
 	recovery time.Duration
 }
 
-func parseCommon(o cli.Options) (common, error) {
+func parseCommon(o suite.Options) (common, error) {
 	var c common
 	timeout, err := time.ParseDuration(orDefault(o.Flags[flagOpTimeout], "1s"))
 	if err != nil || timeout <= 0 {
 		return c, fmt.Errorf("--%s %q: expected a positive duration such as 1s", flagOpTimeout, o.Flags[flagOpTimeout])
-	}
-	interval, err := parseSeconds(orDefault(o.Flags[flagNemesisInterval], "10"))
-	if err != nil {
-		return c, fmt.Errorf("--%s: %w", flagNemesisInterval, err)
 	}
 	serializable, err := strconv.ParseBool(orDefault(o.Flags[flagSerializableReads], "false"))
 	if err != nil {
@@ -94,7 +93,7 @@ func parseCommon(o cli.Options) (common, error) {
 	book := NewAddrBook()
 	c.db = &DB{Version: o.Flags[flagVersion], TarballURL: o.Flags[flagTarballURL], Book: book, PreVote: preVote}
 	c.client = ClientOptions{Book: book, Timeout: timeout, SerializableReads: serializable}
-	if c.faults, err = BuildFaults(o.Nemesis, interval, o.Seed); err != nil {
+	if c.faults, err = BuildFaults(o.CombinedOptions(combined.Options{})); err != nil {
 		return c, err
 	}
 	return c, nil
@@ -134,7 +133,7 @@ func (c common) test(cl client.Client, gen, final generator.Generator, chk check
 	}
 }
 
-func registerTest(o cli.Options) (*runner.Test, error) {
+func registerTest(o suite.Options) (*runner.Test, error) {
 	c, err := parseCommon(o)
 	if err != nil {
 		return nil, err
@@ -148,7 +147,7 @@ func registerTest(o cli.Options) (*runner.Test, error) {
 		map[string]any{"threads-per-key": ro.ThreadsPerKey, "ops-per-key": perKey}), nil
 }
 
-func setTest(o cli.Options) (*runner.Test, error) {
+func setTest(o suite.Options) (*runner.Test, error) {
 	c, err := parseCommon(o)
 	if err != nil {
 		return nil, err
@@ -158,8 +157,8 @@ func setTest(o cli.Options) (*runner.Test, error) {
 		map[string]any{"linearizable": so.Linearizable}), nil
 }
 
-func txnTest(write history.Keyword) func(o cli.Options) (*runner.Test, error) {
-	return func(o cli.Options) (*runner.Test, error) {
+func txnTest(write history.Keyword) func(o suite.Options) (*runner.Test, error) {
+	return func(o suite.Options) (*runner.Test, error) {
 		c, err := parseCommon(o)
 		if err != nil {
 			return nil, err
@@ -173,7 +172,7 @@ func txnTest(write history.Keyword) func(o cli.Options) (*runner.Test, error) {
 
 // threadsPerKey puts every register key on every node when the concurrency
 // allows (a multiple of the node count), else on all threads.
-func threadsPerKey(o cli.Options) int {
+func threadsPerKey(o suite.Options) int {
 	n := len(o.Nodes)
 	if n > 0 && o.Concurrency >= n && o.Concurrency%n == 0 {
 		return n

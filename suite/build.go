@@ -1,0 +1,124 @@
+package suite
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/faultline/faultline/nemesis/target"
+	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/store"
+)
+
+// Build makes the runner.Test of one run of workload w on cluster cl: the
+// workload's test, with the name, nodes, remote, limits, seed, store and
+// config.json record filled in from o. Faults the suite cannot take, and
+// target lists naming nodes the cluster lacks, are OptionsErrors, as is
+// anything the workload refuses. The caller sets Output.
+func (s Suite) Build(w Workload, o Options, cl Cluster) (*runner.Test, error) {
+	if err := s.CheckFaults(o.Nemesis); err != nil {
+		return nil, err
+	}
+	if err := checkTargets(o.NemesisTargets, cl.Nodes); err != nil {
+		return nil, err
+	}
+	t, err := w.Test(o)
+	if err != nil {
+		return nil, badOptions("workload %s: %v", w.Name, err)
+	}
+	if t.Name == "" {
+		t.Name = s.TestName(w, o)
+	}
+	t.Nodes, t.Remote = cl.Nodes, cl.Remote
+	t.Concurrency, t.TimeLimit, t.Seed = o.Concurrency, o.TimeLimit, o.Seed
+	t.LeaveDBRunning, t.LogJSON, t.RunProcs = o.LeaveDBRunning, o.LogJSON, o.RunProcs
+	t.Store = &store.Store{Root: o.Store}
+	cfg := map[string]any{"suite": s.Name, "workload": w.Name, "nemesis": o.Nemesis, "flags": o.Flags}
+	for k, v := range t.Config {
+		cfg[k] = v
+	}
+	t.Config = cfg
+	return t, nil
+}
+
+// checkTargets refuses a target list that names a node the cluster lacks:
+// every fault aimed at it would fail during the run.
+func checkTargets(specs []target.Spec, nodes []string) error {
+	for _, sp := range specs {
+		if sp.Kind != target.List {
+			continue
+		}
+		for _, n := range sp.Nodes {
+			if !slices.Contains(nodes, n) {
+				return badOptions("--nemesis-targets %s: %q is not one of the nodes %s", sp, n, strings.Join(nodes, ","))
+			}
+		}
+	}
+	return nil
+}
+
+// TestName is suite-workload[-nemesis,...], the run's folder name.
+func (s Suite) TestName(w Workload, o Options) string {
+	name := s.Name + "-" + w.Name
+	if len(o.Nemesis) > 0 {
+		name += "-" + strings.Join(o.Nemesis, ",")
+	}
+	return name
+}
+
+// Run is one cell of the test-all matrix: a workload and the options of
+// its run (fault set and seed set).
+type Run struct {
+	Workload Workload
+	Options  Options
+}
+
+// Matrix is test-all's list of runs: each workload (o.Workload's
+// comma-separated names, or all of them) under each fault set (faultSets,
+// each a comma-separated --nemesis value; nil: the suite's Nemeses, or no
+// faults when it has none), o.TestCount times each, with seeds counting up
+// from o.Seed in that order. An unknown workload or a fault the suite
+// cannot take is an OptionsError.
+func (s Suite) Matrix(o Options, faultSets []string) ([]Run, error) {
+	workloads := s.Workloads
+	if o.Workload != "" {
+		workloads = nil
+		for _, name := range strings.Split(o.Workload, ",") {
+			w, err := s.Workload(name)
+			if err != nil {
+				return nil, err
+			}
+			workloads = append(workloads, w)
+		}
+	}
+	if faultSets == nil {
+		faultSets = s.Nemeses
+	}
+	if len(faultSets) == 0 {
+		faultSets = []string{""}
+	}
+	for _, set := range faultSets {
+		if err := s.CheckFaults(splitList(set)); err != nil {
+			return nil, err
+		}
+	}
+	var runs []Run
+	seed := o.Seed
+	for _, w := range workloads {
+		for _, set := range faultSets {
+			for range max(o.TestCount, 1) {
+				run := o
+				run.Workload, run.Nemesis, run.Seed = w.Name, splitList(set), seed
+				seed++
+				runs = append(runs, Run{Workload: w, Options: run})
+			}
+		}
+	}
+	return runs, nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
