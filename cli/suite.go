@@ -124,10 +124,11 @@ func (f *runFlags) resolveConcurrency(o *suite.Options) error {
 	return nil
 }
 
-// parseRunProcs reads --run-procs: a positive number, or all.
+// parseRunProcs reads --run-procs: a positive number, or all (0: the
+// runner leaves the process's GOMAXPROCS alone).
 func parseRunProcs(s string) (int, error) {
 	if s == "all" {
-		return runner.AllProcs, nil
+		return 0, nil
 	}
 	if n, err := strconv.Atoi(s); err == nil && n >= 1 {
 		return n, nil

@@ -34,30 +34,21 @@ func cpuPerOp(cpu time.Duration, completed int64) int64 {
 	return cpu.Microseconds() / completed
 }
 
-// runProcs is the GOMAXPROCS of the run phase. The run phase waits: its
+// capProcs sets GOMAXPROCS to n for the run phase (Test.RunProcs; n <= 0
+// leaves it) and returns what restores the previous setting.
+//
+// Why a harness may want one processor: the run phase waits. Its
 // goroutines (the control loop, one worker per thread, the clients'
-// connection readers and writers) wake for a moment when a timer fires or a
-// reply arrives, and sleep again. With several processors, every such
-// wake-up also wakes an idle processor's thread to look for work, and every
-// system call longer than a scheduler tick hands the processor to another
-// thread; on a virtual machine each of those thread switches costs tens of
-// microseconds. One processor keeps a wake-up on one thread: the etcd
-// suite's register workload at 500 ops/s used about a fifth less CPU per op
-// with GOMAXPROCS=1 than with 2, at the same throughput flat out (see
-// BENCHMARKS.md). A client that does heavy CPU work per op (large payloads,
-// TLS handshakes) can ask for more with Test.RunProcs.
-func (t *Test) runProcs() int {
-	switch {
-	case t.RunProcs == AllProcs:
-		return 0
-	case t.RunProcs > 0:
-		return t.RunProcs
-	}
-	return 1
-}
-
-// capProcs sets GOMAXPROCS to n for the run phase (n == 0: leave it) and
-// returns what restores the previous setting.
+// connection readers and writers) wake for a moment when a timer fires or
+// a reply arrives, and sleep again. With several processors, every such
+// wake-up also wakes an idle processor's thread to look for work, and
+// every system call longer than a scheduler tick hands the processor to
+// another thread; on a virtual machine each of those thread switches costs
+// tens of microseconds. One processor keeps a wake-up on one thread: the
+// etcd suite's register workload at 500 ops/s used about a fifth less CPU
+// per op with GOMAXPROCS=1 than with 2, at the same throughput flat out
+// (see BENCHMARKS.md). A client that does heavy CPU work per op (large
+// payloads, TLS handshakes) wants more.
 func capProcs(n int) (restore func()) {
 	if n <= 0 || n >= runtime.GOMAXPROCS(0) {
 		return func() {}

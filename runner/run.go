@@ -233,7 +233,7 @@ func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Jo
 		reportProgress(progressCtx, stats, time.Now(), t.TimeLimit, term, log, t.progressEvery())
 	}()
 	log.Info("run phase started")
-	restoreProcs := capProcs(t.runProcs())
+	restoreProcs := capProcs(t.RunProcs)
 	runProcs := runtime.GOMAXPROCS(0)
 	wall0, cpu0 := time.Now(), processCPU()
 	o, err := in.run(ctx)

@@ -90,14 +90,15 @@ type Test struct {
 	// and is checked, instead of hanging. The wait names the ops it waits
 	// for every 30 s.
 	DrainTimeout time.Duration
-	// RunProcs caps GOMAXPROCS while the workload runs (zero: 1; AllProcs:
-	// leave it alone); setup, teardown and the checker run with the
-	// process's own setting. See runProcs for why one is the default.
+	// RunProcs, above zero, caps GOMAXPROCS at RunProcs while the workload
+	// runs; setup, teardown and the checker get the process's own setting
+	// back. GOMAXPROCS belongs to the whole process, so zero leaves it
+	// alone: a program that embeds the runner opts in, knowing that its
+	// other goroutines share the cap during the run phase. The CLI's
+	// --run-procs sets 1 unless told otherwise (see capProcs for why one
+	// processor suits a harness that mostly waits).
 	RunProcs int
 }
-
-// AllProcs, as Test.RunProcs, lets the run phase use every processor.
-const AllProcs = -1
 
 // validate says what is missing from a test before anything is touched.
 func (t *Test) validate() error {
