@@ -13,6 +13,7 @@ import (
 	"github.com/faultline/faultline/checker/elle"
 	"github.com/faultline/faultline/checker/elle/consistency"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/report"
 	ellereport "github.com/faultline/faultline/report/elle"
 )
 
@@ -116,10 +117,8 @@ func elleFlags(build func(elle.Options) checker.Checker) func(fs *pflag.FlagSet)
 			}
 			return checker.Func(func(ctx context.Context, h *history.History) checker.Result {
 				r := c.Check(ctx, h)
-				if _, ok := r.Details.(*elle.Report); ok {
-					if _, err := ellereport.WriteFiles(dir, r); err != nil {
-						r.Error = fmt.Sprintf("writing %s: %v", dir, err)
-					}
+				if _, err := report.WriteVerdict(dir, r); err != nil {
+					r.Error = fmt.Sprintf("writing %s: %v", dir, err)
 				}
 				return r
 			}), nil

@@ -13,6 +13,7 @@ import (
 	"github.com/faultline/faultline/checker/linear/model"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/edn"
+	"github.com/faultline/faultline/report"
 	"github.com/faultline/faultline/report/linearizability"
 )
 
@@ -97,19 +98,20 @@ type timelineWriter struct {
 
 func (t timelineWriter) Check(ctx context.Context, h *history.History) checker.Result {
 	r := t.Checker.Check(ctx, h)
-	d, ok := r.Details.(*linear.Details)
-	if !ok || d.Counterexample == nil {
-		return r
-	}
-	f, err := os.Create(t.path)
-	if err == nil {
-		err = linearizability.WriteHTML(f, d.Counterexample)
-		if cerr := f.Close(); err == nil {
-			err = cerr
+	for _, d := range report.Drawings(r) {
+		if d.Name != report.LinearTimeline {
+			continue
 		}
-	}
-	if err != nil {
-		r.Error = fmt.Sprintf("writing the timeline: %v", err)
+		f, err := os.Create(t.path)
+		if err == nil {
+			err = d.Write(f)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			r.Error = fmt.Sprintf("writing the timeline: %v", err)
+		}
 	}
 	return r
 }

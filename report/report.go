@@ -1,12 +1,16 @@
-// Package report turns a history into the files people look at after a run:
-// latency (raw and quantiles), throughput, bank totals and clock-offset plots
-// as PNG and SVG, and timeline.html, an interactive view of every op. Fault
-// periods computed from nemesis ops are shaded as bands on all of them.
+// Package report turns a history and its verdict into the files people look
+// at after a run: latency (raw and quantiles), throughput, bank totals and
+// clock-offset plots as PNG and SVG, and timeline.html, an interactive view
+// of every op, with the fault periods computed from nemesis ops shaded as
+// bands on all of them; and the drawings that explain a verdict (Drawings,
+// WriteVerdict: counterexamples, Elle's anomalies, rendered by report/elle
+// and report/linearizability), chosen here alone for the runner, analyze
+// and check.
 //
-// Everything here is data in, file out: functions read a history and write to
-// an io.Writer (or, for WriteAll, a run directory). Checkers never write
-// files; this package is where rendering lives, so it may do I/O, but it
-// decides nothing about validity.
+// Everything here is data in, file out: functions read a history or a
+// result and write to an io.Writer (or, for WriteAll and WriteVerdict, a
+// folder). Checkers never write files; this package is where rendering
+// lives, so it may do I/O, but it decides nothing about validity.
 package report
 
 import (

@@ -98,7 +98,7 @@ func Run(ctx context.Context, t *Test) (Outcome, error) {
 		out.Result = checker.Result{Valid: checker.Unknown, Error: "interrupted before analysis"}
 		runErr = run.WriteResults(out.Result)
 	default:
-		out.Result, runErr = analyze(ctx, t.Checker, run, out.History, log)
+		out.Result, runErr = t.analyze(ctx, run, out.History, log)
 	}
 	if err := run.Finish(); err != nil {
 		runErr = errors.Join(runErr, err)
@@ -117,18 +117,17 @@ func Analyze(ctx context.Context, t *Test, dir string, h *history.History) (chec
 		out = os.Stderr
 	}
 	log := slog.New(redact.Handler(t.handler(out), redact.New(t.configRecord())))
-	return analyze(ctx, t.Checker, &store.Run{Dir: dir}, h, log)
+	return t.analyze(ctx, &store.Run{Dir: dir}, h, log)
 }
 
-func analyze(ctx context.Context, c checker.Checker, run *store.Run, h *history.History, log *slog.Logger) (checker.Result, error) {
+func (t *Test) analyze(ctx context.Context, run *store.Run, h *history.History, log *slog.Logger) (checker.Result, error) {
 	started := time.Now()
-	res := checker.Safe(ctx, c, h)
+	res := checker.Safe(ctx, t.Checker, h)
 	log.Info("analysis done", "valid", res.Valid.String(), "summary", res.Summary, "took", time.Since(started).Round(time.Millisecond).String())
 	if err := run.WriteResults(res); err != nil {
 		return res, err
 	}
-	writeVerdictReports(run.Dir, res, log)
-	writeReports(run.Dir, h, log)
+	writeReports(run.Dir, res, h, t.Faults, log)
 	return res, nil
 }
 

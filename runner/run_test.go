@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,6 +17,7 @@ import (
 	"github.com/faultline/faultline/checker/linear"
 	"github.com/faultline/faultline/checker/linear/model"
 	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/runner/internal/fakekv"
 	"github.com/faultline/faultline/store"
 )
@@ -112,6 +114,46 @@ func TestRunPhaseCapsGOMAXPROCSOnlyWhenAskedAndRestoresIt(t *testing.T) {
 		}
 		if got := runtime.GOMAXPROCS(0); got != before {
 			t.Fatalf("RunProcs %d: GOMAXPROCS is %d after the run, was %d before", c.runProcs, got, before)
+		}
+	}
+}
+
+// The test's fault table (a suite's own families, combined's bands of the
+// faults asked for) shades the run's plots and timeline, on the run and on
+// a re-analysis; without one, the default table leaves the fake's slow
+// nemesis an unknown family.
+func TestTheTestsFaultTableReachesTheTimeline(t *testing.T) {
+	slow := faultband.Family{Name: "slow replicas", Start: []string{"start-slow"}, Stop: []string{"stop-slow"}, Colour: color.RGBA{R: 1, G: 2, B: 3, A: 0xff}}
+	legend := `["slow replicas","#010203"]`
+	timeline := func(dir string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, "timeline.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, faults := range []faultband.Table{nil, faultband.Default().With(slow)} {
+		test, _, _, _ := kvTest(t, 0)
+		test.Faults = faults
+		out, err := Run(context.Background(), test)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(timeline(out.Dir), legend); got != (faults != nil) {
+			t.Errorf("fault table %v: the timeline's legend has %s: %v", faults != nil, legend, got)
+		}
+		if faults == nil {
+			continue
+		}
+		if err := os.Remove(filepath.Join(out.Dir, "timeline.html")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Analyze(context.Background(), test, out.Dir, out.History); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(timeline(out.Dir), legend) {
+			t.Errorf("after analyze, the timeline's legend lacks %s", legend)
 		}
 	}
 }

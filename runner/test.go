@@ -28,6 +28,7 @@ import (
 	"github.com/faultline/faultline/client"
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/osetup"
@@ -56,6 +57,10 @@ type Test struct {
 	Generator      generator.Generator
 	FinalGenerator generator.Generator
 	Checker        checker.Checker
+	// Faults are the fault bands the plots and the timeline shade: the
+	// nemesis's families (nemesis/combined's Package.Faults, with a suite's
+	// own families added). Nil: faultband.Default().
+	Faults faultband.Table
 
 	// Concurrency is the number of client threads (see ParseConcurrency).
 	Concurrency int

@@ -6,8 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -176,23 +174,5 @@ func TestSVGIsWellFormed(t *testing.T) {
 	all := strings.Join(texts, "\n")
 	if !strings.Contains(all, `T1 read key "x\"q" = []`) {
 		t.Errorf("SVG text lacks the explanation:\n%s", all)
-	}
-}
-
-func TestWriteFiles(t *testing.T) {
-	dir := t.TempDir()
-	paths, err := WriteFiles(dir, readSkew(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"anomalies.txt", "G-single-item-1.dot", "G-single-item-1.svg"} {
-		p := filepath.Join(dir, "elle", name)
-		st, err := os.Stat(p)
-		if err != nil || st.Size() == 0 {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-	if len(paths) != 3 {
-		t.Errorf("paths = %v, want 3", paths)
 	}
 }

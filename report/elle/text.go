@@ -1,14 +1,13 @@
 // Package elle renders the Elle checker's results for people: a plain-text
 // account of every anomaly, and a DOT and a standalone SVG drawing of each
 // cycle (the SVG is laid out here, so no Graphviz is needed). The checker
-// returns data; this package turns it into text and files.
+// returns data; this package turns it into text and drawings (package
+// report decides which files a verdict gets).
 package elle
 
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/faultline/faultline/checker"
@@ -72,39 +71,4 @@ func Text(w io.Writer, res checker.Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// WriteFiles writes dir/elle/anomalies.txt and, for each listed cycle,
-// dir/elle/<type>-<n>.dot and .svg. It returns the paths written.
-func WriteFiles(dir string, res checker.Result) ([]string, error) {
-	out := filepath.Join(dir, "elle")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, err
-	}
-	var paths []string
-	var text strings.Builder
-	if err := Text(&text, res); err != nil {
-		return nil, err
-	}
-	p := filepath.Join(out, "anomalies.txt")
-	if err := os.WriteFile(p, []byte(text.String()), 0o644); err != nil {
-		return nil, err
-	}
-	paths = append(paths, p)
-	r, _ := res.Details.(*ellechk.Report)
-	count := map[string]int{}
-	for _, an := range r.Anomalies {
-		if len(an.Steps) == 0 {
-			continue
-		}
-		count[an.Type]++
-		base := filepath.Join(out, fmt.Sprintf("%s-%d", an.Type, count[an.Type]))
-		for ext, body := range map[string][]byte{".dot": []byte(DOT(an)), ".svg": SVG(an)} {
-			if err := os.WriteFile(base+ext, body, 0o644); err != nil {
-				return paths, err
-			}
-			paths = append(paths, base+ext)
-		}
-	}
-	return paths, nil
 }

@@ -127,7 +127,7 @@ func (c common) test(cl client.Client, gen, final generator.Generator, chk check
 	config["serializable-reads"] = c.client.SerializableReads
 	config["pre-vote"] = c.db.PreVote
 	return &runner.Test{
-		DB: c.db, Client: cl, Nemesis: c.faults.Nemesis,
+		DB: c.db, Client: cl, Nemesis: c.faults.Nemesis, Faults: c.faults.Faults,
 		Generator: main, FinalGenerator: finalPhase,
 		Checker: summarized(chk), Config: config,
 	}
