@@ -19,7 +19,6 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
 	"github.com/faultline/faultline/report"
-	ellereport "github.com/faultline/faultline/report/elle"
 	"github.com/faultline/faultline/store"
 )
 
@@ -76,10 +75,8 @@ func checkedRun(t *testing.T, s *store.Store, test string, start time.Time, h *h
 	res := checker.Safe(context.Background(), c, h)
 	must(t, run.WriteResults(res))
 	must(t, run.WriteConfig(map[string]any{"name": test, "nodes": []string{"n1", "n2", "n3"}, "concurrency": 3, "workload": test}))
-	if _, ok := res.Details.(*elle.Report); ok {
-		_, err := ellereport.WriteFiles(run.Dir, res)
-		must(t, err)
-	}
+	_, err = report.WriteVerdict(run.Dir, res)
+	must(t, err)
 	_, err = report.WriteAll(run.Dir, h)
 	must(t, err)
 	must(t, run.Finish())
