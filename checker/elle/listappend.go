@@ -27,6 +27,10 @@ type listAppend struct {
 	versions [][]int32 // key -> write ids in version order (-1: nobody wrote it)
 	unseen   [][]int32 // key -> writes of transactions that may have committed, that no read shows
 	broken   []bool    // key -> its order is unusable (duplicates)
+	// misplaced holds appends no read shows although a later append of
+	// their own transaction to the key is shown: they belong before it,
+	// not after every element, so the unseen rule must not place them.
+	misplaced map[int32]bool
 	// firstAborted is, per key, the first position of its version order
 	// appended by a failed transaction, -1 if none.
 	firstAborted []int32
@@ -128,7 +132,7 @@ func (la *listAppend) unseenWrites() {
 	a := la.analysis
 	la.unseen = make([][]int32, len(a.keys.keys))
 	for w, wr := range a.writes {
-		if la.pos[w] < 0 && !la.broken[wr.key] && a.node(wr.txn) {
+		if la.pos[w] < 0 && !la.broken[wr.key] && a.node(wr.txn) && !la.misplaced[int32(w)] {
 			la.unseen[wr.key] = append(la.unseen[wr.key], int32(w))
 		}
 	}
@@ -137,12 +141,16 @@ func (la *listAppend) unseenWrites() {
 // ownOrder reports reads that show a transaction's appends to a key out
 // of the order the transaction made them, or a later one without an
 // earlier one: no order of appends explains them, and the ww edge between
-// the two is a self edge, so no cycle would say so. The key's order is then
-// unusable, as with duplicates. Only writes with a later write of their
+// the two is a self edge, so no cycle would say so. The key's other edges
+// stay: what the order says between different transactions still holds (a
+// G0 with another transaction is still a G0), and only an append shown
+// missing before its own later one is kept out of the rule for appends no
+// read shows, which would place it after everything. Only writes with a later write of their
 // transaction to the same key (not final) can do this, so only they are
 // looked at.
 func (la *listAppend) ownOrder() {
 	a := la.analysis
+	la.misplaced = map[int32]bool{}
 	for p := range a.writes {
 		first := a.writes[p]
 		k := first.key
@@ -153,7 +161,9 @@ func (la *listAppend) ownOrder() {
 		if next < 0 || la.pos[next] < 0 || la.pos[p] >= 0 && la.pos[p] < la.pos[next] {
 			continue
 		}
-		la.broken[k] = true
+		if la.pos[p] < 0 {
+			la.misplaced[int32(p)] = true
+		}
 		rd := a.reads[la.longest[k]]
 		a.report(consistency.IncompatibleOrder, k, []int32{rd.txn, first.txn},
 			func() string {
