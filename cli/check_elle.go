@@ -90,6 +90,8 @@ func elleOptions(fs *pflag.FlagSet) (elle.Options, string, error) {
 		errs(fmt.Errorf("--consistency-models/--anomalies: %v", e))
 	case len(req.Models) == 0 && len(req.Forbidden) == 0:
 		errs(fmt.Errorf("--consistency-models %s and no --anomalies: nothing would make a history invalid; name the anomalies to look for (e.g. -a G0,G1c)", consistency.None))
+	case len(req.Models) == 0 && onlyUnobservable(req):
+		errs(fmt.Errorf("--consistency-models %s and only anomalies these histories cannot show (%s): nothing would make a history invalid; name anomalies a list-append or rw-register history can show (e.g. -a G0,G1c)", consistency.None, strings.Join(o.Anomalies, ", ")))
 	}
 	if o.CycleSearchBudget <= 0 {
 		errs(fmt.Errorf("--cycle-search-budget: expected a positive number of edges, found %d", o.CycleSearchBudget))
@@ -131,4 +133,15 @@ func explainElle(w io.Writer, r checker.Result) {
 	if err := ellereport.Text(w, r); err != nil {
 		fmt.Fprintln(w, err)
 	}
+}
+
+// onlyUnobservable reports whether every anomaly a requirement forbids is
+// one these histories cannot show (predicate-read-miss, say).
+func onlyUnobservable(req *consistency.Requirement) bool {
+	for a := range req.Forbidden {
+		if seen, _, _ := consistency.How(a); seen != consistency.Unobservable {
+			return false
+		}
+	}
+	return true
 }

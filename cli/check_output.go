@@ -79,10 +79,18 @@ func (f outputForm) print(out, errOut io.Writer, c checkedFile, explain func(io.
 		}
 		fmt.Fprintln(out, verdictLine(c))
 	}
-	if explain != nil && c.Result.Valid != checker.Valid {
+	if explain != nil && (c.Result.Valid != checker.Valid || unclaimed(c.Result)) {
 		explain(out, c.Result)
 	}
 	return nil
+}
+
+// unclaimed reports whether a valid result leaves something its verdict
+// does not cover (an Elle report's not-checked list), which --explain then
+// says, with the reasons.
+func unclaimed(r checker.Result) bool {
+	u, ok := r.Details.(interface{ Unclaimed() []string })
+	return ok && len(u.Unclaimed()) > 0
 }
 
 // verdictLine is Faultline's line for one verdict.

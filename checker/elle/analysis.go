@@ -27,6 +27,9 @@ type analysis struct {
 	opts   *Options
 	// committed counts transactions that completed ok.
 	committed int
+	// unordered lists keys whose writes by several transactions nothing
+	// in the history orders (list-append: appends no read shows).
+	unordered []unorderedKey
 }
 
 // workloadSpec says which micro-op functions a workload accepts.

@@ -121,12 +121,22 @@ type Report struct {
 	// instead when an asked-for model forbids no anomaly at all
 	// (linearizable, causal, ...), since then nothing was judged.
 	NotChecked []string `json:"not-checked"`
+	// Undecided says, a sentence each, why a history in which no forbidden
+	// anomaly was found is still unknown: a forbidden anomaly seen only as
+	// another name that was found (a G-single-item may be a G-cursor), or
+	// writes nothing orders where the models' verdict hangs on their order
+	// (two unread appends to one key under snapshot isolation).
+	Undecided []string `json:"undecided,omitempty"`
 	// Counts of what was analysed.
 	Txns       int `json:"txns"`
 	Committed  int `json:"committed"`
 	Edges      int `json:"edges"`
 	Components int `json:"cycle-components"`
 }
+
+// Unclaimed lists what the verdict does not cover (NotChecked), for
+// callers that explain a valid result only when it has caveats.
+func (r *Report) Unclaimed() []string { return r.NotChecked }
 
 // ListAppend returns the list-append checker.
 func ListAppend(o Options) checker.Checker {
@@ -171,6 +181,7 @@ func result(v checker.Validity, r *Report, err error) checker.Result {
 	if len(r.NotChecked) > 0 {
 		parts = append(parts, "not checked: "+strings.Join(r.NotChecked, ", "))
 	}
+	parts = append(parts, r.Undecided...)
 	res.Summary = strings.Join(parts, "; ")
 	return res
 }
@@ -242,7 +253,49 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 			valid = checker.Invalid
 		}
 	}
+	if valid == checker.Valid {
+		var bad []Anomaly
+		r.Undecided, bad = undecided(ctx, cs, req, r.AnomalyTypes)
+		switch {
+		case len(bad) > 0:
+			*r = Report{Workload: r.Workload, Models: r.Models, NotChecked: r.NotChecked, Txns: r.Txns, Committed: r.Committed, Edges: r.Edges, Components: r.Components}
+			r.fill(append(all, bad...), o.maxPerType(), a.counts)
+			valid = checker.Invalid
+		case len(r.Undecided) > 0:
+			valid = checker.Unknown
+		}
+	}
 	return valid, r, nil
+}
+
+// undecided says why a history with no forbidden anomaly found is still
+// not shown valid (Report.Undecided); or, when every order of the writes
+// nothing orders closes a forbidden cycle, returns those cycles, which
+// make it invalid.
+func undecided(ctx context.Context, cs *cycleSearch, req *consistency.Requirement, found []string) ([]string, []Anomaly) {
+	a := cs.a
+	var out []string
+	for _, an := range req.Undecided(found) {
+		_, caught, _ := consistency.How(an)
+		out = append(out, fmt.Sprintf("undecided: %s is forbidden and shows only as %s, and one of those was found", an, strings.Join(caught, " or ")))
+	}
+	if len(a.unordered) == 0 || !req.DependsOnWriteOrder() {
+		return out, nil
+	}
+	if n := orderCount(a.unordered); n > 0 && n*(cs.g.N()+cs.g.EdgeCount()) <= maxOrderWork {
+		bad, decided := orderings(ctx, cs, a.unordered, req)
+		switch {
+		case decided && bad == nil:
+			return out, nil
+		case decided:
+			return out, bad
+		}
+	}
+	names := make([]string, 0, 3)
+	for _, k := range a.unordered[:min(len(a.unordered), 3)] {
+		names = append(names, edn(a.keyValue(k.key)))
+	}
+	return append(out, fmt.Sprintf("undecided: %d keys (%s) have appends by several transactions that no read shows, so nothing orders them, too many orders to try one by one, and these models' verdict can hang on that order (e.g. snapshot isolation's first committer wins); a final read of every key settles it", len(a.unordered), strings.Join(names, ", "))), nil
 }
 
 // emptyGraph reports whether no transaction depends on another: no edge of

@@ -136,6 +136,18 @@ func (la *listAppend) unseenWrites() {
 			la.unseen[wr.key] = append(la.unseen[wr.key], int32(w))
 		}
 	}
+	// Two transactions' appends no read shows are ordered by nothing.
+	for k, u := range la.unseen {
+		var txns []int32
+		for _, w := range u {
+			if t := a.writes[w].txn; !slices.Contains(txns, t) {
+				txns = append(txns, t)
+			}
+		}
+		if len(txns) > 1 {
+			a.unordered = append(a.unordered, unorderedKey{key: int32(k), txns: txns})
+		}
+	}
 }
 
 // ownOrder reports reads that show a transaction's appends to a key out

@@ -51,6 +51,9 @@ func Text(w io.Writer, res checker.Result) error {
 			fmt.Fprintf(&b, "  %s: %s\n", n, consistency.Why(n))
 		}
 	}
+	for _, u := range r.Undecided {
+		fmt.Fprintln(&b, u)
+	}
 	count := map[string]int{}
 	for _, an := range r.Anomalies {
 		count[an.Type]++

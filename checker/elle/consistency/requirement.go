@@ -104,6 +104,47 @@ func (r *Requirement) Checked(a string) bool {
 	return false
 }
 
+// Undecided returns, sorted, the forbidden anomalies the analysis sees only
+// as other names (CaughtAs) that do not violate the requirement, one of
+// which was found (found lists anomaly types): the forbidden anomaly may
+// be in the history, so a verdict that would otherwise be valid is
+// unknown. (A G-cursor shows only as a G-single-item; under
+// cursor-stability, which allows G-single-item, finding one leaves open
+// whether it is a G-cursor.)
+func (r *Requirement) Undecided(found []string) []string {
+	var out []string
+	for a := range r.Forbidden {
+		seen, caught, _ := How(a)
+		if seen != CaughtAs || r.Checked(a) {
+			continue
+		}
+		for _, c := range caught {
+			if !r.Violates(c) && slices.ContainsFunc(found, func(f string) bool { return slices.Contains(Implied(f), c) }) {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// DependsOnWriteOrder reports whether the verdict can hang on the order of
+// two writes to a key that nothing in the history orders: the requirement
+// forbids some cycles with one rw edge (or no two adjacent) but allows
+// cycles in general (snapshot isolation, consistent view). Where every
+// cycle is forbidden, or none with an rw edge, the writes can be ordered
+// along the rest of the graph without closing a forbidden cycle, so their
+// order does not matter.
+func (r *Requirement) DependsOnWriteOrder() bool {
+	for _, v := range []func(string) string{func(c string) string { return c }, Process, Realtime} {
+		if (r.Violates(v(GSingleItem)) || r.Violates(v(GNonadjacentItem))) && !r.Violates(v(G2Item)) {
+			return true
+		}
+	}
+	return false
+}
+
 // NeedsOrder reports which order relations the dependency graph needs for
 // the forbidden anomalies: process order, realtime order (which implies
 // process order, as Elle's realtime graph does).

@@ -7,7 +7,7 @@ import (
 	"github.com/faultline/faultline/checker"
 )
 
-// Review of issue 12: a forbidden anomaly that the analysis only sees
+// Found in review: a forbidden anomaly that the analysis only sees
 // "caught as" other names (consistency.CaughtAs) is listed in NotChecked,
 // and the verdict stays valid even when the history shows one of the names
 // it is caught as. CaughtAs promises that every instance of the anomaly
@@ -17,7 +17,7 @@ import (
 // history breaks. Each case below is a textbook instance of the forbidden
 // anomaly; each must not be valid. The twin shows the model still passes a
 // history with no such cycle.
-func TestReviewCaughtAsAnomalyFoundIsNotValid(t *testing.T) {
+func TestCaughtAsAnomalyFoundIsNotValid(t *testing.T) {
 	cases := []struct {
 		name  string
 		txs   []tx
@@ -63,7 +63,7 @@ func TestReviewCaughtAsAnomalyFoundIsNotValid(t *testing.T) {
 	}
 }
 
-// Review of issue 12: under snapshot isolation, two concurrent transactions
+// Found in review: under snapshot isolation, two concurrent transactions
 // that both append to a key no read shows (z) cannot both commit (first
 // committer wins; Cerone and Gotsman's NOCONFLICT), and the oracle finds no
 // SI execution. The graph has no ww edge between the two appends (nothing
@@ -74,7 +74,7 @@ func TestReviewCaughtAsAnomalyFoundIsNotValid(t *testing.T) {
 // does; TestOracleAmbiguousVersionOrderUnderSI enshrines the valid verdict.
 // It must not be valid. The twin, with a read that orders z, is invalid
 // today (G-single-item), and a serial twin stays valid.
-func TestReviewSnapshotIsolationBlindVersionOrderIsNotValid(t *testing.T) {
+func TestSnapshotIsolationBlindVersionOrderIsNotValid(t *testing.T) {
 	z := 3
 	si := models("snapshot-isolation")
 	blind := []tx{ok(0, r(x), ap(y, 1), ap(z, 1)), ok(1, r(y), ap(x, 1), ap(z, 2))}
@@ -95,7 +95,7 @@ func TestReviewSnapshotIsolationBlindVersionOrderIsNotValid(t *testing.T) {
 	}
 }
 
-// Review of issue 12 (a regression of bbc672c, ownOrder): when a read shows
+// Found in review (a regression of bbc672c, ownOrder): when a read shows
 // one transaction's appends to a key out of the order it made them, the
 // key is marked broken and every edge on it is dropped, other
 // transactions' included. Here T0 appends 2 then 3 to x, T1 appends 1; the
@@ -105,7 +105,7 @@ func TestReviewSnapshotIsolationBlindVersionOrderIsNotValid(t *testing.T) {
 // allows the incompatible order, a G1a, but forbids G0) the checker says
 // valid; at f4467fa, and in Elle, the x edge stays and G0 is found. The
 // twin with T0's appends in order is invalid (G0).
-func TestReviewOwnOrderBreakKeepsTheG0(t *testing.T) {
+func TestOwnOrderBreakKeepsTheG0(t *testing.T) {
 	ru := models("read-uncommitted")
 	txs := []tx{ok(0, ap(x, 2), ap(x, 3), ap(y, 2)), ok(1, ap(x, 1), ap(y, 1)), ok(2, r(x, 3, 2, 1), r(y, 1, 2))}
 	const order = "i0 i1 c0 c1 i2 c2"
