@@ -10,6 +10,7 @@ import (
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/edn/scan"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // SyntaxError is malformed input at file:line:col (the same type the EDN
@@ -255,17 +256,10 @@ func (r *Reader) ReadAll() (*history.History, error) {
 	if k := h.StartInvokes(); k > 0 {
 		first := lines[h.Completion(0)-k]
 		r.warnings = append(r.warnings, Warning{File: r.name, Line: int(first), Col: 1, Msg: fmt.Sprintf(
-			"%s no invocation (a history of completions, as Elle's examples are written?): each is taken as invoked at the start of the history, so no op is known to have completed before it began (it is never the later side of a real-time order), and a process's completions keep their order",
-			plural(k, "op has", "ops have"))})
+			"%d %s no invocation (a history of completions, as Elle's examples are written?): each is taken as invoked at the start of the history, so no op is known to have completed before it began (it is never the later side of a real-time order), and a process's completions keep their order",
+			k, plural.Pick(k, "op has", "ops have"))})
 	}
 	return h, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // readErr is the error reading the input failed with (not a syntax error),
@@ -304,7 +298,7 @@ func (r *Reader) noOps() error {
 	why := "it is empty"
 	switch {
 	case r.n > 0:
-		why = fmt.Sprintf("its %s no process, and an :invoke without one is left out", plural(r.n, ":invoke op has", ":invoke ops have"))
+		why = fmt.Sprintf("its %d %s no process, and an :invoke without one is left out", r.n, plural.Pick(r.n, ":invoke op has", ":invoke ops have"))
 	case !r.empty:
 		why = r.src.(interface{ emptyReason() string }).emptyReason()
 	}

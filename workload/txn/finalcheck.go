@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/plural"
 )
 
 // finalReadsChecked runs Elle, then reads the verdict against the final
@@ -37,7 +38,7 @@ func finalReadsChecked(o Options, inner checker.Checker) checker.Checker {
 		case res.Valid == checker.Valid && len(unread) > 0:
 			res.Valid = checker.Unknown
 			res.Summary = joinSummary(fmt.Sprintf("no final read succeeded for %s %s, so a write lost there would go unseen",
-				plural(len(unread), "key", "keys"), list(unread, func(k int64) string { return fmt.Sprint(k) })), res.Summary)
+				plural.Count(len(unread), "key"), list(unread, func(k int64) string { return fmt.Sprint(k) })), res.Summary)
 		case res.Valid == checker.Invalid && o.Write == Append:
 			if lost := v.missingAppends(); len(lost) > 0 {
 				res.Summary = joinSummary(res.Summary, "acknowledged appends missing from later final reads: "+list(lost, lostAppend.String))
@@ -177,13 +178,6 @@ func joinSummary(first, rest string) string {
 		return first
 	}
 	return first + "; " + rest
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // list renders the first five of xs and a count of the rest.
