@@ -14,8 +14,9 @@
 //
 // Only what the history proves is reported: a read's dependencies come from
 // the version orders it establishes, transactions that failed are not in
-// the graph, and an info transaction is in it only as the possible writer
-// of what others read. A search that runs out of budget says so
+// the graph, and an info transaction is in it only as a possible writer:
+// of what others read, and after what they read (its reads are unknown, so
+// nothing follows it but what read its writes). A search that runs out of budget says so
 // (cycle-search-timeout) and leaves the verdict unknown.
 //
 // Results are data (a checker.Result whose Details is a *Report); rendering
