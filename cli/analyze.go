@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline/faultline/runner"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/suite"
 )
 
@@ -30,12 +30,12 @@ func analyzeCommand(s suite.Suite) *cobra.Command {
 		if len(args) == 1 {
 			arg = args[0]
 		}
-		st := &store.Store{Root: storeDir}
+		st := &runstore.Store{Root: storeDir}
 		dir, err := st.Resolve(arg)
 		if err != nil {
 			return &ExitError{Code: ExitBadArgs, Err: err}
 		}
-		loaded, err := store.Load(dir)
+		loaded, err := runstore.Load(dir)
 		if err != nil {
 			return &ExitError{Code: ExitBadArgs, Err: err}
 		}

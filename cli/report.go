@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline/faultline/report"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // reportCommand is `faultline report [RUN]`: it redraws the plots and
@@ -29,11 +29,11 @@ func reportCommand() *cobra.Command {
 		if len(args) == 1 {
 			arg = args[0]
 		}
-		dir, err := (&store.Store{Root: root}).Resolve(arg)
+		dir, err := (&runstore.Store{Root: root}).Resolve(arg)
 		if err != nil {
 			return BadArgs("%w", err)
 		}
-		run, err := store.Load(dir)
+		run, err := runstore.Load(dir)
 		if err != nil {
 			return BadArgs("%w", err)
 		}

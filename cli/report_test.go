@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline/faultline/history"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // storedRun makes a store holding one finished run of test "demo" with a
@@ -20,7 +20,7 @@ import (
 func storedRun(t *testing.T) (root, dir string) {
 	t.Helper()
 	root = t.TempDir()
-	s := &store.Store{Root: root}
+	s := &runstore.Store{Root: root}
 	run, err := s.Create("demo", time.Date(2026, 1, 25, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +96,7 @@ func TestReportCommandRejectsWhatIsNotARun(t *testing.T) {
 	if err := os.MkdirAll(bad, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(bad, store.HistoryEDNFile), []byte("{:index 0, :time 1, :type :invoke, :process 0, :f :read, :value nil}\n{:index 1, :time 2, :type :bogus, :process 0, :f :read}\n{:index 2, :time 3, :type :invoke, :process 1, :f :read, :value nil}\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(bad, runstore.HistoryEDNFile), []byte("{:index 0, :time 1, :type :invoke, :process 0, :f :read, :value nil}\n{:index 1, :time 2, :type :bogus, :process 0, :f :read}\n{:index 2, :time 3, :type :invoke, :process 1, :f :read, :value nil}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -105,7 +105,7 @@ func TestReportCommandRejectsWhatIsNotARun(t *testing.T) {
 	}{
 		{[]string{"report", "--store", root, "nope"}, []string{`"nope" is not a run`, "test name"}},
 		{[]string{"report", "--store", t.TempDir()}, []string{"no latest run"}},
-		{[]string{"report", bad}, []string{filepath.Join(bad, store.HistoryEDNFile) + ":2:", "bogus"}},
+		{[]string{"report", bad}, []string{filepath.Join(bad, runstore.HistoryEDNFile) + ":2:", "bogus"}},
 		{[]string{"report", dir, "extra"}, []string{"accepts at most 1 arg"}},
 	} {
 		var out, errb bytes.Buffer
@@ -124,14 +124,14 @@ func TestReportCommandRejectsWhatIsNotARun(t *testing.T) {
 func TestReportCommandWarnsAboutATornHistory(t *testing.T) {
 	dir := t.TempDir()
 	torn := "{:index 0, :time 1, :type :invoke, :process 0, :f :read, :value nil}\n{:index 1, :time 5, :type :ok, :process 0, :f :read, :value 3}\n{:index 2 :time"
-	if err := os.WriteFile(filepath.Join(dir, store.HistoryEDNFile), []byte(torn), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, runstore.HistoryEDNFile), []byte(torn), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
 	if code := Execute(reportRoot(), []string{"report", dir}, &out, &errb); code != ExitValid {
 		t.Fatalf("exit %d, stderr: %s", code, errb.String())
 	}
-	if !strings.Contains(errb.String(), "warning: "+filepath.Join(dir, store.HistoryEDNFile)+":3:") {
+	if !strings.Contains(errb.String(), "warning: "+filepath.Join(dir, runstore.HistoryEDNFile)+":3:") {
 		t.Errorf("the torn last line is not reported with its position: %q", errb.String())
 	}
 	if !strings.Contains(out.String(), filepath.Join(dir, "timeline.html")) {

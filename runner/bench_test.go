@@ -12,7 +12,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/runner/internal/fakekv"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // benchInterpreter runs b.N client ops from gen through the interpreter with
@@ -20,12 +20,12 @@ import (
 // does, and reports ops/s (client ops, each an invoke and a completion) and
 // the generator's share per op.
 func benchInterpreter(b *testing.B, gen generator.Generator) {
-	benchInterpreterTo(b, gen, filepath.Join(b.TempDir(), store.StreamFile))
+	benchInterpreterTo(b, gen, filepath.Join(b.TempDir(), runstore.StreamFile))
 }
 
 // benchInterpreterTo streams the history to path.
 func benchInterpreterTo(b *testing.B, gen generator.Generator, path string) {
-	j, err := store.OpenJournal(path, store.JournalOptions{})
+	j, err := runstore.OpenJournal(path, runstore.JournalOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -94,5 +94,5 @@ func BenchmarkInterpreterTmpfs(b *testing.B) {
 		b.Skipf("no tmpfs at /dev/shm: %v", err)
 	}
 	b.Cleanup(func() { os.RemoveAll(dir) })
-	benchInterpreterTo(b, &fakekv.Ops{Remaining: b.N, F: "read"}, filepath.Join(dir, store.StreamFile))
+	benchInterpreterTo(b, &fakekv.Ops{Remaining: b.N, F: "read"}, filepath.Join(dir, runstore.StreamFile))
 }

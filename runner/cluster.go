@@ -12,7 +12,7 @@ import (
 	"github.com/faultline/faultline/client"
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/db"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // cluster is the set of nodes a run works on, with one open connection each.
@@ -174,7 +174,7 @@ func teardownClients(ctx context.Context, clients []client.Client) error {
 // downloadLogs copies the DB's log files from every node into the node's
 // folder of the run. A file that cannot be fetched is logged and skipped:
 // missing logs must not lose the run.
-func (c *cluster) downloadLogs(ctx context.Context, d db.DB, run *store.Run) {
+func (c *cluster) downloadLogs(ctx context.Context, d db.DB, run *runstore.Run) {
 	lf, ok := d.(db.LogFiler)
 	if !ok {
 		return

@@ -25,7 +25,7 @@ import (
 	"github.com/faultline/faultline/history/codec"
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/runner/internal/fakekv"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/suite"
 )
 
@@ -107,14 +107,14 @@ func TestEndToEndCorrectKVIsValidAndStaleKVIsInvalidWithACounterexample(t *testi
 	if code != cli.ExitValid || !strings.Contains(out, ": valid (fakekv-register-slow, ") {
 		t.Fatalf("correct KV: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
-	good, err := store.Load(filepath.Join(dir, "latest"))
+	good, err := runstore.Load(filepath.Join(dir, "latest"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(good.History.Nemesis().Ops); n == 0 {
 		t.Fatal("no nemesis ops recorded with --nemesis slow")
 	}
-	if good.Config["concurrency"] != float64(6) || good.Config["flags"].(map[string]any)["password"] != store.Redacted {
+	if good.Config["concurrency"] != float64(6) || good.Config["flags"].(map[string]any)["password"] != runstore.Redacted {
 		t.Fatalf("config.json: %v", good.Config)
 	}
 
@@ -122,7 +122,7 @@ func TestEndToEndCorrectKVIsValidAndStaleKVIsInvalidWithACounterexample(t *testi
 	if code != cli.ExitInvalid || !strings.Contains(out, ": INVALID (fakekv-register, ") {
 		t.Fatalf("stale KV: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
-	bad, err := store.Load(filepath.Join(dir, "fakekv-register", "latest"))
+	bad, err := runstore.Load(filepath.Join(dir, "fakekv-register", "latest"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func startEndless(t *testing.T, dir string) (*exec.Cmd, *bytes.Buffer, *bytes.Bu
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if st, err := os.Stat(filepath.Join(dir, "current", store.StreamFile)); err == nil && st.Size() > 2000 {
+		if st, err := os.Stat(filepath.Join(dir, "current", runstore.StreamFile)); err == nil && st.Size() > 2000 {
 			return cmd, &out, &errb
 		}
 		if time.Now().After(deadline) {
@@ -242,11 +242,11 @@ func TestEndToEndACrashedRunCanStillBeAnalysed(t *testing.T) {
 	if code != cli.ExitValid || !strings.Contains(out, ": valid (register, ") {
 		t.Fatalf("analyze of the killed run: exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
-	l, err := store.Load(filepath.Join(dir, "current"))
+	l, err := runstore.Load(filepath.Join(dir, "current"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if filepath.Base(l.HistoryFile) != store.StreamFile || l.History.Len() < 100 {
+	if filepath.Base(l.HistoryFile) != runstore.StreamFile || l.History.Len() < 100 {
 		t.Fatalf("crashed run read from %s with %d ops", l.HistoryFile, l.History.Len())
 	}
 }
@@ -273,7 +273,7 @@ func interruptRun(t *testing.T, sig syscall.Signal) {
 		t.Fatalf("stdout: %s", out.String())
 	}
 	run := filepath.Join(dir, "latest")
-	h, warnings, err := codec.ReadFile(filepath.Join(run, store.HistoryEDNFile), codec.EDN)
+	h, warnings, err := codec.ReadFile(filepath.Join(run, runstore.HistoryEDNFile), codec.EDN)
 	if err != nil || len(warnings) > 0 {
 		t.Fatalf("history.edn after the interrupt: %v %v", err, warnings)
 	}
@@ -289,11 +289,11 @@ func interruptRun(t *testing.T, sig syscall.Signal) {
 	if interrupted == 0 {
 		t.Fatal("no op was outstanding at the interrupt (each takes 2ms on 4 threads): the test did not exercise the shutdown")
 	}
-	stream, _, err := codec.ReadFile(filepath.Join(run, store.StreamFile), codec.JSON)
+	stream, _, err := codec.ReadFile(filepath.Join(run, runstore.StreamFile), codec.JSON)
 	if err != nil || stream.Len() != h.Len() {
 		t.Fatalf("streamed history has %v ops (%v), the final one %d", stream.Len(), err, h.Len())
 	}
-	log, _ := os.ReadFile(filepath.Join(run, store.LogFile))
+	log, _ := os.ReadFile(filepath.Join(run, runstore.LogFile))
 	for _, want := range []string{"run interrupted", "nemesis healing", "db teardown done", "history saved"} {
 		if !bytes.Contains(log, []byte(want)) {
 			t.Errorf("run.log lacks %q:\n%s", want, log)
@@ -380,7 +380,7 @@ func TestEndToEndACrashExits255AndLogsJSON(t *testing.T) {
 	if !sawError {
 		t.Fatalf("no JSON record of the failure in:\n%s", errb.String())
 	}
-	res, err := os.ReadFile(filepath.Join(dir, "latest", store.ResultsFile))
+	res, err := os.ReadFile(filepath.Join(dir, "latest", runstore.ResultsFile))
 	if err != nil || !bytes.Contains(res, []byte(`"valid": "unknown"`)) {
 		t.Fatalf("results of the crashed run: %s %v", res, err)
 	}
@@ -396,14 +396,14 @@ func TestEndToEndAnalyzeReadsAJepsenRunFolder(t *testing.T) {
 {:index 4, :time 50, :type :invoke, :process 0, :f :read, :value nil}
 {:index 5, :time 60, :type :ok, :process 0, :f :read, :value 0}
 `
-	if err := os.WriteFile(filepath.Join(dir, store.HistoryEDNFile), []byte(edn), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, runstore.HistoryEDNFile), []byte(edn), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs := execute(t, "analyze", "--workload", "register", dir)
 	if code != cli.ExitInvalid || !strings.Contains(out, dir+": INVALID (register, 6 ops)") {
 		t.Fatalf("exit %d\nstdout: %s\nstderr: %s", code, out, errs)
 	}
-	res, err := os.ReadFile(filepath.Join(dir, store.ResultsEDNFile))
+	res, err := os.ReadFile(filepath.Join(dir, runstore.ResultsEDNFile))
 	if err != nil || !bytes.Contains(res, []byte(":valid? false")) {
 		t.Fatalf("results.edn beside the Jepsen history: %s %v", res, err)
 	}

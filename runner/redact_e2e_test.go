@@ -17,7 +17,7 @@ import (
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/runner"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/suite"
 )
 
@@ -89,7 +89,7 @@ func TestAnalyzeOfARedactedRunGivesTheSameResults(t *testing.T) {
 		}
 		return string(b)
 	}
-	for _, f := range []string{store.ConfigFile, store.LogFile} {
+	for _, f := range []string{runstore.ConfigFile, runstore.LogFile} {
 		for _, s := range []string{"hunter22", "cfgpw-url", "cfgpw-apikey", "cfgpw-env"} {
 			if strings.Contains(read(f), s) {
 				t.Errorf("%s holds the secret %q:\n%s", f, s, read(f))
@@ -99,14 +99,14 @@ func TestAnalyzeOfARedactedRunGivesTheSameResults(t *testing.T) {
 	if strings.Contains(errs.String(), "hunter22") {
 		t.Errorf("the terminal log shows the password:\n%s", errs.String())
 	}
-	for _, f := range []string{store.HistoryEDNFile, store.StreamFile} {
+	for _, f := range []string{runstore.HistoryEDNFile, runstore.StreamFile} {
 		for _, v := range []string{"ETCD_PASSWORD=hunter22", "https://root:hunter22@n1:2379", "--password hunter22", "token"} {
 			if !strings.Contains(read(f), v) {
 				t.Errorf("%s lost the op value %q:\n%s", f, v, read(f))
 			}
 		}
 	}
-	l, err := store.Load(run)
+	l, err := runstore.Load(run)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestAnalyzeOfARedactedRunGivesTheSameResults(t *testing.T) {
 	if final.F != "read" || !history.Equal(final.Value, opSecrets) {
 		t.Fatalf("the final read was stored as %v, want %v", final, opSecrets)
 	}
-	before := read(store.ResultsFile)
+	before := read(runstore.ResultsFile)
 	if l.Results.Valid != checker.Valid || !strings.Contains(before, `"acknowledged-count": 5`) {
 		t.Fatalf("the run's results: %s", before)
 	}
@@ -124,7 +124,7 @@ func TestAnalyzeOfARedactedRunGivesTheSameResults(t *testing.T) {
 	if code != cli.ExitValid {
 		t.Fatalf("analyze: exit %d\nstdout: %s\nstderr: %s", code, out.String(), errs.String())
 	}
-	if after := read(store.ResultsFile); after != before {
+	if after := read(runstore.ResultsFile); after != before {
 		t.Fatalf("analyze of the redacted run gave other results:\n%s\nthe run gave:\n%s", after, before)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/runner/internal/fakekv"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // secretConfig holds a secret in every shape one used to reach config.json
@@ -47,7 +47,7 @@ func TestSecretsReachNeitherTheConfigNorTheLogNorAStoredError(t *testing.T) {
 		t.Fatalf("the failing setup returned %v", err)
 	}
 	files := map[string]string{"terminal": test.Output.(*bytes.Buffer).String()}
-	for _, f := range []string{store.ConfigFile, store.LogFile, store.ResultsFile, store.ResultsEDNFile} {
+	for _, f := range []string{runstore.ConfigFile, runstore.LogFile, runstore.ResultsFile, runstore.ResultsEDNFile} {
 		b, err := os.ReadFile(filepath.Join(out.Dir, f))
 		if err != nil {
 			t.Fatal(err)
@@ -62,16 +62,16 @@ func TestSecretsReachNeitherTheConfigNorTheLogNorAStoredError(t *testing.T) {
 		}
 	}
 	for name, want := range map[string]string{
-		store.ConfigFile:     `"tarball-url": "https://deploy:<redacted>@example.com/etcd.tgz"`,
-		store.LogFile:        `ETCD_ROOT_PASSWORD=<redacted>`,
-		store.ResultsEDNFile: `etcd --auth-token <redacted> exited 1`,
-		"terminal":           `run failed`,
+		runstore.ConfigFile:     `"tarball-url": "https://deploy:<redacted>@example.com/etcd.tgz"`,
+		runstore.LogFile:        `ETCD_ROOT_PASSWORD=<redacted>`,
+		runstore.ResultsEDNFile: `etcd --auth-token <redacted> exited 1`,
+		"terminal":              `run failed`,
 	} {
 		if !strings.Contains(files[name], want) {
 			t.Errorf("%s lacks %q:\n%s", name, want, files[name])
 		}
 	}
-	if !strings.Contains(files[store.ConfigFile], `"workload": "register"`) {
-		t.Errorf("config.json lost what is no secret:\n%s", files[store.ConfigFile])
+	if !strings.Contains(files[runstore.ConfigFile], `"workload": "register"`) {
+		t.Errorf("config.json lost what is no secret:\n%s", files[runstore.ConfigFile])
 	}
 }

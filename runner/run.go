@@ -16,8 +16,8 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/osetup"
-	"github.com/faultline/faultline/store"
-	"github.com/faultline/faultline/store/redact"
+	"github.com/faultline/faultline/runstore"
+	"github.com/faultline/faultline/runstore/redact"
 )
 
 // Outcome is what a run produced.
@@ -58,7 +58,7 @@ func Run(ctx context.Context, t *Test) (Outcome, error) {
 		return abort(err)
 	}
 	defer beat.Stop()
-	logFile, err := os.Create(run.Path(store.LogFile))
+	logFile, err := os.Create(run.Path(runstore.LogFile))
 	if err != nil {
 		return abort(fmt.Errorf("run log: %w", err))
 	}
@@ -70,7 +70,7 @@ func Run(ctx context.Context, t *Test) (Outcome, error) {
 	if err := run.WriteConfig(cfg); err != nil {
 		return abort(err)
 	}
-	journal, err := run.OpenJournal(store.JournalOptions{})
+	journal, err := run.OpenJournal(runstore.JournalOptions{})
 	if err != nil {
 		return abort(err)
 	}
@@ -86,7 +86,7 @@ func Run(ctx context.Context, t *Test) (Outcome, error) {
 			out.History = h
 		}
 		runErr = errors.Join(runErr, run.WriteHistory(ops))
-		log.Info("history saved", "ops", len(ops), "file", run.Path(store.HistoryEDNFile))
+		log.Info("history saved", "ops", len(ops), "file", run.Path(runstore.HistoryEDNFile))
 	}
 	switch {
 	case runErr != nil:
@@ -117,10 +117,10 @@ func Analyze(ctx context.Context, t *Test, dir string, h *history.History) (chec
 		out = os.Stderr
 	}
 	log := slog.New(redact.Handler(t.handler(out), redact.New(t.configRecord())))
-	return t.analyze(ctx, &store.Run{Dir: dir}, h, log)
+	return t.analyze(ctx, &runstore.Run{Dir: dir}, h, log)
 }
 
-func (t *Test) analyze(ctx context.Context, run *store.Run, h *history.History, log *slog.Logger) (checker.Result, error) {
+func (t *Test) analyze(ctx context.Context, run *runstore.Run, h *history.History, log *slog.Logger) (checker.Result, error) {
 	started := time.Now()
 	res := checker.Safe(ctx, t.Checker, h)
 	log.Info("analysis done", "valid", res.Valid.String(), "summary", res.Summary, "took", time.Since(started).Round(time.Millisecond).String())
@@ -133,7 +133,7 @@ func (t *Test) analyze(ctx context.Context, run *store.Run, h *history.History, 
 
 // runCluster is setup, run and teardown. It returns the recorded ops (nil if
 // the run never started), whether the run was interrupted, and what failed.
-func (t *Test) runCluster(ctx context.Context, run *store.Run, journal *store.Journal, log *slog.Logger, term *terminal, start time.Time) ([]history.Op, bool, error) {
+func (t *Test) runCluster(ctx context.Context, run *runstore.Run, journal *runstore.Journal, log *slog.Logger, term *terminal, start time.Time) ([]history.Op, bool, error) {
 	teardownCtx := func() (context.Context, context.CancelFunc) {
 		d := t.TeardownTimeout
 		if d <= 0 {

@@ -19,7 +19,7 @@ import (
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/runner/internal/fakekv"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // kvTest is a test of the fake KV: lag > 0 makes it serve stale reads.
@@ -38,7 +38,7 @@ func kvTest(t *testing.T, lag int) (*Test, *fakekv.KV, *fakekv.DB, *int) {
 		Checker:     linear.New(model.CASRegister(nil), linear.Options{}),
 		Concurrency: 5,
 		Seed:        7,
-		Store:       &store.Store{Root: t.TempDir()},
+		Store:       &runstore.Store{Root: t.TempDir()},
 		Config:      map[string]any{"password": "hunter2", "workload": "register"},
 		Output:      &bytes.Buffer{},
 	}, kv, d, healed
@@ -64,16 +64,16 @@ func TestRunSetsUpRunsChecksStoresAndTearsDown(t *testing.T) {
 	if *healed != 1 {
 		t.Fatalf("nemesis healed %d times, want 1", *healed)
 	}
-	for _, f := range []string{store.StreamFile, store.HistoryEDNFile, store.HistoryTxtFile, store.ResultsFile, store.ResultsEDNFile, store.ConfigFile, store.LogFile, "n1/kv.log", "n3/kv.log", "timeline.html"} {
+	for _, f := range []string{runstore.StreamFile, runstore.HistoryEDNFile, runstore.HistoryTxtFile, runstore.ResultsFile, runstore.ResultsEDNFile, runstore.ConfigFile, runstore.LogFile, "n1/kv.log", "n3/kv.log", "timeline.html"} {
 		if st, err := os.Stat(filepath.Join(out.Dir, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s missing or empty in the run folder: %v", f, err)
 		}
 	}
-	cfg, _ := os.ReadFile(filepath.Join(out.Dir, store.ConfigFile))
+	cfg, _ := os.ReadFile(filepath.Join(out.Dir, runstore.ConfigFile))
 	if bytes.Contains(cfg, []byte("hunter2")) {
 		t.Error("config.json holds the password")
 	}
-	l, err := store.Load(filepath.Join(test.Store.Root, "latest"))
+	l, err := runstore.Load(filepath.Join(test.Store.Root, "latest"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestRunFindsStaleReadsWithACounterexample(t *testing.T) {
 			t.Errorf("the counterexample's %s is missing from the run folder: %v", f, err)
 		}
 	}
-	res, _ := os.ReadFile(filepath.Join(out.Dir, store.ResultsEDNFile))
+	res, _ := os.ReadFile(filepath.Join(out.Dir, runstore.ResultsEDNFile))
 	if !bytes.Contains(res, []byte(":valid? false")) || !bytes.Contains(res, []byte(":counterexample")) {
 		t.Fatalf("results.edn: %s", res)
 	}

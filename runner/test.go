@@ -32,7 +32,7 @@ import (
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/osetup"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // Test is everything one run needs. Nil OS, DB and Nemesis mean "nothing to
@@ -72,7 +72,7 @@ type Test struct {
 	LeaveDBRunning bool
 
 	// Store is where the run is saved.
-	Store *store.Store
+	Store *runstore.Store
 	// Config is recorded as config.json, with secrets redacted.
 	Config map[string]any
 

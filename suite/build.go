@@ -6,7 +6,7 @@ import (
 
 	"github.com/faultline/faultline/nemesis/target"
 	"github.com/faultline/faultline/runner"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // Build makes the runner.Test of one run of workload w on cluster cl: the
@@ -31,7 +31,7 @@ func (s Suite) Build(w Workload, o Options, cl Cluster) (*runner.Test, error) {
 	t.Nodes, t.Remote = cl.Nodes, cl.Remote
 	t.Concurrency, t.TimeLimit, t.Seed = o.Concurrency, o.TimeLimit, o.Seed
 	t.LeaveDBRunning, t.LogJSON, t.RunProcs = o.LeaveDBRunning, o.LogJSON, o.RunProcs
-	t.Store = &store.Store{Root: o.Store}
+	t.Store = &runstore.Store{Root: o.Store}
 	cfg := map[string]any{"suite": s.Name, "workload": w.Name, "nemesis": o.Nemesis, "flags": o.Flags}
 	for k, v := range t.Config {
 		cfg[k] = v

@@ -12,7 +12,7 @@ import (
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // The history view on a run of a million ops. Run with
@@ -38,12 +38,12 @@ func bigStore(b *testing.B) (string, runRef) {
 		if bigErr != nil {
 			return
 		}
-		s := &store.Store{Root: bigRoot}
-		var run *store.Run
+		s := &runstore.Store{Root: bigRoot}
+		var run *runstore.Run
 		if run, bigErr = s.Create("big", t0); bigErr != nil {
 			return
 		}
-		f, err := os.Create(run.Path(store.HistoryEDNFile))
+		f, err := os.Create(run.Path(runstore.HistoryEDNFile))
 		if bigErr = err; err != nil {
 			return
 		}

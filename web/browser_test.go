@@ -16,7 +16,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // chromium finds Debian's Chromium (scripts/setup.sh installs it), or skips.
@@ -141,12 +141,12 @@ func (b *browser) errors() []string {
 
 // liveRun starts a run that journals ops as a runner would, ten every
 // 100 ms, with its heartbeat, until the test ends.
-func liveRun(t *testing.T, s *store.Store, start time.Time) *store.Run {
+func liveRun(t *testing.T, s *runstore.Store, start time.Time) *runstore.Run {
 	run, err := s.Create("live", start)
 	must(t, err)
 	beating(t, run)
 	must(t, run.WriteConfig(map[string]any{"name": "live", "nodes": []string{"n1", "n2"}}))
-	j, err := run.OpenJournal(store.JournalOptions{SyncEvery: 50 * time.Millisecond})
+	j, err := run.OpenJournal(runstore.JournalOptions{SyncEvery: 50 * time.Millisecond})
 	must(t, err)
 	ops := genOps(100_000)
 	stop, done := make(chan struct{}), make(chan struct{})
@@ -178,7 +178,7 @@ func liveRun(t *testing.T, s *store.Store, start time.Time) *store.Run {
 // without the server's origin. No page may log an error.
 func TestBrowserFollowsAFailureFromTheIndexToItsOps(t *testing.T) {
 	chromium(t)
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	elleRunAt := elleRun(t, s, t0)
 	keyed := keyedRun(t, s, t0.Add(time.Minute))
 	valid, _ := checkedRun(t, s, "register", t0.Add(2*time.Minute), history.MustNew(registerOps(50)...), checker.Func(func(context.Context, *history.History) checker.Result {

@@ -19,7 +19,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
 	"github.com/faultline/faultline/report"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // readSkewEDN is a list-append history with a G-single (read skew): T1
@@ -67,7 +67,7 @@ func parseEDN(t *testing.T, text string) *history.History {
 // checkedRun stores a finished run of h checked by c, as the runner does:
 // history, results from the real checker, timeline and plots, Elle's
 // drawings for an Elle result.
-func checkedRun(t *testing.T, s *store.Store, test string, start time.Time, h *history.History, c checker.Checker) (*store.Run, checker.Result) {
+func checkedRun(t *testing.T, s *runstore.Store, test string, start time.Time, h *history.History, c checker.Checker) (*runstore.Run, checker.Result) {
 	t.Helper()
 	run, err := s.Create(test, start)
 	must(t, err)
@@ -84,7 +84,7 @@ func checkedRun(t *testing.T, s *store.Store, test string, start time.Time, h *h
 }
 
 // elleRun is an invalid list-append run (G-single).
-func elleRun(t *testing.T, s *store.Store, start time.Time) *store.Run {
+func elleRun(t *testing.T, s *runstore.Store, start time.Time) *runstore.Run {
 	run, res := checkedRun(t, s, "append", start, parseEDN(t, readSkewEDN), elle.ListAppend(elle.Options{}))
 	if res.Valid != checker.Invalid {
 		t.Fatalf("the read-skew history checks %v, want invalid: %s", res.Valid, res.Summary)
@@ -93,7 +93,7 @@ func elleRun(t *testing.T, s *store.Store, start time.Time) *store.Run {
 }
 
 // keyedRun is an invalid independent cas-register run (key :y stale).
-func keyedRun(t *testing.T, s *store.Store, start time.Time) *store.Run {
+func keyedRun(t *testing.T, s *runstore.Store, start time.Time) *runstore.Run {
 	c := independent.Checker(linear.New(model.CASRegister(nil), linear.Options{}), independent.Options{})
 	run, res := checkedRun(t, s, "register", start, parseEDN(t, staleKeyEDN), c)
 	if res.Valid != checker.Invalid {
@@ -103,12 +103,12 @@ func keyedRun(t *testing.T, s *store.Store, start time.Time) *store.Run {
 }
 
 // runURL is the address of run's page.
-func runURL(run *store.Run) string {
+func runURL(run *runstore.Run) string {
 	return "/run/" + run.Test + "/" + filepath.Base(run.Dir) + "/"
 }
 
 // writeFile writes a file into a run's folder.
-func writeFile(t *testing.T, run *store.Run, name, text string) {
+func writeFile(t *testing.T, run *runstore.Run, name, text string) {
 	t.Helper()
 	must(t, os.MkdirAll(filepath.Dir(run.Path(name)), 0o755))
 	must(t, os.WriteFile(run.Path(name), []byte(text), 0o644))

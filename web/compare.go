@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // compareData is the data of the comparison of two runs.
@@ -73,7 +73,7 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) {
 // partVerdicts reads the verdict of each part of a composed result (none
 // for a results file over the cap or missing).
 func (s *Server) partVerdicts(root *os.Root, ref runRef) map[string]string {
-	b, _, err := readRegular(root, ref.Rel()+"/"+store.ResultsFile, s.maxResults())
+	b, _, err := readRegular(root, ref.Rel()+"/"+runstore.ResultsFile, s.maxResults())
 	if err != nil {
 		return nil
 	}
@@ -110,9 +110,9 @@ func compareParts(a, b map[string]string) []partCmp {
 // flatConfig reads config.json as dotted paths to JSON texts: nested
 // objects are walked, anything else (lists included) is one setting.
 func flatConfig(root *os.Root, ref runRef) (map[string]string, string) {
-	b, _, err := readRegular(root, ref.Rel()+"/"+store.ConfigFile, maxConfig)
+	b, _, err := readRegular(root, ref.Rel()+"/"+runstore.ConfigFile, maxConfig)
 	if isNotExist(err) {
-		return nil, "no " + store.ConfigFile
+		return nil, "no " + runstore.ConfigFile
 	}
 	if err != nil {
 		return nil, err.Error()
@@ -121,7 +121,7 @@ func flatConfig(root *os.Root, ref runRef) (map[string]string, string) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, store.ConfigFile + " is not valid JSON: " + err.Error()
+		return nil, runstore.ConfigFile + " is not valid JSON: " + err.Error()
 	}
 	out := map[string]string{}
 	flatten("", v, out)

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // configRun stores a finished run with a config and a composed result.
-func configRun(t *testing.T, s *store.Store, start time.Time, cfg map[string]any, res checker.Result) *store.Run {
+func configRun(t *testing.T, s *runstore.Store, start time.Time, cfg map[string]any, res checker.Result) *runstore.Run {
 	t.Helper()
 	run, err := s.Create("etcd", start)
 	must(t, err)
@@ -23,12 +23,12 @@ func configRun(t *testing.T, s *store.Store, start time.Time, cfg map[string]any
 	return run
 }
 
-func id(run *store.Run) string { return run.Test + "/" + filepath.Base(run.Dir) }
+func id(run *runstore.Run) string { return run.Test + "/" + filepath.Base(run.Dir) }
 
 var settingRow = regexp.MustCompile(`<tr( class="differs")?><td>([^<]+)</td><td class="val">([^<]*)</td><td class="val">([^<]*)</td></tr>`)
 
 func TestCompareShowsVerdictsAndTheSettingsThatDiffer(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	base := map[string]any{"nodes": []string{"n1", "n2", "n3"}, "concurrency": 5, "nemesis": map[string]any{"faults": []string{"partition"}, "interval": "10s"}, "password": "x"}
 	a := configRun(t, s, t0, base, checker.Result{Valid: checker.Valid, Children: map[string]checker.Result{"linear": {Valid: checker.Valid}, "stats": {Valid: checker.Valid}}})
 	changed := map[string]any{"nodes": []string{"n1", "n2", "n3"}, "concurrency": 10, "nemesis": map[string]any{"faults": []string{"partition", "kill"}, "interval": "10s"}, "seed": 7, "password": "y"}
@@ -78,7 +78,7 @@ func TestCompareShowsVerdictsAndTheSettingsThatDiffer(t *testing.T) {
 }
 
 func TestCompareRefusesAnythingButTwoRunsOfTheStore(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	a := configRun(t, s, t0, map[string]any{"x": 1}, checker.Result{Valid: checker.Valid})
 	srv := serve(t, s.Root)
 	for q, c := range map[string]struct {
@@ -100,7 +100,7 @@ func TestCompareRefusesAnythingButTwoRunsOfTheStore(t *testing.T) {
 }
 
 func TestIndexFiltersByStatusAndPages(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	verdicts := []checker.Validity{checker.Valid, checker.Invalid, checker.Unknown}
 	for i := range 25 {
 		configRun(t, s, t0.Add(time.Duration(i)*time.Minute), map[string]any{"i": i}, checker.Result{Valid: verdicts[i%3]})

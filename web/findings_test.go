@@ -12,7 +12,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/elle"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // focusRow returns the data-index of the highlighted row of a history
@@ -39,7 +39,7 @@ func rowIndexes(body string) []string {
 }
 
 func TestElleAnomalyLinksEachTransactionToItsHistoryRowAndTimeline(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run := elleRun(t, s, t0)
 	srv := serve(t, s.Root)
 	resp, body := get(t, srv, runURL(run))
@@ -48,9 +48,9 @@ func TestElleAnomalyLinksEachTransactionToItsHistoryRowAndTimeline(t *testing.T)
 	}
 	// The checker's own report: every transaction of every anomaly it
 	// lists must be on the page, linked.
-	loaded, err := store.Load(run.Dir)
+	loaded, err := runstore.Load(run.Dir)
 	must(t, err)
-	raw, _ := os.ReadFile(run.Path(store.ResultsFile))
+	raw, _ := os.ReadFile(run.Path(runstore.ResultsFile))
 	doc, err := parseResult(raw)
 	must(t, err)
 	if loaded.Results.Valid != checker.Invalid || len(doc.Details) == 0 {
@@ -104,7 +104,7 @@ func TestElleAnomalyLinksEachTransactionToItsHistoryRowAndTimeline(t *testing.T)
 }
 
 func TestIndependentCounterexampleLinksToTheKeysOp(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run := keyedRun(t, s, t0)
 	srv := serve(t, s.Root)
 	_, body := get(t, srv, runURL(run))
@@ -138,7 +138,7 @@ func TestIndependentCounterexampleLinksToTheKeysOp(t *testing.T) {
 }
 
 func TestDetailsOfAnUnknownCheckerAreShownAsJSON(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("custom", t0)
 	must(t, err)
 	must(t, run.WriteResults(checker.Result{Valid: checker.Invalid, Summary: "2 lost", Details: map[string]any{"lost": []int{3, 4}, "note": "<b>not html</b>"}}))
@@ -157,13 +157,13 @@ func TestFindingsOfComposedResultsNameTheirParts(t *testing.T) {
 		"elle":  {Valid: checker.Invalid, Summary: "G0", Details: rep},
 		"stats": {Valid: checker.Valid},
 	}}
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("composed", t0)
 	must(t, err)
 	must(t, run.WriteResults(res))
 	writeFile(t, run, "elle/elle/G0-1.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>")
 	must(t, run.Finish())
-	raw, _ := os.ReadFile(run.Path(store.ResultsFile))
+	raw, _ := os.ReadFile(run.Path(runstore.ResultsFile))
 	doc, err := parseResult(raw)
 	must(t, err)
 	f := findingsOf(doc, map[string]bool{})
@@ -185,7 +185,7 @@ func TestFindingsOfComposedResultsNameTheirParts(t *testing.T) {
 }
 
 func TestResultsOverTheCapAreSummarisedNotLoaded(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("huge", t0)
 	must(t, err)
 	big := make([]string, 5000)
@@ -194,7 +194,7 @@ func TestResultsOverTheCapAreSummarisedNotLoaded(t *testing.T) {
 	}
 	must(t, run.WriteResults(checker.Result{Valid: checker.Invalid, Summary: "lost 5000 writes", Details: map[string]any{"lost": big}}))
 	must(t, run.Finish())
-	st, _ := os.Stat(run.Path(store.ResultsFile))
+	st, _ := os.Stat(run.Path(runstore.ResultsFile))
 	srv := New(s.Root)
 	srv.MaxResults = 64 << 10
 	hs := serveHandler(t, srv)
@@ -208,7 +208,7 @@ func TestResultsOverTheCapAreSummarisedNotLoaded(t *testing.T) {
 		t.Errorf("run page of a results file over the cap:\n%.2000s", body)
 	}
 	// A results file that is not a result is unreadable, not a verdict.
-	writeFile(t, run, store.ResultsFile, `{"summary": "no verdict here"}`)
+	writeFile(t, run, runstore.ResultsFile, `{"summary": "no verdict here"}`)
 	_, body = get(t, hs, "/")
 	if !strings.Contains(body, `<td class="status">unreadable results</td>`) || !strings.Contains(body, `no &#34;valid&#34; field`) {
 		t.Errorf("a results.json without a verdict:\n%s", rows(body))
@@ -216,7 +216,7 @@ func TestResultsOverTheCapAreSummarisedNotLoaded(t *testing.T) {
 }
 
 func TestSummaryCacheRereadsOnlyWhenTheFileChanges(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("cached", t0)
 	must(t, err)
 	must(t, run.WriteResults(checker.Result{Valid: checker.Valid, Summary: "first"}))
@@ -224,26 +224,26 @@ func TestSummaryCacheRereadsOnlyWhenTheFileChanges(t *testing.T) {
 	must(t, err)
 	defer root.Close()
 	var c summaryCache
-	path := "cached/" + filepathBase(run.Dir) + "/" + store.ResultsFile
+	path := "cached/" + filepathBase(run.Dir) + "/" + runstore.ResultsFile
 	if got := c.get(root, path, DefaultMaxResults); got.summary != "first" || got.verdict != verdictValid {
 		t.Fatalf("first read: %+v", got)
 	}
 	// Same size, same time, same inode: the cached summary stands (the
 	// file is not read again).
-	st, _ := os.Stat(run.Path(store.ResultsFile))
-	b, _ := os.ReadFile(run.Path(store.ResultsFile))
+	st, _ := os.Stat(run.Path(runstore.ResultsFile))
+	b, _ := os.ReadFile(run.Path(runstore.ResultsFile))
 	tampered := strings.Replace(string(b), "first", "FIRST", 1)
-	f, err := os.OpenFile(run.Path(store.ResultsFile), os.O_WRONLY, 0)
+	f, err := os.OpenFile(run.Path(runstore.ResultsFile), os.O_WRONLY, 0)
 	must(t, err)
 	_, err = f.WriteAt([]byte(tampered), 0)
 	must(t, err)
 	must(t, f.Close())
-	must(t, os.Chtimes(run.Path(store.ResultsFile), st.ModTime(), st.ModTime()))
+	must(t, os.Chtimes(run.Path(runstore.ResultsFile), st.ModTime(), st.ModTime()))
 	if got := c.get(root, path, DefaultMaxResults); got.summary != "first" {
 		t.Errorf("an unchanged file was read again: %+v", got)
 	}
 	// A new modification time invalidates it.
-	must(t, os.Chtimes(run.Path(store.ResultsFile), st.ModTime().Add(time.Second), st.ModTime().Add(time.Second)))
+	must(t, os.Chtimes(run.Path(runstore.ResultsFile), st.ModTime().Add(time.Second), st.ModTime().Add(time.Second)))
 	if got := c.get(root, path, DefaultMaxResults); got.summary != "FIRST" {
 		t.Errorf("a changed file kept its old summary: %+v", got)
 	}
@@ -254,10 +254,10 @@ func TestSummaryCacheRereadsOnlyWhenTheFileChanges(t *testing.T) {
 // five times over. Now the first request reads its head, and the others
 // use the cached summary.
 func TestIndexRequestsDoNotRereadABigResultsFile(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("huge", t0)
 	must(t, err)
-	f, err := os.Create(run.Path(store.ResultsFile))
+	f, err := os.Create(run.Path(runstore.ResultsFile))
 	must(t, err)
 	_, err = f.WriteString(`{"valid": false, "summary": "lost everything", "details": {"lost": "`)
 	must(t, err)

@@ -6,7 +6,7 @@ import (
 	"os"
 	"sync"
 
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // DefaultIndexBudget is how much memory the history indexes of all runs may
@@ -47,7 +47,7 @@ func newHistCache(budget int64) *histCache {
 // wrote it, else the journal streamed while it ran (a run in progress, or
 // one that crashed). "" if it has neither.
 func historyFile(root *os.Root, ref runRef) string {
-	for _, name := range []string{store.HistoryEDNFile, store.StreamFile} {
+	for _, name := range []string{runstore.HistoryEDNFile, runstore.StreamFile} {
 		if st, err := root.Lstat(ref.Rel() + "/" + name); err == nil && st.Mode().IsRegular() {
 			return name
 		}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // genOps makes a history of n ops (eachGenOp's).
@@ -70,7 +70,7 @@ func eachGenOp(n int, yield func(history.Op)) {
 }
 
 // historyRun stores a finished run with the given ops (history.edn).
-func historyRun(t *testing.T, s *store.Store, test string, ops []history.Op) *store.Run {
+func historyRun(t *testing.T, s *runstore.Store, test string, ops []history.Op) *runstore.Run {
 	t.Helper()
 	run, err := s.Create(test, t0)
 	must(t, err)
@@ -109,7 +109,7 @@ func historyRows(t *testing.T, get func(string) (int, string), base string) ([]s
 }
 
 func TestHistoryPagesThroughEveryOpInOrder(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	ops := genOps(1000)
 	run := historyRun(t, s, "paged", ops)
 	srv := serve(t, s.Root)
@@ -152,7 +152,7 @@ func TestHistoryPagesThroughEveryOpInOrder(t *testing.T) {
 }
 
 func TestHistoryFiltersKeepExactlyTheOpsThatMatch(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	ops := genOps(3000)
 	run := historyRun(t, s, "filtered", ops)
 	srv := serve(t, s.Root)
@@ -201,7 +201,7 @@ func TestHistoryFiltersKeepExactlyTheOpsThatMatch(t *testing.T) {
 }
 
 func TestHistoryLandsOnTheOpAskedFor(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	ops := genOps(1000)
 	run := historyRun(t, s, "landing", ops)
 	srv := serve(t, s.Root)
@@ -229,7 +229,7 @@ func TestHistoryLandsOnTheOpAskedFor(t *testing.T) {
 }
 
 func TestHistoryRefusesParametersItCannotUnderstand(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run := historyRun(t, s, "params", genOps(100))
 	srv := serve(t, s.Root)
 	base := runURL(run) + "history?"
@@ -261,7 +261,7 @@ func TestHistoryRefusesParametersItCannotUnderstand(t *testing.T) {
 }
 
 func TestHistoryOfMissingRunsAndRunsWithoutAHistory(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("empty", t0)
 	must(t, err)
 	srv := serve(t, s.Root)
@@ -284,7 +284,7 @@ func TestHistoryOfMissingRunsAndRunsWithoutAHistory(t *testing.T) {
 }
 
 func TestHistoryFiltersTransactionsByTheKeysTheyTouch(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run := elleRun(t, s, t0)
 	srv := serve(t, s.Root)
 	for key, want := range map[string]string{
@@ -299,7 +299,7 @@ func TestHistoryFiltersTransactionsByTheKeysTheyTouch(t *testing.T) {
 }
 
 func TestOpPageShowsTheWholeOpAndItsPair(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	ops := genOps(10)
 	long := strings.Repeat("v", 5000)
 	ops[3].Value = []any{int64(0), long}
@@ -339,12 +339,12 @@ func appendJSONLines(t *testing.T, path string, ops []history.Op) {
 }
 
 func TestHistoryIndexFollowsAGrowingJournal(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("live", t0)
 	must(t, err)
 	beating(t, run)
 	ops := genOps(300)
-	appendJSONLines(t, run.Path(store.StreamFile), ops[:100])
+	appendJSONLines(t, run.Path(runstore.StreamFile), ops[:100])
 	srv := New(s.Root)
 	hs := serveHandler(t, srv)
 	_, body := get(t, hs, runURL(run))
@@ -365,7 +365,7 @@ func TestHistoryIndexFollowsAGrowingJournal(t *testing.T) {
 	w, _ := codec.NewWriter(&line, codec.JSON)
 	must(t, w.Write(ops[100]))
 	must(t, w.Flush())
-	f, err := os.OpenFile(run.Path(store.StreamFile), os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(run.Path(runstore.StreamFile), os.O_WRONLY|os.O_APPEND, 0)
 	must(t, err)
 	_, err = f.Write(line.Bytes()[:20])
 	must(t, err)
@@ -380,7 +380,7 @@ func TestHistoryIndexFollowsAGrowingJournal(t *testing.T) {
 	_, err = f.Write(line.Bytes()[20:])
 	must(t, err)
 	must(t, f.Close())
-	appendJSONLines(t, run.Path(store.StreamFile), ops[101:300])
+	appendJSONLines(t, run.Path(runstore.StreamFile), ops[101:300])
 	_, body = get(t, hs, runURL(run))
 	if !strings.Contains(body, `id="op-count">300</span>`) {
 		t.Errorf("the run page does not count the grown journal")
@@ -398,17 +398,17 @@ func TestHistoryIndexFollowsAGrowingJournal(t *testing.T) {
 }
 
 func TestHistoryStopsAtDamageAndSaysWhere(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("damaged", t0)
 	must(t, err)
 	ops := genOps(10)
-	appendJSONLines(t, run.Path(store.StreamFile), ops[:3])
-	f, err := os.OpenFile(run.Path(store.StreamFile), os.O_WRONLY|os.O_APPEND, 0)
+	appendJSONLines(t, run.Path(runstore.StreamFile), ops[:3])
+	f, err := os.OpenFile(run.Path(runstore.StreamFile), os.O_WRONLY|os.O_APPEND, 0)
 	must(t, err)
 	_, err = f.Write(append(bytes.Repeat([]byte{0}, 300), '\n')) // a zero-filled block, as after a power loss
 	must(t, err)
 	must(t, f.Close())
-	appendJSONLines(t, run.Path(store.StreamFile), ops[3:6])
+	appendJSONLines(t, run.Path(runstore.StreamFile), ops[3:6])
 	must(t, run.Finish())
 	srv := serve(t, s.Root)
 	_, body := get(t, srv, runURL(run)+"history")
@@ -425,7 +425,7 @@ func TestHistoryStopsAtDamageAndSaysWhere(t *testing.T) {
 }
 
 func TestHistoryReindexesAFileReplacedByRename(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run := historyRun(t, s, "replaced", genOps(50))
 	srv := serve(t, s.Root)
 	_, body := get(t, srv, runURL(run)+"history")
@@ -433,9 +433,9 @@ func TestHistoryReindexesAFileReplacedByRename(t *testing.T) {
 		t.Fatalf("before: %d rows", len(rowIndexes(body)))
 	}
 	// Rewritten by rename (a new inode), shorter and different.
-	other := &store.Store{Root: t.TempDir()}
+	other := &runstore.Store{Root: t.TempDir()}
 	tmp := historyRun(t, other, "replaced", genOps(20))
-	must(t, os.Rename(tmp.Path(store.HistoryEDNFile), run.Path(store.HistoryEDNFile)))
+	must(t, os.Rename(tmp.Path(runstore.HistoryEDNFile), run.Path(runstore.HistoryEDNFile)))
 	_, body = get(t, srv, runURL(run)+"history")
 	if len(rowIndexes(body)) != 20 {
 		t.Errorf("after the rename: %d rows, want 20", len(rowIndexes(body)))
@@ -443,14 +443,14 @@ func TestHistoryReindexesAFileReplacedByRename(t *testing.T) {
 }
 
 func TestHistoryCacheStaysWithinItsBudget(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	a := historyRun(t, s, "a", genOps(2000))
 	b := historyRun(t, s, "b", genOps(2000))
 	root, err := os.OpenRoot(s.Root)
 	must(t, err)
 	defer root.Close()
 	c := newHistCache(1) // every index is over budget: only the newest stays
-	for _, run := range []*store.Run{a, b, a} {
+	for _, run := range []*runstore.Run{a, b, a} {
 		ref, _ := parseRef(run.Test, filepath.Base(run.Dir))
 		h, err := c.acquire(root, ref)
 		must(t, err)
@@ -465,7 +465,7 @@ func TestHistoryCacheStaysWithinItsBudget(t *testing.T) {
 }
 
 func TestFaultsOfALongRunAreListedInPartAndDrawnCoalesced(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	ops := genOps(30_000) // 375 partitions, two nemesis ops per 40 iterations
 	run := historyRun(t, s, "faults", ops)
 	srv := serve(t, s.Root)
@@ -492,10 +492,10 @@ func TestFaultsOfALongRunAreListedInPartAndDrawnCoalesced(t *testing.T) {
 }
 
 func TestHistoryOfAFileWithoutOneOpPerLineSaysSo(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run, err := s.Create("vector", t0)
 	must(t, err)
-	writeFile(t, run, store.HistoryEDNFile, `[{:index 0, :type :invoke, :process 0, :f :read} {:index 1, :type :ok, :process 0, :f :read, :value 1}]`+"\n")
+	writeFile(t, run, runstore.HistoryEDNFile, `[{:index 0, :type :invoke, :process 0, :f :read} {:index 1, :type :ok, :process 0, :f :read, :value 1}]`+"\n")
 	must(t, run.Finish())
 	srv := serve(t, s.Root)
 	_, body := get(t, srv, runURL(run)+"history")
@@ -508,7 +508,7 @@ func TestHistoryOfAFileWithoutOneOpPerLineSaysSo(t *testing.T) {
 // requests at once while its journal grows (run it with -race): every
 // answer is a page, and the counts never go backwards.
 func TestConcurrentRequestsOnAGrowingRun(t *testing.T) {
-	s := &store.Store{Root: t.TempDir()}
+	s := &runstore.Store{Root: t.TempDir()}
 	run := liveRun(t, s, t0)
 	srv := serveHandler(t, New(s.Root))
 	paths := []string{"/", runURL(run), runURL(run) + "history", runURL(run) + "history?type=ok&key=1", runURL(run) + "history?op=5", runURL(run) + "op/3"}

@@ -6,7 +6,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // logView is one log of a run, with its last lines for the run page.
@@ -32,7 +32,7 @@ func logs(root *os.Root, ref runRef, files []fileEntry) []logView {
 	for _, f := range files {
 		dir, base := path.Split(f.Name)
 		isNodeLog := strings.Count(f.Name, "/") == 1 && (strings.HasSuffix(base, ".log") || strings.Contains(base, ".log.") || base == "stdout" || base == "stderr")
-		if f.Refused != "" || (f.Name != store.LogFile && !isNodeLog) {
+		if f.Refused != "" || (f.Name != runstore.LogFile && !isNodeLog) {
 			continue
 		}
 		out = append(out, logView{Name: f.Name, Size: f.Size, Node: strings.TrimSuffix(dir, "/"), Tail: tail(root, ref.Rel()+"/"+f.Name)})

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/history"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // indexPage is the data of the index: every run (or those the filters
@@ -189,7 +189,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) addFindings(root *os.Root, ref runRef, page *runPage, files []fileEntry) {
 	if page.ResultsBig {
 		page.ResultsNote = fmt.Sprintf("results.json is %s, over the %s this server loads, so its findings are not explained here; the verdict and summary above come from its first bytes.", size(page.ResultsSize), size(s.maxResults()))
-	} else if b, _, err := readRegular(root, ref.Rel()+"/"+store.ResultsFile, s.maxResults()); err == nil {
+	} else if b, _, err := readRegular(root, ref.Rel()+"/"+runstore.ResultsFile, s.maxResults()); err == nil {
 		if doc, err := parseResult(b); err != nil {
 			page.ResultsNote = err.Error()
 		} else {
@@ -242,16 +242,16 @@ const maxConfig = 4 << 20
 // its keys (decoding into a map would sort them), or a note saying why
 // there is none to show.
 func readConfig(root *os.Root, ref runRef) (config, note string) {
-	b, _, err := readRegular(root, ref.Rel()+"/"+store.ConfigFile, maxConfig)
+	b, _, err := readRegular(root, ref.Rel()+"/"+runstore.ConfigFile, maxConfig)
 	if isNotExist(err) {
-		return "", "This run has no " + store.ConfigFile + "."
+		return "", "This run has no " + runstore.ConfigFile + "."
 	}
 	if err != nil {
 		return "", err.Error()
 	}
 	var out bytes.Buffer
 	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return string(b), store.ConfigFile + " is not valid JSON (" + err.Error() + "); shown as it is."
+		return string(b), runstore.ConfigFile + " is not valid JSON (" + err.Error() + "); shown as it is."
 	}
 	return unescapeHTML(out.String()), ""
 }

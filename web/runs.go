@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // Statuses a run can show. The first three are results.json's verdicts; the
@@ -102,7 +102,7 @@ func testNames(refs []runRef) []string {
 }
 
 // currentRun returns "<test>/<start>" of the run <root>/current points at,
-// or "" when no run is in progress. The link is written by store.Create as a
+// or "" when no run is in progress. The link is written by runstore.Create as a
 // path relative to the root.
 func currentRun(storeRoot string) string {
 	target, err := os.Readlink(filepath.Join(storeRoot, "current"))
@@ -116,7 +116,7 @@ func currentRun(storeRoot string) string {
 // answer.
 func (s *Server) info(root *os.Root, ref runRef, current string) runInfo {
 	ri := runInfo{runRef: ref, Ops: -1}
-	sum := s.summaries.get(root, ref.Rel()+"/"+store.ResultsFile, s.maxResults())
+	sum := s.summaries.get(root, ref.Rel()+"/"+runstore.ResultsFile, s.maxResults())
 	ri.ResultsSize, ri.ResultsBig = sum.size, sum.big
 	switch {
 	case sum.err != nil:
@@ -132,20 +132,20 @@ func (s *Server) info(root *os.Root, ref runRef, current string) runInfo {
 }
 
 // liveness decides whether a run without results is running or crashed.
-// A run writes heartbeat.json while its process lives (store.Beat): the
+// A run writes heartbeat.json while its process lives (runstore.Beat): the
 // process table (on this machine) or the age of the last beat says whether
 // it still does. A run without a heartbeat file was made by an older
 // Faultline or never got far: it is running if the store's current link
 // points at it (nothing better is known), else it simply has no results.
 func liveness(root *os.Root, ref runRef, current bool) (verdict, why string) {
-	b, st, err := readRegular(root, ref.Rel()+"/"+store.HeartbeatFile, 4<<10)
+	b, st, err := readRegular(root, ref.Rel()+"/"+runstore.HeartbeatFile, 4<<10)
 	if err != nil {
 		if current {
 			return verdictRunning, "the store's current link points at this run (it has no heartbeat file, so a crash cannot be told apart)"
 		}
 		return verdictNone, ""
 	}
-	hb, err := store.ParseHeartbeat(b)
+	hb, err := runstore.ParseHeartbeat(b)
 	if err != nil {
 		return verdictCrashed, "unreadable heartbeat: " + err.Error()
 	}

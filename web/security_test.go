@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // knownHeaders are every response header the server may send. A header
@@ -121,7 +121,7 @@ func timedClient(srv *httptest.Server) *http.Client {
 
 func TestFIFOsInARunFolderAreNeitherServedNorZipped(t *testing.T) {
 	f := newFixture(t)
-	for _, name := range []string{"pipe.txt", store.ResultsFile} {
+	for _, name := range []string{"pipe.txt", runstore.ResultsFile} {
 		p := f.crashed.Path(name)
 		_ = os.Remove(p)
 		if err := syscall.Mkfifo(p, 0o644); err != nil {
@@ -129,12 +129,12 @@ func TestFIFOsInARunFolderAreNeitherServedNorZipped(t *testing.T) {
 		}
 	}
 	// A heartbeat that is a FIFO too: the status must not hang on it.
-	_ = os.Remove(f.running.Path(store.HeartbeatFile))
-	must(t, syscall.Mkfifo(f.running.Path(store.HeartbeatFile), 0o644))
+	_ = os.Remove(f.running.Path(runstore.HeartbeatFile))
+	must(t, syscall.Mkfifo(f.running.Path(runstore.HeartbeatFile), 0o644))
 	srv := serve(t, f.root)
 	client := timedClient(srv)
 	crashed := "/zip/bank/" + filepath.Base(f.crashed.Dir)
-	for _, p := range []string{fileURL(f.crashed, "pipe.txt"), fileURL(f.crashed, store.ResultsFile), f.crashedURL, f.runningURL, "/", crashed} {
+	for _, p := range []string{fileURL(f.crashed, "pipe.txt"), fileURL(f.crashed, runstore.ResultsFile), f.crashedURL, f.runningURL, "/", crashed} {
 		start := time.Now()
 		resp, err := client.Get(srv.URL + p)
 		if err != nil {
@@ -154,7 +154,7 @@ func TestFIFOsInARunFolderAreNeitherServedNorZipped(t *testing.T) {
 			zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
 			must(t, err)
 			for _, zf := range zr.File {
-				if strings.HasSuffix(zf.Name, "pipe.txt") || strings.HasSuffix(zf.Name, store.ResultsFile) {
+				if strings.HasSuffix(zf.Name, "pipe.txt") || strings.HasSuffix(zf.Name, runstore.ResultsFile) {
 					t.Errorf("the zip holds the FIFO %s", zf.Name)
 				}
 			}
@@ -186,8 +186,8 @@ func TestHardLinkedFilesAreRefused(t *testing.T) {
 		t.Errorf("run page does not mark the hard link as refused")
 	}
 	// A results file with two links is not trusted for a verdict.
-	must(t, os.Remove(f.valid.Path(store.ResultsFile)))
-	must(t, os.Link(outside, f.valid.Path(store.ResultsFile)))
+	must(t, os.Remove(f.valid.Path(runstore.ResultsFile)))
+	must(t, os.Link(outside, f.valid.Path(runstore.ResultsFile)))
 	_, body = get(t, srv, "/?test=register")
 	if r := rows(body); len(r) != 2 || !strings.Contains(r[1], "unreadable results") || !strings.Contains(r[1], "hard link") {
 		t.Errorf("index row of a hard-linked results.json: %q", r)

@@ -32,7 +32,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // Server serves one store folder. Build it with New (or use Handler).
@@ -120,7 +120,7 @@ func (s *Server) openRoot() (*os.Root, error) {
 type runRef struct {
 	Test  string
 	Start time.Time
-	Name  string // the folder name, store.TimeFormat
+	Name  string // the folder name, runstore.TimeFormat
 }
 
 // Rel is the run folder relative to the store root, with forward slashes
@@ -134,7 +134,7 @@ func parseRef(test, name string) (runRef, bool) {
 	if !fs.ValidPath(test) || strings.Contains(test, "/") || test == "latest" || test == "current" {
 		return runRef{}, false
 	}
-	start, err := time.Parse(store.TimeFormat, name)
+	start, err := time.Parse(runstore.TimeFormat, name)
 	if err != nil {
 		return runRef{}, false
 	}
@@ -168,9 +168,9 @@ func (s *Server) withRoot(w http.ResponseWriter, f func(root *os.Root)) {
 }
 
 // latest redirects to the run the store's latest link points at, found with
-// store.Resolve as `faultline analyze` finds it.
+// runstore.Resolve as `faultline analyze` finds it.
 func (s *Server) latest(w http.ResponseWriter, r *http.Request) {
-	dir, err := (&store.Store{Root: s.Root}).Resolve("")
+	dir, err := (&runstore.Store{Root: s.Root}).Resolve("")
 	if err != nil {
 		notFound(w, err.Error())
 		return

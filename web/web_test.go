@@ -16,18 +16,18 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/report"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
-// fixture is a real store written through the store package: a finished
+// fixture is a real store written through the runstore package: a finished
 // valid run and a finished invalid run of "register", a crashed run of
 // "bank" (streamed history, no results, the heartbeat of a process that is
 // gone) and a "bank" run in progress (heartbeat of this test's process)
 // that store/current points at.
 type fixture struct {
 	root                       string
-	valid, invalid, crashed    *store.Run
-	running                    *store.Run
+	valid, invalid, crashed    *runstore.Run
+	running                    *runstore.Run
 	outside                    string // a folder outside the store with a secret in it
 	validURL, invalidURL       string
 	crashedURL, runningURL     string
@@ -63,7 +63,7 @@ func must(t *testing.T, err error) {
 
 // finishedRun writes a run that got to the end: history, results, config,
 // run.log, a node log folder, and (for draw) the real plots and timeline.
-func finishedRun(t *testing.T, s *store.Store, test string, start time.Time, res checker.Result, draw bool) *store.Run {
+func finishedRun(t *testing.T, s *runstore.Store, test string, start time.Time, res checker.Result, draw bool) *runstore.Run {
 	t.Helper()
 	run, err := s.Create(test, start)
 	must(t, err)
@@ -71,7 +71,7 @@ func finishedRun(t *testing.T, s *store.Store, test string, start time.Time, res
 	must(t, run.WriteHistory(ops))
 	must(t, run.WriteResults(res))
 	must(t, run.WriteConfig(map[string]any{"name": test, "nodes": []string{"n1", "n2"}, "password": "hunter2"}))
-	must(t, os.WriteFile(run.Path(store.LogFile), []byte("run started\nrun ended\n"), 0o644))
+	must(t, os.WriteFile(run.Path(runstore.LogFile), []byte("run started\nrun ended\n"), 0o644))
 	dir, err := run.NodeDir("n1")
 	must(t, err)
 	must(t, os.WriteFile(filepath.Join(dir, "etcd.log"), []byte("<html>not a page, a log line\n"), 0o644))
@@ -86,11 +86,11 @@ func finishedRun(t *testing.T, s *store.Store, test string, start time.Time, res
 }
 
 // streamedRun starts a run and journals a few ops without finishing it.
-func streamedRun(t *testing.T, s *store.Store, test string, start time.Time) *store.Run {
+func streamedRun(t *testing.T, s *runstore.Store, test string, start time.Time) *runstore.Run {
 	t.Helper()
 	run, err := s.Create(test, start)
 	must(t, err)
-	j, err := run.OpenJournal(store.JournalOptions{})
+	j, err := run.OpenJournal(runstore.JournalOptions{})
 	must(t, err)
 	for _, op := range registerOps(3) {
 		must(t, j.Append(op))
@@ -100,7 +100,7 @@ func streamedRun(t *testing.T, s *store.Store, test string, start time.Time) *st
 }
 
 // beating gives run the heartbeat of this (live) process until the test ends.
-func beating(t *testing.T, run *store.Run) {
+func beating(t *testing.T, run *runstore.Run) {
 	t.Helper()
 	beat, err := run.StartHeartbeat(50 * time.Millisecond)
 	must(t, err)
@@ -110,26 +110,26 @@ func beating(t *testing.T, run *store.Run) {
 // deadBeat leaves run the heartbeat of a process that is gone: this
 // machine, this boot, this pid, but another process start time (as a
 // reused pid would have).
-func deadBeat(t *testing.T, run *store.Run) {
+func deadBeat(t *testing.T, run *runstore.Run) {
 	t.Helper()
 	beat, err := run.StartHeartbeat(time.Hour)
 	must(t, err)
-	b, err := os.ReadFile(run.Path(store.HeartbeatFile))
+	b, err := os.ReadFile(run.Path(runstore.HeartbeatFile))
 	must(t, err)
-	hb, err := store.ParseHeartbeat(b)
+	hb, err := runstore.ParseHeartbeat(b)
 	must(t, err)
 	hb.ProcStart++
 	b, err = json.Marshal(hb)
 	must(t, err)
 	// Stop first (it removes the file), then leave the dead owner's file.
 	must(t, beat.Stop())
-	must(t, os.WriteFile(run.Path(store.HeartbeatFile), b, 0o644))
+	must(t, os.WriteFile(run.Path(runstore.HeartbeatFile), b, 0o644))
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{root: t.TempDir(), outside: t.TempDir()}
-	s := &store.Store{Root: f.root}
+	s := &runstore.Store{Root: f.root}
 	f.valid = finishedRun(t, s, "register", t0, checker.Result{Valid: checker.Valid, Summary: "all 10 ops linearizable"}, true)
 	f.invalid = finishedRun(t, s, "register", t0.Add(time.Hour), checker.Result{
 		Valid: checker.Invalid, Summary: "read of 3 saw 2",
@@ -153,7 +153,7 @@ func newFixture(t *testing.T) *fixture {
 	must(t, os.Symlink(filepath.Join(f.outside, "secret.txt"), f.valid.Path("leak.txt")))
 	fake := filepath.Join(f.outside, "20260101T000000.000Z")
 	must(t, os.MkdirAll(fake, 0o755))
-	must(t, os.WriteFile(filepath.Join(fake, store.HistoryEDNFile), []byte(secret), 0o644))
+	must(t, os.WriteFile(filepath.Join(fake, runstore.HistoryEDNFile), []byte(secret), 0o644))
 	must(t, os.Symlink(f.outside, filepath.Join(f.root, "evil")))
 
 	f.validURL = "/run/register/" + filepath.Base(f.valid.Dir) + "/"
@@ -161,15 +161,15 @@ func newFixture(t *testing.T) *fixture {
 	f.crashedURL = "/run/bank/" + filepath.Base(f.crashed.Dir) + "/"
 	f.runningURL = "/run/bank/" + filepath.Base(f.running.Dir) + "/"
 	var err error
-	f.validHistory, err = os.ReadFile(f.valid.Path(store.HistoryTxtFile))
+	f.validHistory, err = os.ReadFile(f.valid.Path(runstore.HistoryTxtFile))
 	must(t, err)
-	f.validResults, err = os.ReadFile(f.valid.Path(store.ResultsFile))
+	f.validResults, err = os.ReadFile(f.valid.Path(runstore.ResultsFile))
 	must(t, err)
 	return f
 }
 
 // fileURL is the /files/ address of a file in run.
-func fileURL(run *store.Run, name string) string {
+func fileURL(run *runstore.Run, name string) string {
 	return "/files/" + run.Test + "/" + filepath.Base(run.Dir) + "/" + name
 }
 

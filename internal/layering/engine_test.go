@@ -49,8 +49,8 @@ var clean = []string{
 	"control/ssh -> control net crypto/tls",
 	"nemesis -> control history",
 	"nemesis/combined -> nemesis nemesis/grudge faultband generator",
-	"runner -> nemesis control report store",
-	"store -> history",
+	"runner -> nemesis control report runstore",
+	"runstore -> history",
 	"crypto/tls -> net",
 	"suite -> runner nemesis/combined control/ssh",
 	"cli -> runner suite",
@@ -91,6 +91,9 @@ func TestRulesCatchEachBreach(t *testing.T) {
 				"crypto/tls imports net: the pure zone\n\treached from workload/register: workload/register -> client -> crypto/tls -> net",
 				"workload/register imports client: the pure zone knows nothing of the layers",
 			}},
+		{"a checker writes its verdict into the run store",
+			[]string{"checker/bank -> runstore"},
+			[]string{"checker/bank imports runstore: the pure zone knows nothing of the layers\n\treached from checker/bank: checker/bank -> runstore"}},
 		{"control imports a history",
 			[]string{"control/ssh -> history"},
 			[]string{"control/ssh imports history: control runs commands"}},
@@ -153,7 +156,7 @@ func containsLines(msg, want string) bool {
 // turn is control's own business, and reporting it again would bury the
 // breach that matters.
 func TestAWalkStopsAtAForbiddenPackage(t *testing.T) {
-	g, ours := graphOf("checker -> control", "control -> store", "store -> history")
+	g, ours := graphOf("checker -> control", "control -> runstore", "runstore -> history")
 	got := Check(g, ours, rules[1:2])
 	if len(got) != 1 || got[0].Importer != module+"/checker" || got[0].Forbidden != module+"/control" {
 		t.Fatalf("got %+v, want only checker imports control", got)

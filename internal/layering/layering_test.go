@@ -34,7 +34,7 @@ var rules = []Rule{
 	},
 	{
 		Packages: pureZone,
-		Forbid:   m("control/...", "client/...", "db/...", "osetup/...", "nemesis/...", "runner/...", "store/...", "web/...", "localcluster/...", "suite/...", "suites/...", "cli/...", "cmd/..."),
+		Forbid:   m("control/...", "client/...", "db/...", "osetup/...", "nemesis/...", "runner/...", "runstore/...", "web/...", "localcluster/...", "suite/...", "suites/...", "cli/...", "cmd/..."),
 		Allow:    pureZone,
 		Why:      "the pure zone knows nothing of the layers that act on a cluster, store runs or talk to people; they import it, never the other way round",
 	},

@@ -14,7 +14,7 @@ import (
 	"github.com/faultline/faultline/nemesis/combined"
 	"github.com/faultline/faultline/nemesis/internal/nemtest"
 	"github.com/faultline/faultline/runner"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/suite"
 )
 
@@ -54,11 +54,11 @@ func TestCommandLineFaults(t *testing.T) {
 	if code != cli.ExitValid {
 		t.Fatalf("exit %d: %s\n%s", code, out.String(), errb.String())
 	}
-	run, err := (&store.Store{Root: dir}).Resolve("")
+	run, err := (&runstore.Store{Root: dir}).Resolve("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := store.Load(run)
+	loaded, err := runstore.Load(run)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ import (
 	"github.com/faultline/faultline/nemesis/combined"
 	"github.com/faultline/faultline/nemesis/internal/nemtest"
 	"github.com/faultline/faultline/runner"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 var env *clustertest.Env
@@ -59,7 +59,7 @@ func TestInterruptedRunRecordsEveryFaultAndHealsAll(t *testing.T) {
 			return checker.Result{Valid: checker.Valid}
 		}),
 		Concurrency: 2, TimeLimit: time.Minute, Seed: 1,
-		Store:  &store.Store{Root: t.TempDir()},
+		Store:  &runstore.Store{Root: t.TempDir()},
 		Output: io.Discard,
 		// The DB stays up, so that what the nemesis's teardown left of
 		// the sleepers can be seen.

@@ -17,7 +17,7 @@ import (
 	"github.com/faultline/faultline/nemesis/partition"
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/runner/internal/fakekv"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 )
 
 // firewall returns the node's filter rules (iptables -S) that are the
@@ -68,7 +68,7 @@ func TestInterruptedRunHealsARealPartition(t *testing.T) {
 			generator.Nemesis(generator.Invoke(partition.Start, "halves")),
 			generator.Clients(generator.Repeat(generator.Invoke("read", nil)))),
 		Checker:     linear.New(model.CASRegister(nil), linear.Options{}),
-		Concurrency: 3, Store: &store.Store{Root: t.TempDir()}, Output: &bytes.Buffer{},
+		Concurrency: 3, Store: &runstore.Store{Root: t.TempDir()}, Output: &bytes.Buffer{},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

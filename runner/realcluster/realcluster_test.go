@@ -17,7 +17,7 @@ import (
 	"github.com/faultline/faultline/localcluster/clustertest"
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/runner/internal/fakekv"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/suite"
 )
 
@@ -106,7 +106,7 @@ func TestATestRunsOnTheLocalClusterOverSSHAndCleansUp(t *testing.T) {
 			t.Fatalf("%s still has %s after DB teardown", node, logDir)
 		}
 	}
-	l, err := store.Load(run)
+	l, err := runstore.Load(run)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/localcluster/clustertest"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/suite"
 	"github.com/faultline/faultline/suites/etcd"
 )
@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 
 // run runs `etcd <args>` on the test cluster with a store of its own, and
 // returns the exit code, stdout, and the run loaded back from the store.
-func run(t testing.TB, args ...string) (int, string, *store.Loaded) {
+func run(t testing.TB, args ...string) (int, string, *runstore.Loaded) {
 	t.Helper()
 	return runIn(t, storeDir(t), args...)
 }
@@ -64,7 +64,7 @@ func storeDir(t testing.TB) string {
 }
 
 // runIn is run with the store in dir.
-func runIn(t testing.TB, dir string, args ...string) (int, string, *store.Loaded) {
+func runIn(t testing.TB, dir string, args ...string) (int, string, *runstore.Loaded) {
 	t.Helper()
 	c := env.Need(t)
 	if _, err := os.Stat(etcd.DefaultBinary); err != nil {
@@ -92,7 +92,7 @@ func runIn(t testing.TB, dir string, args ...string) (int, string, *store.Loaded
 		t.Errorf("faultline etcd %s: interrupted after %v", strings.Join(args, " "), giveUpAfter+timeLimit(args))
 	}
 	t.Logf("faultline etcd %s\nexit %d: %s", strings.Join(args, " "), code, out.String())
-	loaded, err := store.Load(filepath.Join(dir, "latest"))
+	loaded, err := runstore.Load(filepath.Join(dir, "latest"))
 	if err != nil {
 		t.Fatalf("loading the run: %v\nstderr: %s", err, tail(errs.String()))
 	}
@@ -122,7 +122,7 @@ func tail(s string) string {
 }
 
 // counts tallies client completions by type and nemesis completions by f.
-func counts(l *store.Loaded) (client map[string]int, faults map[string]int) {
+func counts(l *runstore.Loaded) (client map[string]int, faults map[string]int) {
 	client, faults = map[string]int{}, map[string]int{}
 	for _, op := range l.History.Ops {
 		switch {
@@ -145,7 +145,7 @@ func faultArgs(workload, nemesis string) []string {
 // validRun runs a workload under faults (faultArgs) and checks that the
 // verdict is valid, that at least minOK ops succeeded, and that the faults
 // (their start fs) were performed at least twice in all.
-func validRun(t *testing.T, workload, nemesis string, minOK int, starts ...string) *store.Loaded {
+func validRun(t *testing.T, workload, nemesis string, minOK int, starts ...string) *runstore.Loaded {
 	t.Helper()
 	code, out, l := run(t, faultArgs(workload, nemesis)...)
 	if want := ": valid (etcd-" + workload + "-" + nemesis + ", "; code != cli.ExitValid || !strings.Contains(out, want) {

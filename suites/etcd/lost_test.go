@@ -22,7 +22,7 @@ import (
 	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/workload/txn"
 )
 
@@ -123,7 +123,7 @@ func removeAnAcknowledgedAppend(ctx context.Context, dir string, endpoints []str
 	tried := map[string]bool{} // keys whose last element was not acknowledged
 	var last error
 	for {
-		j, err := readJournal(filepath.Join(dir, "current", store.StreamFile))
+		j, err := readJournal(filepath.Join(dir, "current", runstore.StreamFile))
 		if err != nil {
 			return removal{err: err}
 		}
@@ -324,7 +324,7 @@ type finalReads struct {
 	okThreads  map[int]bool
 }
 
-func finalReadsOf(l *store.Loaded) finalReads {
+func finalReadsOf(l *runstore.Loaded) finalReads {
 	concurrency, _ := history.AsInt(l.Config["concurrency"])
 	f := finalReads{firstIndex: -1, okThreads: map[int]bool{}}
 	for _, op := range l.History.Ops {
@@ -346,7 +346,7 @@ func finalReadsOf(l *store.Loaded) finalReads {
 
 // assertFinalReadsOnEveryThread checks that every client thread (and so
 // every node) completed final reads.
-func assertFinalReadsOnEveryThread(t *testing.T, l *store.Loaded) {
+func assertFinalReadsOnEveryThread(t *testing.T, l *runstore.Loaded) {
 	t.Helper()
 	concurrency, _ := history.AsInt(l.Config["concurrency"])
 	f := finalReadsOf(l)
@@ -357,7 +357,7 @@ func assertFinalReadsOnEveryThread(t *testing.T, l *store.Loaded) {
 
 // anomalyNaming returns the first explanation step in results.json's Elle
 // report that names key k and elem.
-func anomalyNaming(l *store.Loaded, k string, elem int64) (string, error) {
+func anomalyNaming(l *runstore.Loaded, k string, elem int64) (string, error) {
 	raw, err := json.Marshal(l.Results.Details)
 	if err != nil {
 		return "", err

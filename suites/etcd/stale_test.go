@@ -11,7 +11,7 @@ import (
 	"github.com/faultline/faultline/checker/linear"
 	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/history"
-	"github.com/faultline/faultline/store"
+	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/workload/register"
 )
 
@@ -82,7 +82,7 @@ func (w window) until() string {
 // partitionWindows reads the leader partitions from the nemesis ops: each
 // from the start-partition's completion to the next stop-partition's
 // invocation (or the end of the history).
-func partitionWindows(l *store.Loaded) []window {
+func partitionWindows(l *runstore.Loaded) []window {
 	var out []window
 	open := -1
 	for _, op := range l.History.Ops {
@@ -111,7 +111,7 @@ func partitionWindows(l *store.Loaded) []window {
 // returns the counterexample of the first invalid key: the operation the
 // linearizability search could not get past, and the register's possible
 // states just before it.
-func staleCounterexample(l *store.Loaded) (string, error) {
+func staleCounterexample(l *runstore.Loaded) (string, error) {
 	if l.Results == nil || l.Results.Valid != checker.Invalid {
 		return "", fmt.Errorf("stored results: %v, expected invalid", l.Results)
 	}
@@ -174,7 +174,7 @@ func majorityWrote(writes map[string][]write, windows []window, nodeOf func(int)
 // writes v, may have happened, began before R ended and did not end before
 // W began). After W the register never held v again before R, so R read
 // the past.
-func provablyStaleRead(l *store.Loaded) (string, error) {
+func provablyStaleRead(l *runstore.Loaded) (string, error) {
 	windows := partitionWindows(l)
 	if len(windows) == 0 {
 		return "", fmt.Errorf("no leader partition took effect")

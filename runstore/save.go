@@ -1,4 +1,4 @@
-package store
+package runstore
 
 import (
 	"bufio"
@@ -12,7 +12,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
-	"github.com/faultline/faultline/store/redact"
+	"github.com/faultline/faultline/runstore/redact"
 )
 
 // WriteHistory writes the finished history as history.edn (Jepsen's one op

@@ -1,4 +1,4 @@
-// Package store owns a test run's folder on disk: where the history is
+// Package runstore owns a test run's folder on disk: where the history is
 // streamed while the test runs, where results, configuration, the run log and
 // each node's logs land afterwards, and how a stored run is found and loaded
 // back for `faultline analyze`. The layout follows Jepsen's so that people
@@ -21,7 +21,10 @@
 // power loss leaves each file old or new. The journal is the one file that
 // grows in place: a power loss may leave it cut short or ending in zero
 // bytes, and Load keeps every op before the damage, with a warning.
-package store
+//
+// The package is runstore, not store, so that its source never shares a
+// folder with the default folder of runs, store/, which is ignored whole.
+package runstore
 
 import (
 	"errors"
