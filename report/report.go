@@ -95,7 +95,7 @@ func skip(err error) bool {
 // <name>.svg (latency-raw, latency-quantiles, rate, bank, clock-offsets) and
 // timeline.html, and returns the paths written in that order. A plot that
 // fails does not stop the others: the errors are joined, each naming its file.
-// Files are rendered in parallel, one per available CPU: the store calls this
+// Files are rendered in parallel, one per available CPU: the runner calls this
 // at the end of every run, and a 100k-op run has ten images to draw.
 func (r Renderer) WriteAll(dir string, h *history.History) ([]string, error) {
 	return r.writeAll(dir, h, runtime.GOMAXPROCS(0))
