@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -136,6 +137,17 @@ func TestTheModuleKeepsEveryImportRule(t *testing.T) {
 		}
 		if n == 0 {
 			t.Errorf("rule %d (%s...) is about none of the module's packages", i, rules[i].Why[:40])
+		}
+		// Likewise a forbidden or allowed pattern of the module's own that
+		// names no package (as store/... did once the package moved to
+		// runstore) would quietly turn that part of the rule off.
+		for _, pat := range append(append([]string{}, rules[i].Forbid...), rules[i].Allow...) {
+			if !strings.HasPrefix(pat, module+"/") {
+				continue
+			}
+			if !slices.ContainsFunc(ours, func(p string) bool { return Match(pat, p) }) {
+				t.Errorf("rule %d (%s...) names %s, which matches none of the module's packages", i, rules[i].Why[:40], rel(pat))
+			}
 		}
 	}
 }
