@@ -41,7 +41,7 @@ func GeneratedCases(big bool) []Case {
 // through returns a value no write ever wrote (99), which no linearization
 // explains: the valid history becomes invalid.
 func corruptRead(h *history.History, keyed bool) *history.History {
-	ops := append([]history.Op(nil), h.Ops...)
+	ops := h.Ops()
 	for i := len(ops) * 2 / 3; i < len(ops); i++ {
 		if ops[i].Type == history.OK && ops[i].F == "read" {
 			if keyed {

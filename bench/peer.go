@@ -89,8 +89,7 @@ func casRegister(keyed bool) porcupine.Model {
 // the history.
 func toPorcupine(h *history.History, keyed bool) []porcupine.Operation {
 	var out []porcupine.Operation
-	for i := range h.Ops {
-		o := &h.Ops[i]
+	for i, o := range h.All() {
 		if o.Type != history.Invoke || o.IsNemesis() {
 			continue
 		}
@@ -98,12 +97,12 @@ func toPorcupine(h *history.History, keyed bool) []porcupine.Operation {
 		in := regInput{f: o.F[0]}
 		value, ret := o.Value, int64(math.MaxInt64)
 		if c >= 0 {
-			switch h.Ops[c].Type {
+			switch done := h.At(c); done.Type {
 			case history.Fail:
 				continue
 			case history.OK:
 				in.known, ret = true, int64(c)
-				if v := h.Ops[c].Value; v != nil {
+				if v := done.Value; v != nil {
 					value = v
 				}
 			}

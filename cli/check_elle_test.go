@@ -101,7 +101,7 @@ func writeHistory(t *testing.T, path string, f codec.Format, c txnsim.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		if err := w.Write(op); err != nil {
 			t.Fatal(err)
 		}

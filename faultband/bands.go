@@ -31,8 +31,8 @@ func (t Table) Bands(h *history.History) []Band {
 	open := map[string]int{} // family name -> index in out of its running band
 	colours := map[string]color.RGBA{}
 	var end int64
-	for i := range h.Ops {
-		end = max(end, h.Ops[i].Time)
+	for _, op := range h.All() {
+		end = max(end, op.Time)
 	}
 	colourOf := func(fam Family, known bool) color.RGBA {
 		if known {
@@ -45,8 +45,7 @@ func (t Table) Bands(h *history.History) []Band {
 		}
 		return c
 	}
-	for i := range h.Ops {
-		op := &h.Ops[i]
+	for i, op := range h.All() {
 		if !op.IsNemesis() {
 			continue
 		}
@@ -54,24 +53,25 @@ func (t Table) Bands(h *history.History) []Band {
 		if r == measures {
 			continue
 		}
-		var done *history.Op
+		var done history.Op // the op's completion, if finished
+		finished := false
 		switch {
 		case op.Type == history.Invoke:
 			if j := h.Completion(i); j >= 0 {
-				done = &h.Ops[j]
+				done, finished = h.At(j), true
 			}
 		case h.Invocation(i) < 0:
-			done = op // a bare completion, logged without an invoke
+			done, finished = op, true // a bare completion, logged without an invoke
 		default:
 			continue // the completion of an invoke handled above
 		}
-		if done != nil && done.Type == history.Fail {
+		if finished && done.Type == history.Fail {
 			continue
 		}
 		switch {
 		case r == starts && len(fam.Stop) == 0:
-			b := Band{Fault: fam.Name, Colour: colourOf(fam, known), Start: op.Time, End: end, StartIndex: op.Index, EndIndex: -1, Open: done == nil}
-			if done != nil {
+			b := Band{Fault: fam.Name, Colour: colourOf(fam, known), Start: op.Time, End: end, StartIndex: op.Index, EndIndex: -1, Open: !finished}
+			if finished {
 				b.End, b.EndIndex = done.Time, done.Index
 			}
 			out = append(out, b)
@@ -82,7 +82,7 @@ func (t Table) Bands(h *history.History) []Band {
 			}
 		default:
 			k, running := open[fam.Name]
-			if !running || done == nil {
+			if !running || !finished {
 				continue // stopping what is not running, or a stop that may not have happened
 			}
 			out[k].End, out[k].EndIndex, out[k].Open = done.Time, done.Index, false

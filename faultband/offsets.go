@@ -24,8 +24,7 @@ type ClockOffset struct {
 // is an error naming the op.
 func ClockOffsets(h *history.History) ([]ClockOffset, error) {
 	var out []ClockOffset
-	for i := range h.Ops {
-		op := &h.Ops[i]
+	for _, op := range h.All() {
 		if !op.IsNemesis() || op.Type == history.Invoke {
 			continue
 		}

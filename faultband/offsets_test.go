@@ -13,13 +13,17 @@ func measured(index int, time int64, f string, v any) history.Op {
 }
 
 func TestClockOffsetsReadsEveryMeasurementInOrder(t *testing.T) {
-	h := &history.History{Ops: []history.Op{
+	// NewInvokingAtStart: the client info at the end has no invocation.
+	h, err := history.NewInvokingAtStart([]history.Op{
 		{Index: 0, Time: 5, Type: history.Invoke, Process: history.NemesisProcess, F: "check-clock-offsets", Value: history.Map{{Key: "n1", Value: 9.0}}}, // an invoke measured nothing
 		measured(1, 10, "check-clock-offsets", history.Map{{Key: "n1", Value: 0.01}, {Key: history.Keyword("n2"), Value: int64(-2)}}),
 		measured(2, 20, "bump-clock", history.Map{{Key: history.Keyword("nodes"), Value: []any{"n1"}}, {Key: history.Keyword("clock-offsets"), Value: history.Map{{Key: "n1", Value: 120.5}, {Key: "n2", Value: math.NaN()}}}}),
 		measured(3, 30, "start-partition", history.Map{{Key: "n1", Value: []any{"n2"}}}),                                            // no :clock-offsets, not a check: not offsets
 		{Index: 4, Time: 40, Type: history.Info, Process: 0, F: "check-clock-offsets", Value: history.Map{{Key: "n1", Value: 1.0}}}, // a client op
-	}}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	got, err := ClockOffsets(h)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +47,7 @@ func TestMalformedClockOffsetsNameTheOp(t *testing.T) {
 		{measured(7, 1, "check-clock-offsets", history.Map{{Key: "n1", Value: "soon"}}), `op 7 (check-clock-offsets): offset of node n1 is "soon", expected a number of seconds`},
 		{measured(8, 1, "reset-clock", history.Map{{Key: history.Keyword("clock-offsets"), Value: []any{int64(1)}}}), "op 8 (reset-clock): :clock-offsets is [1], expected a map of node to seconds"},
 	} {
-		_, err := ClockOffsets(&history.History{Ops: []history.Op{c.op}})
+		_, err := ClockOffsets(history.MustNew(c.op))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("got %v, want an error saying %q", err, c.want)
 		}

@@ -2,6 +2,7 @@ package history
 
 import (
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -27,7 +28,7 @@ func TestPairingMatchesInvokesToTheSameProcessesNextOp(t *testing.T) {
 	if got := h.Completion(4); got != -1 {
 		t.Fatalf("completion of a crashed invoke = %d, want -1", got)
 	}
-	ops := h.Operations()
+	ops := slices.Collect(h.Operations())
 	if len(ops) != 3 || ops[2].Outcome() != Info || ops[0].Outcome() != Info || ops[1].Outcome() != OK {
 		t.Fatalf("operations = %+v", ops)
 	}
@@ -58,11 +59,11 @@ func TestByKeySplitsTuplesAndKeepsPairsTogether(t *testing.T) {
 	if len(ks) != 2 {
 		t.Fatalf("keys = %d", len(ks))
 	}
-	if !Equal(ks[0].Key, int64(1)) || ks[0].History.Len() != 2 || !Equal(ks[0].History.Ops[1].Value, int64(3)) {
-		t.Fatalf("key 1 = %+v", ks[0].History.Ops)
+	if !Equal(ks[0].Key, int64(1)) || ks[0].History.Len() != 2 || !Equal(ks[0].History.At(1).Value, int64(3)) {
+		t.Fatalf("key 1 = %+v", ks[0].History.Ops())
 	}
-	if ks[1].History.Ops[1].Index != 3 {
-		t.Fatalf("index not kept: %+v", ks[1].History.Ops)
+	if ks[1].History.At(1).Index != 3 {
+		t.Fatalf("index not kept: %+v", ks[1].History.Ops())
 	}
 }
 
@@ -107,20 +108,19 @@ func TestOpStringIsJepsenEDN(t *testing.T) {
 }
 
 func TestByKeyPairsAgreeWithIndexingEachSubHistory(t *testing.T) {
-	h := keyedHistory(2000, 7)
+	ops := keyedHistory(2000, 7).Ops()
 	// Give some reads a bare nil invoke, as older Jepsen histories have.
-	for i := 0; i < len(h.Ops); i += 10 {
-		h.Ops[i].Value = nil
+	for i := 0; i < len(ops); i += 10 {
+		ops[i].Value = nil
 	}
-	for _, kh := range h.ByKey(TupleKey) {
-		got := append([]int(nil), kh.History.pair...)
-		fresh := &History{Ops: kh.History.Ops}
-		if err := fresh.Index(); err != nil {
+	for _, kh := range MustNew(ops...).ByKey(TupleKey) {
+		fresh, err := New(kh.History.ops)
+		if err != nil {
 			t.Fatalf("key %v: %v", kh.Key, err)
 		}
-		for i := range got {
-			if got[i] != fresh.pair[i] {
-				t.Fatalf("key %v op %d: pair %d, indexing says %d", kh.Key, i, got[i], fresh.pair[i])
+		for i, got := range kh.History.pair {
+			if got != fresh.pair[i] {
+				t.Fatalf("key %v op %d: pair %d, pairing anew says %d", kh.Key, i, got, fresh.pair[i])
 			}
 		}
 	}
@@ -137,7 +137,7 @@ func TestByKeyDropsPairsWhoseHalvesNameDifferentKeys(t *testing.T) {
 	if len(ks) != 2 || ks[0].History.Len() != 2 || ks[1].History.Len() != 0 {
 		t.Fatalf("got %+v", ks)
 	}
-	if ks[0].History.Ops[0].Index != 2 {
-		t.Fatalf("key 1 kept %+v", ks[0].History.Ops)
+	if ks[0].History.At(0).Index != 2 {
+		t.Fatalf("key 1 kept %+v", ks[0].History.Ops())
 	}
 }

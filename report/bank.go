@@ -29,8 +29,8 @@ type bankRead struct {
 // not a number is an error naming the op.
 func bankReads(h *history.History) ([]bankRead, error) {
 	var out []bankRead
-	for _, op := range h.Operations() {
-		if !op.Invoke.IsClient() || op.Invoke.F != "read" || op.Outcome() != history.OK || op.Complete == nil {
+	for op := range h.Operations() {
+		if !op.Invoke.IsClient() || op.Invoke.F != "read" || op.Outcome() != history.OK {
 			continue
 		}
 		m, ok := op.Complete.Value.(history.Map)

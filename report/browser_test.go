@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -105,8 +106,8 @@ func TestTimelineLoadsInHeadlessChromium(t *testing.T) {
 			ops, _ := strconv.Atoi(m[1])
 			lanes, _ := strconv.Atoi(m[2])
 			drawn, _ := strconv.Atoi(m[3])
-			if ops != len(h.Operations()) || lanes != len(h.Processes()) {
-				t.Errorf("page shows %d ops in %d lanes, history has %d operations of %d processes", ops, lanes, len(h.Operations()), len(h.Processes()))
+			if ops != len(slices.Collect(h.Operations())) || lanes != len(h.Processes()) {
+				t.Errorf("page shows %d ops in %d lanes, history has %d operations of %d processes", ops, lanes, len(slices.Collect(h.Operations())), len(h.Processes()))
 			}
 			if (ops > 0 && drawn == 0) || drawn > ops {
 				t.Errorf("page drew %d of %d ops: want some, and no more than exist", drawn, ops)

@@ -159,14 +159,14 @@ func TestGenHistoryIsDeterministicAndShaped(t *testing.T) {
 	if a.Len() != b.Len() {
 		t.Fatalf("same seed gave %d and %d ops", a.Len(), b.Len())
 	}
-	for i := range a.Ops {
-		if a.Ops[i].String() != b.Ops[i].String() {
-			t.Fatalf("same seed differs at op %d: %s vs %s", i, a.Ops[i], b.Ops[i])
+	for i, op := range a.All() {
+		if op.String() != b.At(i).String() {
+			t.Fatalf("same seed differs at op %d: %s vs %s", i, op, b.At(i))
 		}
 	}
 	var clients, nemesis int
 	outcomes := map[history.Type]int{}
-	for _, op := range a.Operations() {
+	for op := range a.Operations() {
 		if op.Invoke.IsNemesis() {
 			nemesis++
 			continue

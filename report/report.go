@@ -119,7 +119,6 @@ func (r Renderer) writeAll(dir string, h *history.History, workers int) ([]strin
 	}
 	jobs = append(jobs, &job{path: filepath.Join(dir, "timeline.html"), fill: func(w io.Writer) error { return r.Timeline(h, w) }})
 
-	h.Operations() // pairs the history now, so the workers below only read it
 	next := make(chan *job)
 	var wg sync.WaitGroup
 	for range max(min(workers, len(jobs)), 1) {

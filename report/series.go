@@ -64,11 +64,11 @@ var fShapes = []draw.GlyphDrawer{
 // start of the test, so a negative time is an error that names the op.
 func samples(h *history.History) ([]sample, error) {
 	var out []sample
-	for _, op := range h.Operations() {
-		if !op.Invoke.IsClient() || op.Complete == nil {
+	for op := range h.Operations() {
+		if !op.Invoke.IsClient() || !op.Completed {
 			continue
 		}
-		for _, o := range []*history.Op{op.Invoke, op.Complete} {
+		for _, o := range []history.Op{op.Invoke, op.Complete} {
 			if o.Time < 0 {
 				return nil, fmt.Errorf("report: op %d (process %s): time %d is negative, expected nanoseconds since the test started", o.Index, history.ProcessString(o.Process), o.Time)
 			}
@@ -126,8 +126,8 @@ func (s series) line(k seriesKey, dashes []vg.Length) draw.LineStyle {
 // historyEnd is the time of the history's last op.
 func historyEnd(h *history.History) int64 {
 	var end int64
-	for i := range h.Ops {
-		end = max(end, h.Ops[i].Time)
+	for _, op := range h.All() {
+		end = max(end, op.Time)
 	}
 	return end
 }

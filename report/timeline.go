@@ -34,9 +34,8 @@ const (
 // timelineOp is one box of the timeline: an invocation with its completion,
 // or a nemesis info logged without an invoke.
 type timelineOp struct {
-	lane     int
-	invoke   *history.Op
-	complete *history.Op // nil if it never completed
+	lane             int
+	invoke, complete int // positions in the history; complete -1 if it never completed
 }
 
 // Timeline writes timeline.html: one lane per process (the nemesis first),
@@ -73,18 +72,13 @@ func (r Renderer) timelineJSON(h *history.History) []byte {
 	for i, p := range procs {
 		lane[p] = i
 	}
-	ops := make([]timelineOp, 0, len(h.Ops)/2+1)
-	for i := range h.Ops {
-		op := &h.Ops[i]
+	ops := make([]timelineOp, 0, h.Len()/2+1)
+	for i, op := range h.All() {
 		switch {
 		case op.Type == history.Invoke:
-			t := timelineOp{lane: lane[op.Process], invoke: op}
-			if j := h.Completion(i); j >= 0 {
-				t.complete = &h.Ops[j]
-			}
-			ops = append(ops, t)
+			ops = append(ops, timelineOp{lane: lane[op.Process], invoke: i, complete: h.Completion(i)})
 		case h.Invocation(i) < 0:
-			ops = append(ops, timelineOp{lane: lane[op.Process], invoke: op, complete: op})
+			ops = append(ops, timelineOp{lane: lane[op.Process], invoke: i, complete: i})
 		}
 	}
 	sort.SliceStable(ops, func(i, j int) bool { return ops[i].lane < ops[j].lane })
@@ -103,22 +97,27 @@ func (r Renderer) timelineJSON(h *history.History) []byte {
 	b = append(b, `],"ops":[`...)
 	var scratch []byte
 	for i, t := range ops {
-		fi, ok := fIndex[t.invoke.F]
+		inv := h.At(t.invoke)
+		var done history.Op // the zero Op (no value, error or node) if it never completed
+		if t.complete >= 0 {
+			done = h.At(t.complete)
+		}
+		fi, ok := fIndex[inv.F]
 		if !ok {
 			fi = len(fs)
-			fIndex[t.invoke.F] = fi
-			fs = append(fs, t.invoke.F)
+			fIndex[inv.F] = fi
+			fs = append(fs, inv.F)
 		}
 		b = appendComma(b, i)
 		b = append(b, '[')
 		b = strconv.AppendInt(b, int64(t.lane), 10)
 		b = append(b, ',')
-		b = strconv.AppendInt(b, t.invoke.Time, 10)
+		b = strconv.AppendInt(b, inv.Time, 10)
 		b = append(b, ',')
 		outcome, stop, cindex := tlOpen, end, -1
-		if c := t.complete; c != nil {
-			stop, cindex = c.Time, c.Index
-			outcome = outcomeCode(c.Type)
+		if t.complete >= 0 {
+			stop, cindex = done.Time, done.Index
+			outcome = outcomeCode(done.Type)
 		}
 		b = strconv.AppendInt(b, stop, 10)
 		b = append(b, ',')
@@ -126,18 +125,18 @@ func (r Renderer) timelineJSON(h *history.History) []byte {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(fi), 10)
 		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(t.invoke.Index), 10)
+		b = strconv.AppendInt(b, int64(inv.Index), 10)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(cindex), 10)
 		b = append(b, ',')
-		scratch = history.AppendEDN(scratch[:0], t.invoke.Value)
+		scratch = history.AppendEDN(scratch[:0], inv.Value)
 		b = appendJSONBytes(b, scratch)
 		b = append(b, ',')
-		b, scratch = appendOptionalEDN(b, scratch, t.complete, func(o *history.Op) any { return o.Value })
+		b, scratch = appendOptionalEDN(b, scratch, done.Value)
 		b = append(b, ',')
-		b, scratch = appendOptionalEDN(b, scratch, t.complete, func(o *history.Op) any { return o.Error })
+		b, scratch = appendOptionalEDN(b, scratch, done.Error)
 		b = append(b, ',')
-		b = appendJSONString(b, nodeOf(t.invoke, t.complete))
+		b = appendJSONString(b, nodeOf(inv, done))
 		b = append(b, ']')
 	}
 	b = append(b, `],"fs":[`...)
@@ -178,21 +177,19 @@ func outcomeCode(t history.Type) int {
 }
 
 // appendOptionalEDN appends, as a JSON string, the EDN text of a field of the
-// completion, or "" when there is no completion or the field is nil.
-func appendOptionalEDN(b, scratch []byte, c *history.Op, field func(*history.Op) any) ([]byte, []byte) {
-	if c == nil || field(c) == nil {
+// completion, or "" when the field is nil (as it is when the op never
+// completed).
+func appendOptionalEDN(b, scratch []byte, v any) ([]byte, []byte) {
+	if v == nil {
 		return append(b, `""`...), scratch
 	}
-	scratch = history.AppendEDN(scratch[:0], field(c))
+	scratch = history.AppendEDN(scratch[:0], v)
 	return appendJSONBytes(b, scratch), scratch
 }
 
 // nodeOf is the :node an op was sent to, when the history records it.
-func nodeOf(ops ...*history.Op) string {
+func nodeOf(ops ...history.Op) string {
 	for _, op := range ops {
-		if op == nil {
-			continue
-		}
 		if v, ok := op.Get("node"); ok {
 			if s, ok := history.AsString(v); ok {
 				return s

@@ -110,7 +110,7 @@ func TestTimelineOf100kOpsIsQuick(t *testing.T) {
 		t.Errorf("timeline of %d ops took %v, want well under 2 s", h.Len(), took)
 	}
 	d := extractTimelineData(t, buf.String())
-	if got, want := len(d.Ops), len(h.Operations()); got != want {
+	if got, want := len(d.Ops), len(slices.Collect(h.Operations())); got != want {
 		t.Errorf("timeline holds %d boxes, want one per operation (%d)", got, want)
 	}
 	t.Logf("timeline of %d ops: %v, %d bytes", h.Len(), took, buf.Len())
@@ -225,13 +225,13 @@ func TestTimelineOpensAtAnOp(t *testing.T) {
 	// A completion deep in the run: the page must find its box by the
 	// completion's index too, and zoom in far from the whole run's span.
 	var target history.Op
-	for _, op := range h.Ops[len(h.Ops)/2:] {
+	for _, op := range h.Ops()[h.Len()/2:] {
 		if op.Type == history.OK && op.IsClient() {
 			target = op
 			break
 		}
 	}
-	inv := h.Ops[h.Invocation(target.Index)]
+	inv := h.At(h.Invocation(target.Index))
 	for _, url := range []string{page + "?op=" + strconv.Itoa(target.Index), page + "#op=" + strconv.Itoa(target.Index)} {
 		dom, log := runChromium(t, url, "--dump-dom", "--window-size=1200,600")
 		if strings.Contains(log, "Uncaught") || strings.Contains(dom, `id="timeline-error"`) {

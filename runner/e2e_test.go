@@ -111,7 +111,7 @@ func TestEndToEndCorrectKVIsValidAndStaleKVIsInvalidWithACounterexample(t *testi
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(good.History.Nemesis().Ops); n == 0 {
+	if n := good.History.Nemesis().Len(); n == 0 {
 		t.Fatal("no nemesis ops recorded with --nemesis slow")
 	}
 	if good.Config["concurrency"] != float64(6) || good.Config["flags"].(map[string]any)["password"] != runstore.Redacted {
@@ -278,8 +278,8 @@ func interruptRun(t *testing.T, sig syscall.Signal) {
 		t.Fatalf("history.edn after the interrupt: %v %v", err, warnings)
 	}
 	interrupted := 0
-	for _, op := range h.Operations() {
-		if op.Complete == nil {
+	for op := range h.Operations() {
+		if !op.Completed {
 			t.Fatalf("op %d was left without a completion", op.Invoke.Index)
 		}
 		if msg, _ := op.Complete.Error.(string); op.Complete.Type == history.Info && strings.Contains(msg, "interrupted") {

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -49,7 +50,7 @@ func TestRunDrivesTheGeneratorPackagesCombinators(t *testing.T) {
 			if out.Result.Valid != c.want {
 				t.Fatalf("verdict %v, want %v: %s", out.Result.Valid, c.want, out.Result.Summary)
 			}
-			ops := out.History.Operations()
+			ops := slices.Collect(out.History.Operations())
 			var nemesisFs []string
 			for _, op := range ops {
 				if op.Invoke.IsNemesis() {

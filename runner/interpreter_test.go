@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -63,8 +64,8 @@ func TestInterpreterRecordsPairedIndexedOpsAndBindsThreadsToNodes(t *testing.T) 
 		t.Fatalf("run: %v (interrupted %v)", err, o.interrupted)
 	}
 	var clientOps, nemesisOps int
-	for _, op := range h.Operations() {
-		if op.Complete == nil {
+	for op := range h.Operations() {
+		if !op.Completed {
 			t.Fatalf("op %d never completed", op.Invoke.Index)
 		}
 		if op.Invoke.IsNemesis() {
@@ -83,7 +84,7 @@ func TestInterpreterRecordsPairedIndexedOpsAndBindsThreadsToNodes(t *testing.T) 
 	if clientOps != 300 || nemesisOps != 5 {
 		t.Fatalf("%d client and %d nemesis ops, want 300 and 5 (ops 50, 100, ... 250 and the 300th has no successor)", clientOps, nemesisOps)
 	}
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		if op.Type == history.Log || op.F == "" {
 			t.Fatalf("log op recorded: %v", op)
 		}
@@ -134,7 +135,7 @@ func TestInfoRetiresTheProcessAndReopensTheClient(t *testing.T) {
 	infos := 0
 	last := map[int]int{} // thread -> last process seen
 	retiredByThread := map[int]bool{}
-	for _, op := range h.Operations() {
+	for op := range h.Operations() {
 		p := op.Invoke.Process
 		th := p % 3
 		if prev, seen := last[th]; seen && p != prev {
@@ -169,7 +170,7 @@ func TestTimeLimitEndsTheMainPhaseThenTheFinalGeneratorRuns(t *testing.T) {
 	if took := time.Since(start); took < 150*time.Millisecond || took > 5*time.Second {
 		t.Fatalf("run took %s with a 150ms limit", took)
 	}
-	ops := h.Operations()
+	ops := slices.Collect(h.Operations())
 	if len(ops) < 10 {
 		t.Fatalf("only %d ops in 150ms", len(ops))
 	}
@@ -225,7 +226,7 @@ func TestInterruptRecordsOutstandingOpsAsInfoAndReturnsWithinTheGrace(t *testing
 // error that says word (how the run cut them short).
 func allInfoSaying(t *testing.T, h *history.History, n int, word string) {
 	t.Helper()
-	ops := h.Operations()
+	ops := slices.Collect(h.Operations())
 	if len(ops) != n {
 		t.Fatalf("%d ops, want the %d that were outstanding", len(ops), n)
 	}
@@ -278,7 +279,7 @@ func TestWorkSpreadsEvenlyOverNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	per := map[any]int{}
-	for _, op := range h.Operations() {
+	for op := range h.Operations() {
 		node, _ := op.Complete.Get("node")
 		per[node]++
 	}
@@ -384,7 +385,7 @@ func TestAnOpDueWithinTheSlackSharesTheCompletionsWakeUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, op := range h.Operations() {
+		for op := range h.Operations() {
 			switch op.Invoke.F {
 			case "a":
 				a = op
@@ -392,7 +393,7 @@ func TestAnOpDueWithinTheSlackSharesTheCompletionsWakeUp(t *testing.T) {
 				b = op
 			}
 		}
-		if a.Complete == nil || b.Complete == nil {
+		if !a.Completed || !b.Completed {
 			t.Fatalf("a or b missing or incomplete: %v", h.Operations())
 		}
 		return a, b

@@ -110,7 +110,7 @@ func TestAnalyzeOfARedactedRunGivesTheSameResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	final := l.History.Ops[len(l.History.Ops)-1]
+	final := l.History.At(l.History.Len() - 1)
 	if final.F != "read" || !history.Equal(final.Value, opSecrets) {
 		t.Fatalf("the final read was stored as %v, want %v", final, opSecrets)
 	}

@@ -141,7 +141,7 @@ func TestEveryOpSyncedBeforeAKillAndAPowerLossIsLoaded(t *testing.T) {
 		if n := int64(l.History.Len()); n < synced {
 			t.Fatalf("round %d: loaded %d ops; %d were synced before the crash", round, n, synced)
 		}
-		for i, op := range l.History.Ops {
+		for i, op := range l.History.All() {
 			if got, w := op.String(), want[i].String(); got != w {
 				t.Fatalf("round %d: op %d loaded as %s, want %s", round, i, got, w)
 			}

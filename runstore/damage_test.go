@@ -113,7 +113,7 @@ func TestAJournalEndingInZerosLoadsEverythingBeforeThemWithAWarning(t *testing.T
 			if len(warnings) != 1 || warnings[0].String() != want {
 				t.Fatalf("warnings %q\nwant one: %q", warnings, want)
 			}
-			for i, op := range h.Ops {
+			for i, op := range h.All() {
 				if op.Index != i {
 					t.Fatalf("op %d loaded with index %d: not the journal's prefix", i, op.Index)
 				}

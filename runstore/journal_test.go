@@ -45,7 +45,7 @@ func TestJournalWritesEveryOpAndReadsBackEqual(t *testing.T) {
 		t.Fatalf("read %d ops, wrote %d", h.Len(), len(ops))
 	}
 	for i := range ops {
-		if got, want := h.Ops[i].String(), ops[i].String(); got != want {
+		if got, want := h.At(i).String(), ops[i].String(); got != want {
 			t.Fatalf("op %d read back as %s, want %s", i, got, want)
 		}
 	}

@@ -71,7 +71,7 @@ func checkedRun(t *testing.T, s *runstore.Store, test string, start time.Time, h
 	t.Helper()
 	run, err := s.Create(test, start)
 	must(t, err)
-	must(t, run.WriteHistory(h.Ops))
+	must(t, run.WriteHistory(h.Ops()))
 	res := checker.Safe(context.Background(), c, h)
 	must(t, run.WriteResults(res))
 	must(t, run.WriteConfig(map[string]any{"name": test, "nodes": []string{"n1", "n2", "n3"}, "concurrency": 3, "workload": test}))

@@ -226,7 +226,7 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 // inspect reads one read's balances into e: accounts outside accounts,
 // accounts without a balance, negative balances and the sum of the rest.
 // bad says why the read could not be checked at all.
-func inspect(op *history.Op, m history.Map, accounts []any) (e *Error, bad string) {
+func inspect(op history.Op, m history.Map, accounts []any) (e *Error, bad string) {
 	e = &Error{Op: op.Index, Process: op.Process}
 	for _, entry := range m {
 		if !member(accounts, entry.Key) {

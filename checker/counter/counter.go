@@ -91,7 +91,7 @@ func check(ctx context.Context, h *history.History) checker.Result {
 				if !ok {
 					return verdict.BadOp(op, "an add's value must be an integer delta, found %s", verdict.EDN(op.Value))
 				}
-				if c := h.Completion(i); c >= 0 && h.Ops[c].Type == history.Fail {
+				if c := h.Completion(i); c >= 0 && h.At(c).Type == history.Fail {
 					v = 0 // it certainly never happened, not even while in flight
 				}
 				adds[op.Process] = v

@@ -49,8 +49,8 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 	// Size everything up front: a million transactions should not pay for
 	// repeated slice growth.
 	n, nm := 0, 0
-	for i := range h.Ops {
-		if op := &h.Ops[i]; op.Type == history.Invoke && isTxn(op) {
+	for _, op := range h.All() {
+		if op.Type == history.Invoke && isTxn(op) {
 			xs, _ := history.AsSlice(op.Value)
 			n, nm = n+1, nm+len(xs)
 		}
@@ -65,8 +65,7 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 		vals:   valueIndex{ints: map[intPair]int32{}, other: map[string]int32{}},
 		opts:   opts,
 	}
-	for pos := range h.Ops {
-		op := &h.Ops[pos]
+	for pos, op := range h.All() {
 		if op.Type != history.Invoke || !isTxn(op) {
 			continue
 		}
@@ -75,10 +74,10 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 		value := op.Value
 		if c := h.Completion(pos); c >= 0 {
 			t.complete = int32(c)
-			switch h.Ops[c].Type {
+			switch done := h.At(c); done.Type {
 			case history.OK:
 				t.status = committed
-				src, value = c, h.Ops[c].Value
+				src, value = c, done.Value
 				a.committed++
 			case history.Fail:
 				t.status = aborted
@@ -87,7 +86,8 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 		id := int32(len(a.txns))
 		t.mopsFrom = int32(len(a.mops))
 		if err := a.parseTxn(id, &t, value, wl); err != nil {
-			err.Pos, err.Index, err.Process = src, h.Ops[src].Index, h.Ops[src].Process
+			at := h.At(src)
+			err.Pos, err.Index, err.Process = src, at.Index, at.Process
 			return nil, err
 		}
 		t.mopsTo = int32(len(a.mops))
@@ -100,7 +100,7 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 // isTxn reports whether a client op is a transaction: its f is :txn, or it
 // has no f at all, as in Elle's own examples and elle-cli's histories,
 // where a transaction is known by its value.
-func isTxn(op *history.Op) bool {
+func isTxn(op history.Op) bool {
 	return (op.F == "txn" || op.F == "") && !op.IsNemesis()
 }
 
@@ -128,7 +128,7 @@ func (a *analysis) parseTxn(id int32, t *txn, value any, wl workloadSpec) *Input
 			if prev := a.vals.put(key, parts[2], w); prev >= 0 {
 				by := "this transaction"
 				if pt := a.writes[prev].txn; pt != id {
-					by = fmt.Sprintf("op %d", a.h.Ops[a.txns[pt].invoke].Index)
+					by = fmt.Sprintf("op %d", a.h.At(int(a.txns[pt].invoke)).Index)
 				}
 				return &InputError{Mop: j, Problem: fmt.Sprintf("%s writes %s to key %s, which %s already wrote: %s needs every value written to a key to be unique", history.FormatEDN(m), history.FormatEDN(parts[2]), history.FormatEDN(parts[1]), by, wl.name)}
 			}
@@ -212,7 +212,7 @@ func (a *analysis) addOrders(rels graph.Rel) {
 		return
 	}
 	// Events in history order: invocations and ok completions of nodes.
-	ofPos := make([]int32, len(a.h.Ops))
+	ofPos := make([]int32, a.h.Len())
 	for i := range ofPos {
 		ofPos[i] = -1
 	}

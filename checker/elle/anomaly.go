@@ -46,10 +46,11 @@ func (t TxnRef) String() string {
 // ref describes transaction t under the given name.
 func (a *analysis) ref(t int32, name string) TxnRef {
 	x := a.txns[t]
-	op := &a.h.Ops[x.invoke]
+	pos := x.invoke
 	if x.complete >= 0 {
-		op = &a.h.Ops[x.complete]
+		pos = x.complete
 	}
+	op := a.h.At(int(pos))
 	return TxnRef{Name: name, Index: op.Index, Process: op.Process, Type: x.status.String(), Value: op.Value}
 }
 

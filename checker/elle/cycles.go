@@ -365,7 +365,7 @@ func (cs *cycleSearch) cycle(steps []graph.Step) Anomaly {
 		case graph.Process:
 			why = fmt.Sprintf("process %s ran %s and then %s", history.ProcessString(cs.a.txns[s.From].process), from, to)
 		case graph.Realtime:
-			why = fmt.Sprintf("%s completed (op %d) before %s was invoked (op %d)", from, cs.a.h.Ops[cs.a.txns[s.From].complete].Index, to, cs.a.h.Ops[cs.a.txns[s.To].invoke].Index)
+			why = fmt.Sprintf("%s completed (op %d) before %s was invoked (op %d)", from, cs.a.h.At(int(cs.a.txns[s.From].complete)).Index, to, cs.a.h.At(int(cs.a.txns[s.To].invoke)).Index)
 		default:
 			why = cs.ex.explain(s.From, s.To, s.Rel, from, to)
 		}

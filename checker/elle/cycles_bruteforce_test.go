@@ -186,7 +186,7 @@ func labelCycles(rel [][]graph.Rel, nodes []int32, found func(string)) {
 // dumpHistory renders a history as Jepsen EDN, one op per line.
 func dumpHistory(h *history.History) string {
 	var b []byte
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		b = append(b, op.String()...)
 		b = append(b, '\n')
 	}

@@ -140,8 +140,8 @@ func FuzzAnalyze(f *testing.F) {
 func TestTruncatedHistories(t *testing.T) {
 	for _, w := range []txnsim.Workload{txnsim.ListAppend, txnsim.RWRegister} {
 		full := simulate(t, txnsim.Config{Seed: 7, Txns: 400, Workload: w, Processes: 5})
-		for cut := 0; cut <= len(full.Ops); cut += 37 {
-			h, err := history.New(append([]history.Op(nil), full.Ops[:cut]...))
+		for cut := 0; cut <= full.Len(); cut += 37 {
+			h, err := history.New(full.Ops()[:cut])
 			if err != nil {
 				t.Fatal(err)
 			}

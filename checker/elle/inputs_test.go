@@ -32,7 +32,7 @@ func TestElleShapedInputs(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := build(t, []tx{ok(0, ap(x, 1)), ok(1, c.read)}, c.order)
-			ops := slices.Clone(h.Ops)
+			ops := h.Ops()
 			for i := range ops {
 				ops[i].F = c.f
 				if ops[i].Process == 1 && ops[i].Type == history.OK {

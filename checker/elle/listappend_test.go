@@ -256,7 +256,7 @@ func TestNemesisAndOtherOpsAreIgnored(t *testing.T) {
 		{Type: history.Invoke, Process: 7, F: "read", Value: nil},
 		{Type: history.OK, Process: 7, F: "read", Value: int64(3)},
 	}
-	ops = append(ops, base.Ops...)
+	ops = append(ops, base.Ops()...)
 	for i := range ops {
 		ops[i].Index = i
 	}

@@ -540,7 +540,7 @@ func TestOracleOwnAppendsReordered(t *testing.T) {
 // the history still breaks the property: what is left is the smallest
 // history this greedy pass finds, for a person to read.
 func minimise(h *history.History, broken func(*history.History) bool) *history.History {
-	ops := slices.Clone(h.Ops)
+	ops := h.Ops()
 	for changed := true; changed; {
 		changed = false
 		for i := 0; i < len(ops); i++ {
@@ -615,7 +615,7 @@ func reindex(ops []history.Op) (*history.History, error) {
 // historyEDN prints a history one op per line, as Jepsen writes it.
 func historyEDN(h *history.History) string {
 	var b strings.Builder
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		fmt.Fprintln(&b, op.String())
 	}
 	return b.String()

@@ -399,7 +399,7 @@ func (rr *rwRegister) writesFollowReads() []versionEdge {
 // transactions follow each other in the order they completed, as in the
 // process order of the graph (and Elle's).
 func (rr *rwRegister) sequentialVersions() []versionEdge {
-	byCompletion := make([]int32, len(rr.h.Ops))
+	byCompletion := make([]int32, rr.h.Len())
 	for t := range rr.txns {
 		if rr.txns[t].status == committed {
 			byCompletion[rr.txns[t].complete] = int32(t) + 1

@@ -95,7 +95,7 @@ func TestIndependentChecksKeysInParallelUpToTheLimit(t *testing.T) {
 func TestIndependentTurnsAPanickingKeyIntoUnknown(t *testing.T) {
 	h := histbuild.New().Op(0, history.OK, "read", kv(1, 0)).Op(0, history.OK, "read", kv(2, 0)).History()
 	inner := checker.Func(func(_ context.Context, h *history.History) checker.Result {
-		if history.Equal(h.Ops[0].Index, 0) {
+		if history.Equal(h.At(0).Index, 0) {
 			panic("boom")
 		}
 		return checker.Result{Valid: checker.Valid}

@@ -49,7 +49,7 @@ type Step struct {
 }
 
 // Operation is an operation as a counterexample shows it: where it is in the
-// history (Invoke and Complete are positions in History.Ops, Complete -1 if
+// history (Invoke and Complete are positions in the History, Complete -1 if
 // it never completed), who ran it, and what it did.
 type Operation struct {
 	Index         int    `json:"index"`
@@ -92,7 +92,7 @@ func (c *Counterexample) Summary() string {
 
 func operationOf(h *history.History, part *partition, op int32) Operation {
 	r := part.refs[op]
-	inv := &h.Ops[r.invoke]
+	inv := h.At(int(r.invoke))
 	mop := part.ops[op]
 	o := Operation{
 		Index: inv.Index, CompleteIndex: -1, Invoke: int(r.invoke), Complete: int(r.complete),
@@ -102,7 +102,7 @@ func operationOf(h *history.History, part *partition, op int32) Operation {
 		o.Outcome = "ok"
 	}
 	if r.complete >= 0 {
-		c := &h.Ops[r.complete]
+		c := h.At(int(r.complete))
 		o.CompleteIndex, o.CompleteTime = c.Index, c.Time
 	}
 	return o

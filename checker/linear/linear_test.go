@@ -324,7 +324,7 @@ func TestLongKeyedHistoriesSplitInParallelChunksGiveTheSameVerdicts(t *testing.T
 		t.Fatalf("simulated history: %s %s %+v", r.Valid, r.Error, r.Details)
 	}
 	// Corrupt the last ok read: it now returns a value never written.
-	ops := append([]history.Op(nil), h.Ops...)
+	ops := h.Ops()
 	var key any
 	for i := len(ops) - 1; i >= 0; i-- {
 		if ops[i].Type == history.OK && ops[i].F == "read" {

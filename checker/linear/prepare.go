@@ -25,7 +25,7 @@ type partition struct {
 
 // ref locates an op in the original history.
 type ref struct {
-	invoke, complete int32 // positions in History.Ops; complete -1 if never completed
+	invoke, complete int32 // positions in the History; complete -1 if never completed
 }
 
 // event is an op's call or return, in history order.
@@ -49,20 +49,20 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 	}
 	// Pass 1, on up to GOMAXPROCS stretches of a long history at once: the
 	// ops to search, in invocation order, with their keys.
-	n := 1
-	if len(h.Ops) >= 1<<16 {
+	n, size := 1, h.Len()
+	if size >= 1<<16 {
 		n = runtime.GOMAXPROCS(0)
 	}
 	chunks := make([]chunk, n)
 	if n == 1 {
-		chunks[0].read(h, 0, len(h.Ops), split, perKey)
+		chunks[0].read(h, 0, size, split, perKey)
 	} else {
 		var wg sync.WaitGroup
 		for k := range chunks {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				chunks[k].read(h, k*len(h.Ops)/n, (k+1)*len(h.Ops)/n, split, perKey)
+				chunks[k].read(h, k*size/n, (k+1)*size/n, split, perKey)
 			}()
 		}
 		wg.Wait()
@@ -71,7 +71,7 @@ func prepare(h *history.History, m model.Model) ([]*partition, model.Model, erro
 	// partition's ops and events; the workers lay the partitions out.
 	var (
 		keys    = newKeyIndex()
-		partOf  = make([]int32, 0, len(h.Ops)/2+1)
+		partOf  = make([]int32, 0, size/2+1)
 		nOps    []int32
 		nEvents []int32
 		src     = &source{chunks: chunks}
@@ -170,7 +170,8 @@ type chunk struct {
 	err  error
 }
 
-// read collects the ops invoked in h.Ops[lo:hi] that the search needs.
+// read collects the ops invoked at positions lo to hi-1 of h that the search
+// needs.
 func (c *chunk) read(h *history.History, lo, hi int, split model.Splitter, perKey model.Model) {
 	c.ops = make([]model.Op, 0, (hi-lo)/2+1)
 	c.refs = make([]ref, 0, (hi-lo)/2+1)
@@ -178,19 +179,19 @@ func (c *chunk) read(h *history.History, lo, hi int, split model.Splitter, perKe
 		c.keys = make([]any, 0, (hi-lo)/2+1)
 	}
 	for i := lo; i < hi; i++ {
-		o := &h.Ops[i]
+		o := h.At(i)
 		if o.Type != history.Invoke || o.IsNemesis() {
 			continue
 		}
 		comp := h.Completion(i)
 		mop := model.Op{Index: o.Index, F: o.F, Value: o.Value}
 		if comp >= 0 {
-			switch h.Ops[comp].Type {
+			switch done := h.At(comp); done.Type {
 			case history.Fail:
 				continue
 			case history.OK:
 				mop.Known = true
-				if v := h.Ops[comp].Value; v != nil {
+				if v := done.Value; v != nil {
 					mop.Value = v
 				}
 			}

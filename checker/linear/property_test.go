@@ -69,19 +69,18 @@ func bruteForce(t *testing.T, m model.Model, h *history.History) bool {
 		invoke, complete int // complete is -1 unless ok
 	}
 	var ops []bop
-	for i := range h.Ops {
-		o := h.Ops[i]
+	for i, o := range h.All() {
 		if o.Type != history.Invoke {
 			continue
 		}
 		c := h.Completion(i)
 		b := bop{op: model.Op{Index: o.Index, F: o.F, Value: o.Value}, invoke: i, complete: -1}
-		if c >= 0 && h.Ops[c].Type == history.Fail {
+		if c >= 0 && h.At(c).Type == history.Fail {
 			continue
 		}
-		if c >= 0 && h.Ops[c].Type == history.OK {
+		if c >= 0 && h.At(c).Type == history.OK {
 			b.op.Known, b.complete = true, c
-			if v := h.Ops[c].Value; v != nil { // a completion without a value keeps the invocation's
+			if v := h.At(c).Value; v != nil { // a completion without a value keeps the invocation's
 				b.op.Value = v
 			}
 		}
@@ -136,7 +135,7 @@ func bruteForce(t *testing.T, m model.Model, h *history.History) bool {
 // to have succeeded.
 func mutate(r *rand.Rand, h *history.History) *history.History {
 	var done []int
-	for i, o := range h.Ops {
+	for i, o := range h.All() {
 		if o.Type == history.OK || o.Type == history.Fail {
 			done = append(done, i)
 		}
@@ -144,7 +143,7 @@ func mutate(r *rand.Rand, h *history.History) *history.History {
 	if len(done) == 0 {
 		return h
 	}
-	ops := append([]history.Op(nil), h.Ops...)
+	ops := h.Ops()
 	i := done[r.IntN(len(done))]
 	if ops[i].Type == history.Fail {
 		ops[i].Type = history.OK
@@ -219,7 +218,7 @@ func TestSearchAgreesWithBruteForceOnSmallRandomHistories(t *testing.T) {
 
 func dump(h *history.History) string {
 	var b strings.Builder
-	for _, o := range h.Ops {
+	for _, o := range h.All() {
 		fmt.Fprintln(&b, o.String())
 	}
 	return b.String()

@@ -106,7 +106,7 @@ type group struct {
 
 type observed struct {
 	seen uint64 // bit i set: keys[i] was written
-	op   *history.Op
+	op   history.Op
 }
 
 func check(ctx context.Context, h *history.History, opts Options) checker.Result {

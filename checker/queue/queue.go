@@ -84,7 +84,7 @@ func check(ctx context.Context, h *history.History) checker.Result {
 // dequeued returns the values an op took out of the queue: one for an ok
 // dequeue with a value, all of them for an ok drain, none otherwise. ok is
 // false (with an unknown result) for a drain whose value is no collection.
-func dequeued(op *history.Op) (vs []any, bad checker.Result, ok bool) {
+func dequeued(op history.Op) (vs []any, bad checker.Result, ok bool) {
 	if op.Type != history.OK {
 		return nil, bad, true
 	}

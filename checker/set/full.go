@@ -147,8 +147,8 @@ type tracked struct {
 func checkFull(ctx context.Context, h *history.History, opts FullOptions) checker.Result {
 	var elems []*tracked
 	index := valueset.NewIndex[*tracked]()
-	for i := range h.Ops {
-		if op := &h.Ops[i]; op.IsClient() && op.F == "add" && op.Type == history.Invoke {
+	for i, op := range h.All() {
+		if op.IsClient() && op.F == "add" && op.Type == history.Invoke {
 			if _, seen := index.Get(op.Value); !seen {
 				e := &tracked{value: op.Value, added: i, known: -1, lastPresent: -1, lastAbsent: -1, seenBy: -1}
 				index.Put(op.Value, e)
@@ -264,7 +264,7 @@ func opIndex(h *history.History, pos int) int {
 	if pos < 0 {
 		return -1
 	}
-	return h.Ops[pos].Index
+	return h.At(pos).Index
 }
 
 // latency is the time in whole milliseconds (never below zero) from when
@@ -274,9 +274,9 @@ func opIndex(h *history.History, pos int) int {
 func latency(h *history.History, known, until int) int64 {
 	var since int64
 	if until >= 0 {
-		since = h.Ops[until].Time + 1
+		since = h.At(until).Time + 1
 	}
-	return max(since-h.Ops[known].Time, 0) / int64(time.Millisecond)
+	return max(since-h.At(known).Time, 0) / int64(time.Millisecond)
 }
 
 // Quantiles are the points FullDetails reports latencies at.

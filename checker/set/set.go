@@ -52,8 +52,9 @@ func Checker() checker.Checker { return checker.Func(check) }
 
 func check(ctx context.Context, h *history.History) checker.Result {
 	attempts, acked := valueset.New(), valueset.New()
-	var final *history.Op
+	var final history.Op
 	var finalElems []any
+	everRead := false
 	ops, cancelled := verdict.ClientOps(ctx, h)
 	for _, op := range ops {
 		switch {
@@ -66,13 +67,13 @@ func check(ctx context.Context, h *history.History) checker.Result {
 			if !ok {
 				return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value))
 			}
-			final, finalElems = op, elems
+			final, finalElems, everRead = op, elems, true
 		}
 	}
 	if r, stop := cancelled(); stop {
 		return r
 	}
-	if final == nil {
+	if !everRead {
 		return checker.Result{Valid: checker.Unknown, Summary: "the set was never read"}
 	}
 	read := valueset.Of(finalElems...)

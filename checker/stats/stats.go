@@ -57,10 +57,12 @@ func Checker() checker.Checker { return checker.Func(check) }
 
 func check(ctx context.Context, h *history.History) checker.Result {
 	d := &Details{ByF: make(map[string]Counts)}
-	for i, op := range h.Operations() {
+	i := 0
+	for op := range h.Operations() {
 		if r, stop := verdict.Cancelled(ctx, i); stop {
 			return r
 		}
+		i++
 		if !op.Invoke.IsClient() {
 			continue
 		}

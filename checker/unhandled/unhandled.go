@@ -52,11 +52,10 @@ func Checker() checker.Checker { return checker.Func(check) }
 
 func check(ctx context.Context, h *history.History) checker.Result {
 	groups := make(map[string]*Group)
-	for i := range h.Ops {
+	for i, op := range h.All() {
 		if r, stop := verdict.Cancelled(ctx, i); stop {
 			return r
 		}
-		op := &h.Ops[i]
 		ex, ok := op.Get(Field)
 		if !ok || ex == nil || op.Type == history.Invoke {
 			continue

@@ -113,7 +113,7 @@ func wrap(res generator.Result, key any) generator.Result {
 // unwrap returns event as the generator of key should see it, or false if it
 // concerns another key.
 func unwrap(event history.Op, key any) (history.Op, bool) {
-	k, v, keyed := history.TupleKey(&event)
+	k, v, keyed := history.TupleKey(event)
 	if !keyed {
 		return event, true
 	}

@@ -85,7 +85,7 @@ func TestConcurrentRunsAKeyPerGroupOfThreads(t *testing.T) {
 		if op.Type != history.Invoke {
 			continue
 		}
-		k, _, ok := history.TupleKey(&op)
+		k, _, ok := history.TupleKey(op)
 		if !ok {
 			t.Fatalf("op without a [key value] tuple: %v", op)
 		}
@@ -125,7 +125,7 @@ func TestConcurrentWithEndlessKeysStopsAtTheSimulationLimit(t *testing.T) {
 	ops := simulate(t, g, generator.Sim{Concurrency: 4, OpLimit: 40})
 	keys := map[any]bool{}
 	for _, op := range ops {
-		if k, _, ok := history.TupleKey(&op); ok {
+		if k, _, ok := history.TupleKey(op); ok {
 			keys[k] = true
 		}
 	}

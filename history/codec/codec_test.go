@@ -247,7 +247,7 @@ func TestReinvokeAfterInfoGetsAFreshProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	var procs []int
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		procs = append(procs, op.Process)
 	}
 	if want := []int{0, 1, 0, 2, 1, 3, 2, 3}; !reflect.DeepEqual(procs, want) {

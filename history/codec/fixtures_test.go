@@ -160,7 +160,7 @@ func staleRead(ops []history.Op) (read int, v any, overwriter int, ok bool) {
 	values := map[string]any{}
 	unsure := map[string]bool{}
 	var overwrites []history.Operation
-	for _, o := range h.Operations() {
+	for o := range h.Operations() {
 		if o.Invoke.IsNemesis() || o.Invoke.F == "read" || o.Outcome() == history.Fail {
 			continue
 		}
@@ -177,7 +177,7 @@ func staleRead(ops []history.Op) (read int, v any, overwriter int, ok bool) {
 		setters[k] = append(setters[k], setter{o.Invoke.Index, o.Complete.Index})
 		overwrites = append(overwrites, o)
 	}
-	ors := h.Operations()
+	ors := slices.Collect(h.Operations())
 	for i := len(ors) - 1; i >= 0; i-- {
 		r := ors[i]
 		if r.Invoke.F != "read" || r.Outcome() != history.OK {
@@ -326,7 +326,7 @@ func TestFixtures(t *testing.T) {
 			} else if len(warnings) > 0 {
 				t.Fatalf("%s: %v", path, warnings)
 			}
-			for i, op := range h.Ops[start:] {
+			for i, op := range h.Ops()[start:] {
 				want := fx.ops[i]
 				switch ext {
 				case ".txt":
@@ -348,7 +348,7 @@ func TestFixtureHistoriesHaveWhatTheirNamesPromise(t *testing.T) {
 	fx := fixtures(t)
 	h := history.MustNew(fx[0].ops...)
 	counts := map[string]int{}
-	for _, o := range h.Operations() {
+	for o := range h.Operations() {
 		counts[o.Outcome().String()]++
 		if o.Invoke.IsNemesis() {
 			counts["nemesis"]++

@@ -61,8 +61,8 @@ func TestOpsWithoutFKeepAnEmptyF(t *testing.T) {
 		"log lines": "INFO  jepsen.util - 0\t:invoke\tnil\t[[:append :x 1]]\nINFO  jepsen.util - 0\t:ok\tnil\t[[:append :x 1]]\n",
 	} {
 		h, warnings := readAll(t, name, text)
-		if len(warnings) > 0 || !reflect.DeepEqual(h.Ops, want) || h.Completion(0) != 1 {
-			t.Errorf("%s: ops %v, warnings %v; want %v, paired", name, h.Ops, warnings, want)
+		if len(warnings) > 0 || !reflect.DeepEqual(h.Ops(), want) || h.Completion(0) != 1 {
+			t.Errorf("%s: ops %v, warnings %v; want %v, paired", name, h.Ops(), warnings, want)
 		}
 	}
 	for f, wantText := range map[Format]string{
@@ -186,7 +186,7 @@ func TestProcessAndInvocationRepairs(t *testing.T) {
 		h, warnings := readAll(t, c.name, c.text)
 		sameStrings(t, c.name+" warnings ("+c.why+")", warningTexts(warnings), c.warnings)
 		var ops []string
-		for _, op := range h.Ops {
+		for _, op := range h.All() {
 			ops = append(ops, op.String())
 		}
 		sameStrings(t, c.name+" ops ("+c.why+")", ops, c.ops)
@@ -232,8 +232,8 @@ func TestJepsen03LogRowsAndTimes(t *testing.T) {
 		{Index: 7, Time: midnight + 2*ms, Type: history.OK, Process: 2, F: "read", Value: []any{int64(1), int64(2)}},
 		{Index: 8, Time: midnight + 2*ms + 500_000, Type: history.Invoke, Process: 3, F: "read"},
 	}
-	if !reflect.DeepEqual(h.Ops, want) {
-		t.Fatalf("got\n%v\nwant\n%v", h.Ops, want)
+	if !reflect.DeepEqual(h.Ops(), want) {
+		t.Fatalf("got\n%v\nwant\n%v", h.Ops(), want)
 	}
 }
 
@@ -265,7 +265,7 @@ func TestGzipIsDecompressedAndItsContentsJudged(t *testing.T) {
 				t.Fatal(err)
 			}
 			h, err := r.ReadAll()
-			if err != nil || r.Format() != f || !reflect.DeepEqual(h.Ops, plain.Ops) || len(r.Warnings()) > 0 {
+			if err != nil || r.Format() != f || !reflect.DeepEqual(h.Ops(), plain.Ops()) || len(r.Warnings()) > 0 {
 				t.Errorf("%s asked as %s: format %s, %v %v", f, asked, r.Format(), err, r.Warnings())
 			}
 		}

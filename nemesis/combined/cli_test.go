@@ -63,7 +63,7 @@ func TestCommandLineFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fs []string
-	for _, op := range loaded.History.Ops {
+	for _, op := range loaded.History.All() {
 		if !op.IsNemesis() || op.Type == history.Invoke {
 			continue
 		}

@@ -83,7 +83,7 @@ func TestInterruptedRunRecordsEveryFaultAndHealsAll(t *testing.T) {
 	}
 	pending := map[string]history.Op{}
 	seen := map[string]int{}
-	for _, op := range out.History.Ops {
+	for _, op := range out.History.All() {
 		if !op.IsNemesis() {
 			continue
 		}

@@ -114,7 +114,7 @@ func TestInterruptedRunHealsARealPartition(t *testing.T) {
 	// interrupt may land before the nemesis finished the other nodes, so
 	// its completion is recorded as info with or without an error.
 	var started bool
-	for _, op := range out.History.Ops {
+	for _, op := range out.History.All() {
 		if op.F == partition.Start && op.Type == history.Info {
 			started = true
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,7 +111,7 @@ func TestATestRunsOnTheLocalClusterOverSSHAndCleansUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(l.History.Operations()); n != 200 {
+	if n := len(slices.Collect(l.History.Operations())); n != 200 {
 		t.Fatalf("%d ops in the stored history, want 200", n)
 	}
 	if l.Config["concurrency"] != float64(2*len(c.NodeNames())) {

@@ -46,7 +46,7 @@ func BenchmarkRegisterWithPartitions(b *testing.B) {
 		}
 		client, _ := counts(l)
 		var first, last int64 = -1, 0
-		for _, op := range l.History.Ops {
+		for _, op := range l.History.All() {
 			if op.IsClient() {
 				if first < 0 {
 					first = op.Time

@@ -124,7 +124,7 @@ func tail(s string) string {
 // counts tallies client completions by type and nemesis completions by f.
 func counts(l *runstore.Loaded) (client map[string]int, faults map[string]int) {
 	client, faults = map[string]int{}, map[string]int{}
-	for _, op := range l.History.Ops {
+	for _, op := range l.History.All() {
 		switch {
 		case op.IsNemesis() && op.Type.IsCompletion():
 			faults[op.F]++

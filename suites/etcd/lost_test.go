@@ -65,7 +65,7 @@ func TestAnAppendRemovedBehindTheRunsBackMakesItInvalid(t *testing.T) {
 	t.Logf("removed element %d of key %s (acknowledged at op %d) when the journal held %d ops", r.elem, r.key, r.ack, r.journaled)
 	// The removal came before the final reads, and the key was retired: no
 	// transaction wrote it after the removal.
-	for _, op := range l.History.Ops {
+	for _, op := range l.History.All() {
 		if op.Index < r.journaled || op.Type != history.Invoke || op.F != txn.F {
 			continue
 		}
@@ -327,7 +327,7 @@ type finalReads struct {
 func finalReadsOf(l *runstore.Loaded) finalReads {
 	concurrency, _ := history.AsInt(l.Config["concurrency"])
 	f := finalReads{firstIndex: -1, okThreads: map[int]bool{}}
-	for _, op := range l.History.Ops {
+	for _, op := range l.History.All() {
 		if v, _ := op.Get(txn.FinalField); v != true || op.F != txn.F {
 			continue
 		}

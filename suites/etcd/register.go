@@ -30,7 +30,7 @@ func registerKey(k any) string { return "r/" + history.FormatEDN(k) }
 
 // Invoke performs one register op.
 func (c registerClient) Invoke(ctx context.Context, op history.Op) (history.Op, error) {
-	k, v, ok := history.TupleKey(&op)
+	k, v, ok := history.TupleKey(op)
 	if !ok {
 		return op, fmt.Errorf("register op %s: value %s: expected a [key value] tuple", op.F, history.FormatEDN(op.Value))
 	}

@@ -85,7 +85,7 @@ func (w window) until() string {
 func partitionWindows(l *runstore.Loaded) []window {
 	var out []window
 	open := -1
-	for _, op := range l.History.Ops {
+	for _, op := range l.History.All() {
 		switch {
 		case !op.IsNemesis():
 		case op.F == "start-partition" && op.Type == history.Info:
@@ -190,7 +190,7 @@ func provablyStaleRead(l *runstore.Loaded) (string, error) {
 	}
 	writes := map[string][]write{} // key -> writes that may have happened
 	var reads []history.Operation
-	for _, o := range l.History.Operations() {
+	for o := range l.History.Operations() {
 		if !o.Invoke.IsClient() || o.Outcome() == history.Fail {
 			continue
 		}
@@ -215,7 +215,7 @@ func provablyStaleRead(l *runstore.Loaded) (string, error) {
 		return "", fmt.Errorf("%w (windows %v)", errNoNewLeader, windows)
 	}
 	end := func(o history.Operation) int64 {
-		if o.Complete == nil || o.Outcome() == history.Info {
+		if !o.Completed || o.Outcome() == history.Info {
 			return 1 << 62
 		}
 		return o.Complete.Time

@@ -69,7 +69,7 @@ func TestNemesisTargetsAimKillsAtTheNamedNode(t *testing.T) {
 		t.Fatalf("exit %d, expected valid: %s", code, out)
 	}
 	kills := 0
-	for _, op := range l.History.Nemesis().Ops {
+	for _, op := range l.History.Nemesis().All() {
 		if op.Type != history.Info || op.F != "kill" {
 			continue
 		}

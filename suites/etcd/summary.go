@@ -30,8 +30,7 @@ func summarized(inner checker.Checker) checker.Checker {
 // outcomeCounts counts the client completions by type.
 func outcomeCounts(h *history.History) map[history.Type]int {
 	counts := map[history.Type]int{}
-	for i := range h.Ops {
-		op := &h.Ops[i]
+	for _, op := range h.All() {
 		if op.IsClient() && op.Type.IsCompletion() {
 			counts[op.Type]++
 		}

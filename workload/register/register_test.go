@@ -24,7 +24,7 @@ func (s *store) complete(op history.Op) (history.Op, time.Duration) {
 		op.Type = history.Info
 		return op, 0
 	}
-	k, v, _ := history.TupleKey(&op)
+	k, v, _ := history.TupleKey(op)
 	key := history.Key(k)
 	op.Type = history.OK
 	switch op.F {
@@ -66,11 +66,11 @@ func TestGeneratorGivesEachKeyToOneGroupAndBoundsItsOps(t *testing.T) {
 	perKey := map[int64]int{}
 	group := map[int64]int{}
 	fs := map[string]int{}
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		if op.Type != history.Invoke {
 			continue
 		}
-		k, _, ok := history.TupleKey(&op)
+		k, _, ok := history.TupleKey(op)
 		if !ok {
 			t.Fatalf("op %d: value %s is not a [key value] tuple", op.Index, history.FormatEDN(op.Value))
 		}

@@ -48,7 +48,7 @@ func run(t *testing.T, lose int64, ops int) *history.History {
 func TestGeneratorAddsUniqueElementsAndReadsNowAndThen(t *testing.T) {
 	h := run(t, -1, 500)
 	adds, reads := map[int64]bool{}, 0
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		if op.Type != history.Invoke {
 			continue
 		}

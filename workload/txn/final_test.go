@@ -33,11 +33,11 @@ func runWithFinalReads(t *testing.T, o Options, ops int, complete func(history.O
 // a read-only transaction.
 func mainAndFinal(t *testing.T, h *history.History) (main, final []history.Op) {
 	t.Helper()
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		if op.Type != history.Invoke || !op.IsClient() {
 			continue
 		}
-		if !isFinal(&op) {
+		if !isFinal(op) {
 			if len(final) > 0 {
 				t.Fatalf("op %d of the main phase invoked after final read %d", op.Index, final[0].Index)
 			}
@@ -105,7 +105,7 @@ type flaky struct {
 }
 
 func (s *flaky) complete(op history.Op) (history.Op, time.Duration) {
-	if isFinal(&op) && (s.forever || s.failed[op.Process] < s.failures) {
+	if isFinal(op) && (s.forever || s.failed[op.Process] < s.failures) {
 		s.failed[op.Process]++
 		op.Type, op.Error = history.Fail, "unavailable"
 		return op, 100 * time.Millisecond
@@ -120,8 +120,8 @@ func TestFinalReadsRetryFailuresUntilTheySucceed(t *testing.T) {
 	_, final := mainAndFinal(t, h)
 	ok := map[int]int{}
 	fails := map[int]int{}
-	for _, op := range h.Ops {
-		if !op.Type.IsCompletion() || !isFinal(&op) {
+	for _, op := range h.All() {
+		if !op.Type.IsCompletion() || !isFinal(op) {
 			continue
 		}
 		switch op.Type {
@@ -157,7 +157,7 @@ func TestFinalReadsGiveUpAfterTheirTimeoutAndTheVerdictIsUnknown(t *testing.T) {
 	if len(final) < 4*7 || len(final) > 4*10 {
 		t.Fatalf("%d final reads, expected 4 threads x about 9 attempts in 3 s", len(final))
 	}
-	if last := h.Ops[len(h.Ops)-1].Time - final[0].Time; last > int64(4*time.Second) {
+	if last := h.At(h.Len()-1).Time - final[0].Time; last > int64(4*time.Second) {
 		t.Fatalf("final reads went on for %v, expected to give up after 3 s", time.Duration(last))
 	}
 	r := Checker(o).Check(context.Background(), h)
@@ -183,7 +183,7 @@ func newForgetful(readFirst bool) *forgetful {
 }
 
 func (s *forgetful) complete(op history.Op) (history.Op, time.Duration) {
-	if isFinal(&op) && s.key < 0 {
+	if isFinal(op) && s.key < 0 {
 		for _, k := range slices.Sorted(maps.Keys(s.lists)) {
 			list := s.lists[k]
 			if len(list) > 0 && (s.seen[k] == len(list)) == s.readFirst {

@@ -49,7 +49,7 @@ func finalReadsChecked(o Options, inner checker.Checker) checker.Checker {
 }
 
 // isFinal reports whether op is one of the final reads.
-func isFinal(op *history.Op) bool {
+func isFinal(op history.Op) bool {
 	v, ok := op.Get(FinalField)
 	return ok && v == true
 }
@@ -79,7 +79,7 @@ type finalRead struct {
 
 func viewFinal(h *history.History) finalView {
 	v := finalView{written: map[int64]bool{}, appends: map[int64][]ackedAppend{}, reads: map[int64][]finalRead{}}
-	for _, o := range h.Operations() {
+	for o := range h.Operations() {
 		if !o.Invoke.IsClient() || o.Invoke.F != F {
 			continue
 		}

@@ -55,7 +55,7 @@ func TestGeneratorWritesUniqueValuesPerKeyAndRotatesKeys(t *testing.T) {
 	h := simulate(t, o, generator.DefaultComplete, 300)
 	written := map[[2]int64]bool{}
 	perKey := map[int64]int{}
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		if op.Type != history.Invoke {
 			continue
 		}

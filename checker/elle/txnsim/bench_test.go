@@ -17,7 +17,7 @@ func BenchmarkGenerate(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				h, err := Generate(c)
-				if err != nil || len(h.Ops) != 2*txns {
+				if err != nil || h.Len() != 2*txns {
 					b.Fatalf("%v, want %d ops", err, 2*txns)
 				}
 			}

@@ -18,7 +18,7 @@ type listRead struct {
 // transactions appended to it.
 func readsOf(t *testing.T, h *history.History, k int64) (reads []listRead, acked []any) {
 	t.Helper()
-	for pos, op := range h.Ops {
+	for pos, op := range h.All() {
 		if op.Type != history.OK {
 			continue
 		}
@@ -42,16 +42,16 @@ func TestFinalReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h.Ops) != 62 {
-		t.Fatalf("%d ops, want 62: the 30 transactions and the final read", len(h.Ops))
+	if h.Len() != 62 {
+		t.Fatalf("%d ops, want 62: the 30 transactions and the final read", h.Len())
 	}
-	last := h.Ops[len(h.Ops)-1]
-	inv := h.Invocation(len(h.Ops) - 1)
-	if inv != len(h.Ops)-2 || last.Type != history.OK {
+	last := h.At(h.Len() - 1)
+	inv := h.Invocation(h.Len() - 1)
+	if inv != h.Len()-2 || last.Type != history.OK {
 		t.Fatalf("the final read should be invoked after every other op and complete ok: invoked at %d, %s", inv, last)
 	}
 	var keys []any
-	for _, op := range h.Ops[:inv] {
+	for _, op := range h.Ops()[:inv] {
 		if op.Process == last.Process {
 			t.Fatalf("the final read's process %d also ran %s", last.Process, op)
 		}

@@ -48,7 +48,7 @@ func goldenDigest(c Config, seeds []uint64) string {
 			fmt.Fprintf(sum, "error %v\n", err)
 			continue
 		}
-		for _, op := range h.Ops {
+		for _, op := range h.All() {
 			fmt.Fprintln(sum, op.String())
 		}
 		fmt.Fprintf(sum, "realtime-violated %v\n", labels.RealtimeViolated)

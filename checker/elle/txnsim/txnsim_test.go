@@ -14,19 +14,19 @@ func TestSameSeedSameHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := Generate(c)
-	if len(a.Ops) != 600 || len(b.Ops) != 600 {
-		t.Fatalf("ops: %d and %d, want 600 (an invoke and a completion per transaction)", len(a.Ops), len(b.Ops))
+	if a.Len() != 600 || b.Len() != 600 {
+		t.Fatalf("ops: %d and %d, want 600 (an invoke and a completion per transaction)", a.Len(), b.Len())
 	}
-	for i := range a.Ops {
-		if a.Ops[i].String() != b.Ops[i].String() {
-			t.Fatalf("op %d differs:\n%s\n%s", i, a.Ops[i], b.Ops[i])
+	for i, op := range a.All() {
+		if op.String() != b.At(i).String() {
+			t.Fatalf("op %d differs:\n%s\n%s", i, op, b.At(i))
 		}
 	}
 	c.Seed = 10
 	d, _ := Generate(c)
 	same := true
-	for i := range a.Ops {
-		same = same && a.Ops[i].String() == d.Ops[i].String()
+	for i, op := range a.All() {
+		same = same && op.String() == d.At(i).String()
 	}
 	if same {
 		t.Fatal("a different seed gave the same history")
@@ -35,7 +35,7 @@ func TestSameSeedSameHistory(t *testing.T) {
 
 func count(h *history.History, typ history.Type) int {
 	n := 0
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		if op.Type == typ {
 			n++
 		}
@@ -68,7 +68,7 @@ func TestOutcomesFollowTheBehaviour(t *testing.T) {
 func TestListReadsAreSharedPrefixes(t *testing.T) {
 	h, _ := Generate(Config{Seed: 2, Txns: 1000, Behaviour: StrictSerializable, ActiveKeys: 1})
 	var longest []any
-	for _, op := range h.Ops {
+	for _, op := range h.All() {
 		if op.Type != history.OK {
 			continue
 		}

@@ -16,7 +16,7 @@ import (
 
 // BadOp is an unknown result whose error names the op (its index and
 // process) and says what was expected of it.
-func BadOp(op *history.Op, format string, args ...any) checker.Result {
+func BadOp(op history.Op, format string, args ...any) checker.Result {
 	return checker.Result{Valid: checker.Unknown, Error: fmt.Sprintf("op %d (process %s, :%s %s): ", op.Index, history.ProcessString(op.Process), op.F, op.Type) + fmt.Sprintf(format, args...)}
 }
 
@@ -24,15 +24,15 @@ func BadOp(op *history.Op, format string, args ...any) checker.Result {
 // yielding each op's position and the op. It looks at ctx every 4096 ops and
 // ends the walk early when ctx is done; cancelled then returns the unknown
 // result to give back. Loops that return early need not call it.
-func ClientOps(ctx context.Context, h *history.History) (ops iter.Seq2[int, *history.Op], cancelled func() (checker.Result, bool)) {
+func ClientOps(ctx context.Context, h *history.History) (ops iter.Seq2[int, history.Op], cancelled func() (checker.Result, bool)) {
 	var stop checker.Result
 	var stopped bool
-	ops = func(yield func(int, *history.Op) bool) {
-		for i := range h.Ops {
+	ops = func(yield func(int, history.Op) bool) {
+		for i, op := range h.All() {
 			if stop, stopped = Cancelled(ctx, i); stopped {
 				return
 			}
-			if op := &h.Ops[i]; op.IsClient() && !yield(i, op) {
+			if op.IsClient() && !yield(i, op) {
 				return
 			}
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestBadOpNamesTheOpAndIsUnknown(t *testing.T) {
-	op := &history.Op{Index: 7, Process: 2, Type: history.OK, F: "read", Value: "x"}
+	op := history.Op{Index: 7, Process: 2, Type: history.OK, F: "read", Value: "x"}
 	r := BadOp(op, "expected an integer, found %s", EDN(op.Value))
 	if r.Valid != checker.Unknown || r.Error != `op 7 (process 2, :read ok): expected an integer, found "x"` {
 		t.Fatalf("got %v %q", r.Valid, r.Error)

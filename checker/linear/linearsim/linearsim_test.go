@@ -1,6 +1,7 @@
 package linearsim
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/faultline/faultline/history"
@@ -23,8 +24,8 @@ func sameOps(a, b *history.History) bool {
 	if a.Len() != b.Len() {
 		return false
 	}
-	for i := range a.Ops {
-		if a.Ops[i].String() != b.Ops[i].String() {
+	for i, op := range a.All() {
+		if op.String() != b.At(i).String() {
 			return false
 		}
 	}
@@ -36,7 +37,7 @@ func TestHistoriesHaveTheAskedShapeAndRetireCrashedProcesses(t *testing.T) {
 	h := Run(cfg, KV(10, 5))
 	invokes, infos := 0, 0
 	retired := map[int]bool{}
-	for i, o := range h.Ops {
+	for i, o := range h.All() {
 		if retired[o.Process] {
 			t.Fatalf("op %d: process %d used after its op crashed", i, o.Process)
 		}
@@ -57,8 +58,8 @@ func TestHistoriesHaveTheAskedShapeAndRetireCrashedProcesses(t *testing.T) {
 	if rate := float64(infos) / float64(invokes); rate < 0.03 || rate > 0.07 {
 		t.Fatalf("info rate %.3f, want about %.2f", rate, cfg.InfoRate)
 	}
-	if ops := h.Operations(); len(ops) != cfg.Ops || ops[len(ops)-1].Complete == nil {
-		t.Fatalf("%d operations, last completed: %v", len(ops), ops[len(ops)-1].Complete != nil)
+	if ops := slices.Collect(h.Operations()); len(ops) != cfg.Ops || !ops[len(ops)-1].Completed {
+		t.Fatalf("%d operations, last completed: %v", len(ops), ops[len(ops)-1].Completed)
 	}
 }
 

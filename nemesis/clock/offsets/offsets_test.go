@@ -15,13 +15,13 @@ func nem(f string, v any) history.Op {
 }
 
 func TestOfSummarisesPerNode(t *testing.T) {
-	h := &history.History{Ops: []history.Op{
-		{Type: history.Invoke, Process: history.NemesisProcess, F: "check-clock-offsets"},
+	h := history.MustNew(
+		history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: "check-clock-offsets"},
 		nem("check-clock-offsets", history.Map{{Key: "n1", Value: 0.01}, {Key: "n2", Value: -0.02}}),
 		nem("bump-clock", history.Map{{Key: history.Keyword("nodes"), Value: []any{"n1"}}, {Key: history.Keyword("clock-offsets"), Value: history.Map{{Key: "n1", Value: 120.5}, {Key: "n2", Value: math.NaN()}}}}),
 		nem("start-partition", history.Map{{Key: "n1", Value: []any{"n2"}}}), // not a clock op: ignored
 		nem("reset-clock", history.Map{{Key: history.Keyword("clock-offsets"), Value: history.Map{{Key: "n1", Value: int64(0)}, {Key: "n2", Value: 0.0}}}}),
-	}}
+	)
 	offs, err := Of(h)
 	if err != nil {
 		t.Fatal(err)
@@ -36,9 +36,9 @@ func TestOfSummarisesPerNode(t *testing.T) {
 }
 
 func TestMalformedOffsetsAreNamed(t *testing.T) {
-	h := &history.History{Ops: []history.Op{
-		{Index: 7, Type: history.Info, Process: history.NemesisProcess, F: "check-clock-offsets", Value: history.Map{{Key: "n1", Value: "soon"}}},
-	}}
+	h := history.MustNew(
+		history.Op{Index: 7, Type: history.Info, Process: history.NemesisProcess, F: "check-clock-offsets", Value: history.Map{{Key: "n1", Value: "soon"}}},
+	)
 	res := Checker().Check(context.Background(), h)
 	if res.Valid != checker.Unknown || !strings.Contains(res.Error, `op 7 (check-clock-offsets): offset of node n1 is "soon"`) {
 		t.Fatalf("result %+v", res)

@@ -75,26 +75,26 @@ func Parse(h *history.History, w Workload) (*History, error) {
 		}
 		return id
 	}
-	for pos := range h.Ops {
-		op := &h.Ops[pos]
+	for pos, op := range h.All() {
 		if op.Type != history.Invoke || op.F != "txn" || op.IsNemesis() {
 			continue
 		}
 		t := Txn{Status: history.Info, Process: op.Process, Invoke: pos, Complete: h.Completion(pos)}
 		src := pos
 		if t.Complete >= 0 {
-			t.Status = h.Ops[t.Complete].Type
+			t.Status = h.At(t.Complete).Type
 			if t.Status == history.OK {
 				src = t.Complete
 			}
 		}
 		where := func(j int) string {
-			o := &h.Ops[src]
+			o := h.At(src)
 			return fmt.Sprintf("op %d (index %d, process %s), micro-op %d", src, o.Index, history.ProcessString(o.Process), j)
 		}
-		mops, ok := history.AsSlice(h.Ops[src].Value)
+		txn := h.At(src).Value
+		mops, ok := history.AsSlice(txn)
 		if !ok {
-			return nil, fmt.Errorf("%s: expected a transaction, a vector of micro-ops, found %s", where(-1), history.FormatEDN(h.Ops[src].Value))
+			return nil, fmt.Errorf("%s: expected a transaction, a vector of micro-ops, found %s", where(-1), history.FormatEDN(txn))
 		}
 		id := len(p.Txns)
 		for j, m := range mops {
