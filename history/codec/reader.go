@@ -212,40 +212,28 @@ func (r *Reader) end(err error) error {
 // Warning. Input without a single op is a *NoOpsError. A pairing error names
 // the file and the offending op's line.
 func (r *Reader) ReadAll() (*history.History, error) {
-	// Ops gather in chunks and are copied once into a slice of the exact
-	// size: growing one slice by doubling would zero and copy a million ops
-	// several times over.
-	var chunks [][]history.Op
-	var chunk []history.Op
+	// A Builder gathers the ops in chunks and copies them once into the
+	// history: growing one slice by doubling would zero and copy a million
+	// ops several times over.
+	var b history.Builder
 	var lines []int32
-	n := 0
+	var op history.Op
 	for {
-		if len(chunk) == cap(chunk) {
-			if chunk != nil {
-				chunks = append(chunks, chunk)
-			}
-			chunk = make([]history.Op, 0, min(64<<10, max(1024, n)))
-		}
-		chunk = chunk[:len(chunk)+1]
-		err := r.read(&chunk[len(chunk)-1])
+		op = history.Op{}
+		err := r.read(&op)
 		if err == io.EOF {
-			chunk = chunk[:len(chunk)-1]
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
+		b.Add(op)
 		lines = append(lines, int32(min(r.line, math.MaxInt32)))
-		n++
 	}
-	if n == 0 {
+	if b.Len() == 0 {
 		return nil, r.noOps()
 	}
-	ops := make([]history.Op, 0, n)
-	for _, c := range append(chunks, chunk) {
-		ops = append(ops, c...)
-	}
-	h, err := history.NewInvokingAtStart(ops)
+	h, err := b.BuildInvokingAtStart()
 	if err != nil {
 		var pe *history.PairError
 		if errors.As(err, &pe) && pe.Pos < len(lines) {
