@@ -274,10 +274,10 @@ func (h *History) Filter(keep func(Op) bool) *History {
 }
 
 // Clients returns the history without nemesis ops.
-func (h *History) Clients() *History { return h.Filter(Op.IsClient) }
+func (h *History) Clients() *History { return h.Filter(func(op Op) bool { return op.IsClient() }) }
 
 // Nemesis returns only the nemesis ops.
-func (h *History) Nemesis() *History { return h.Filter(Op.IsNemesis) }
+func (h *History) Nemesis() *History { return h.Filter(func(op Op) bool { return op.IsNemesis() }) }
 
 // Processes returns the distinct processes in order of first appearance.
 func (h *History) Processes() []int {

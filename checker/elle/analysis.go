@@ -50,7 +50,7 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 	// repeated slice growth.
 	n, nm := 0, 0
 	for _, op := range h.All() {
-		if op.Type == history.Invoke && isTxn(op) {
+		if op.Type == history.Invoke && isTxn(&op) {
 			xs, _ := history.AsSlice(op.Value)
 			n, nm = n+1, nm+len(xs)
 		}
@@ -66,7 +66,7 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 		opts:   opts,
 	}
 	for pos, op := range h.All() {
-		if op.Type != history.Invoke || !isTxn(op) {
+		if op.Type != history.Invoke || !isTxn(&op) {
 			continue
 		}
 		t := txn{invoke: int32(pos), complete: -1, process: op.Process, status: unknown}
@@ -100,7 +100,7 @@ func parse(h *history.History, wl workloadSpec, opts *Options) (*analysis, error
 // isTxn reports whether a client op is a transaction: its f is :txn, or it
 // has no f at all, as in Elle's own examples and elle-cli's histories,
 // where a transaction is known by its value.
-func isTxn(op history.Op) bool {
+func isTxn(op *history.Op) bool {
 	return (op.F == "txn" || op.F == "") && !op.IsNemesis()
 }
 
