@@ -119,12 +119,12 @@ func Checker(o Options) checker.Checker {
 	return finalReadsChecked(o, elleChecker(o))
 }
 
-// elleChecker is Elle's checker for o. rw-register infers version orders
+// elleChecker is Elle's checker for o, whose defaults Checker has filled
+// in. rw-register infers version orders
 // from each key's first write (keys start unset) and from reads that
 // precede writes in a transaction, both true of a store that runs each
 // transaction against one snapshot.
 func elleChecker(o Options) checker.Checker {
-	o = o.withDefaults()
 	eo := elle.Options{ConsistencyModels: o.ConsistencyModels}
 	if o.Write == Write {
 		eo.InitialNil, eo.WritesFollowReads, eo.GarbageReads = true, true, true // keys start empty: a value nobody wrote is garbage
