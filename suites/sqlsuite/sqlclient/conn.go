@@ -1,0 +1,241 @@
+package sqlclient
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/faultline/faultline/client/quietconn"
+	"github.com/faultline/faultline/history"
+)
+
+// Endpoint is where a connection goes and the login it uses.
+type Endpoint struct {
+	Host     string
+	Port     int
+	User     string
+	Password string
+	Database string
+}
+
+// Addr is host:port.
+func (e Endpoint) Addr() string { return net.JoinHostPort(e.Host, strconv.Itoa(e.Port)) }
+
+// Config is how connections are made and transactions run.
+type Config struct {
+	Dialect Dialect
+	// Isolation is set on every transaction ("": the server's default).
+	Isolation Isolation
+	// InitSQL runs once on every new connection; InitTxnSQL before every
+	// transaction, on its connection, outside the transaction.
+	InitSQL, InitTxnSQL []string
+	// ConnectTimeout bounds dialing and logging in (default 5 s);
+	// StatementTimeout each statement (default 5 s); TxnTimeout a whole
+	// transaction, COMMIT included (default 10 s).
+	ConnectTimeout, StatementTimeout, TxnTimeout time.Duration
+}
+
+func (c Config) connectTimeout() time.Duration { return orDuration(c.ConnectTimeout, 5*time.Second) }
+func (c Config) statementTimeout() time.Duration {
+	return orDuration(c.StatementTimeout, 5*time.Second)
+}
+func (c Config) txnTimeout() time.Duration { return orDuration(c.TxnTimeout, 10*time.Second) }
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// Conn is one worker's connection: a single database/sql connection, never
+// a pool, so that every statement of a worker goes down the same session
+// and a lost connection is never silently replaced mid-transaction.
+type Conn struct {
+	cfg  Config
+	db   *sql.DB
+	conn *sql.Conn
+}
+
+// Open connects to e and runs the InitSQL statements. Errors name the
+// endpoint.
+func Open(ctx context.Context, cfg Config, e Endpoint) (*Conn, error) {
+	db, err := openDB(cfg, e)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	cctx, cancel := context.WithTimeout(ctx, cfg.connectTimeout())
+	defer cancel()
+	conn, err := db.Conn(cctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to %s %s as %s: %w", cfg.Dialect.Protocol, e.Addr(), e.User, err)
+	}
+	c := &Conn{cfg: cfg, db: db, conn: conn}
+	for _, s := range cfg.InitSQL {
+		if err := c.Exec(ctx, s); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("--init-sql on %s: %w", e.Addr(), err)
+		}
+	}
+	return c, nil
+}
+
+// openDB makes the database/sql handle of the dialect's driver, dialing
+// through quietconn.
+func openDB(cfg Config, e Endpoint) (*sql.DB, error) {
+	dial := (&quietconn.Dialer{}).DialContext
+	switch cfg.Dialect.Protocol {
+	case MySQL:
+		mc := mysql.NewConfig()
+		mc.User, mc.Passwd, mc.DBName = e.User, e.Password, e.Database
+		mc.Net, mc.Addr = "tcp", e.Addr()
+		mc.DialFunc = dial
+		mc.Timeout = cfg.connectTimeout()
+		// COMMIT takes no context in database/sql's MySQL driver: the read
+		// deadline is what keeps it from waiting forever on a partition.
+		mc.ReadTimeout, mc.WriteTimeout = cfg.txnTimeout(), cfg.txnTimeout()
+		// Arguments go inline in the query text: one round trip a
+		// statement instead of prepare, execute and close.
+		mc.InterpolateParams = true
+		conn, err := mysql.NewConnector(mc)
+		if err != nil {
+			return nil, fmt.Errorf("mysql config for %s: %w", e.Addr(), err)
+		}
+		return sql.OpenDB(conn), nil
+	case Postgres:
+		pc, err := pgx.ParseConfig("")
+		if err != nil {
+			return nil, fmt.Errorf("postgres config for %s: %w", e.Addr(), err)
+		}
+		pc.Host, pc.Port, pc.User, pc.Password, pc.Database = e.Host, uint16(e.Port), e.User, e.Password, e.Database
+		pc.TLSConfig, pc.Fallbacks = nil, nil
+		pc.DialFunc = dial
+		pc.ConnectTimeout = cfg.connectTimeout()
+		// One round trip a statement, and no server-side statement cache
+		// to go stale when a workload changes its tables.
+		pc.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+		return stdlib.OpenDB(*pc), nil
+	}
+	return nil, fmt.Errorf("protocol %q: expected %s or %s", cfg.Dialect.Protocol, MySQL, Postgres)
+}
+
+// Close closes the connection. A transaction still open on it is rolled
+// back by the server.
+func (c *Conn) Close() error {
+	if c == nil || c.db == nil {
+		return nil
+	}
+	err := c.conn.Close()
+	return errors.Join(err, c.db.Close())
+}
+
+// Dialect is the connection's dialect.
+func (c *Conn) Dialect() Dialect { return c.cfg.Dialect }
+
+// Exec runs one statement outside any transaction (DDL, settings), with
+// the statement timeout; query's ? placeholders are bound by the dialect.
+func (c *Conn) Exec(ctx context.Context, query string, args ...any) error {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.statementTimeout())
+	defer cancel()
+	_, err := c.conn.ExecContext(ctx, c.cfg.Dialect.Bind(query), args...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", query, err)
+	}
+	return nil
+}
+
+// Result is how a transaction ended: its type for the history, and the
+// error that decided it (nil for ok) with the phase it struck in.
+type Result struct {
+	Type  history.Type
+	Err   error
+	Phase Phase
+}
+
+// Complete fills op's type and error from r; an ok op keeps its value.
+func (r Result) Complete(op history.Op) history.Op {
+	op.Type = r.Type
+	if r.Err != nil {
+		op.Error = r.Phase.String() + ": " + r.Err.Error()
+	}
+	return op
+}
+
+// Txn runs fn in one transaction at the configured isolation level and
+// commits it, classifying what went wrong (Classify). fn's statements go
+// through tx; an error fn returns rolls the transaction back (an Abort, or
+// a server's error, is then a fail). The whole transaction, COMMIT
+// included, is bounded by the transaction timeout.
+func (c *Conn) Txn(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) Result {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.txnTimeout())
+	defer cancel()
+	for _, s := range c.cfg.InitTxnSQL {
+		if err := c.Exec(ctx, s); err != nil {
+			return Result{Type: Classify(err, Connecting), Err: fmt.Errorf("--init-txn-sql: %w", err), Phase: Connecting}
+		}
+	}
+	stx, err := c.conn.BeginTx(ctx, &sql.TxOptions{Isolation: c.cfg.Isolation.level()})
+	if err != nil {
+		return Result{Type: Classify(err, Connecting), Err: fmt.Errorf("BEGIN: %w", err), Phase: Connecting}
+	}
+	tx := &Tx{tx: stx, cfg: &c.cfg}
+	if err := fn(ctx, tx); err != nil {
+		typ := Classify(err, Statements)
+		if rb := stx.Rollback(); rb != nil && typ == history.Fail {
+			typ, err = history.Info, fmt.Errorf("%w; and ROLLBACK failed: %v", err, rb)
+		}
+		return Result{Type: typ, Err: err, Phase: Statements}
+	}
+	if err := stx.Commit(); err != nil {
+		return Result{Type: Classify(err, Committing), Err: fmt.Errorf("COMMIT: %w", err), Phase: Committing}
+	}
+	return Result{Type: history.OK}
+}
+
+// Tx is the transaction a Txn function runs its statements in. Every
+// statement gets the statement timeout, and its ? placeholders are bound
+// by the dialect.
+type Tx struct {
+	tx  *sql.Tx
+	cfg *Config
+}
+
+// Exec runs a statement and returns how many rows it changed.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.cfg.statementTimeout())
+	defer cancel()
+	res, err := t.tx.ExecContext(ctx, t.cfg.Dialect.Bind(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Query runs a query and calls row for every row, with a scan function
+// (sql.Rows.Scan) for its columns.
+func (t *Tx) Query(ctx context.Context, query string, args []any, row func(scan func(dest ...any) error) error) error {
+	ctx, cancel := context.WithTimeout(ctx, t.cfg.statementTimeout())
+	defer cancel()
+	rows, err := t.tx.QueryContext(ctx, t.cfg.Dialect.Bind(query), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
