@@ -79,15 +79,17 @@ func (d Dialect) Upsert(table, key string, cols ...string) string {
 	return fmt.Sprintf("%s ON DUPLICATE KEY UPDATE %s", insert, strings.Join(sets, ", "))
 }
 
-// AppendText is an UPDATE of table that appends "," and a value to the text
-// column col of the row with the key: placeholders value, then key
-// (unbound). It changes no row when the key has none; the caller then
-// inserts it.
-func (d Dialect) AppendText(table, key, col string) string {
+// AppendUpsert is an INSERT of a row with key and the text col that,
+// when the key has a row, appends "," and the new text to col instead: one
+// statement for Elle's list-append. Placeholders: key, then the text
+// (unbound: pass through Bind).
+func (d Dialect) AppendUpsert(table, key, col string) string {
 	if d.Protocol == Postgres {
-		return fmt.Sprintf("UPDATE %s SET %s = %s || ',' || ? WHERE %s = ?", table, col, col, key)
+		return fmt.Sprintf("INSERT INTO %s AS r (%s, %s) VALUES (?, ?) ON CONFLICT (%s) DO UPDATE SET %s = r.%s || ',' || excluded.%s",
+			table, key, col, key, col, col, col)
 	}
-	return fmt.Sprintf("UPDATE %s SET %s = CONCAT(%s, ',', ?) WHERE %s = ?", table, col, col, key)
+	return fmt.Sprintf("INSERT INTO %s (%s, %s) VALUES (?, ?) ON DUPLICATE KEY UPDATE %s = CONCAT(%s, ',', VALUES(%s))",
+		table, key, col, col, col, col)
 }
 
 // Locking is the clause that makes a SELECT take the rows' write locks.
