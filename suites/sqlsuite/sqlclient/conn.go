@@ -108,6 +108,9 @@ func openDB(cfg Config, e Endpoint) (*sql.DB, error) {
 		// Arguments go inline in the query text: one round trip a
 		// statement instead of prepare, execute and close.
 		mc.InterpolateParams = true
+		// The driver logs broken connections to stderr; the history
+		// records them already.
+		mc.Logger = quietLogger{}
 		conn, err := mysql.NewConnector(mc)
 		if err != nil {
 			return nil, fmt.Errorf("mysql config for %s: %w", e.Addr(), err)
@@ -239,3 +242,8 @@ func (t *Tx) Query(ctx context.Context, query string, args []any, row func(scan 
 	}
 	return rows.Err()
 }
+
+// quietLogger drops the MySQL driver's log lines.
+type quietLogger struct{}
+
+func (quietLogger) Print(...any) {}
