@@ -278,7 +278,7 @@ func (c *Conn) txn(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 		return Result{Type: typ, Err: err, Phase: Statements}
 	}
 	if err := stx.Commit(); err != nil {
-		return Result{Type: Classify(err, Committing), Err: fmt.Errorf("COMMIT: %w", err), Phase: Committing}
+		return Result{Type: Classify(err, Committing), Err: err, Phase: Committing}
 	}
 	return Result{Type: history.OK}
 }
