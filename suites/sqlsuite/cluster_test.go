@@ -149,3 +149,33 @@ func TestUnknownNamesExit254ListingTheValidOnes(t *testing.T) {
 		}
 	}
 }
+
+// Galera over the three nodes under partitions and kills: whatever Galera
+// does, bank and append reach a verdict (valid or invalid, never unknown)
+// with a few hundred ok transactions, and the faults are in the history.
+func TestGaleraUnderPartitionsAndKills(t *testing.T) {
+	for _, w := range []string{"append", "bank"} {
+		t.Run(w, func(t *testing.T) {
+			code, out, l := run(t, t.TempDir(), "test", "--workload", w, "--db", "galera", "--isolation", "serializable",
+				"--nemesis", "partition,kill", "--nemesis-interval", "4", "--time-limit", "20", "--concurrency", "6", "--recovery-time", "5")
+			if code != cli.ExitValid && code != cli.ExitInvalid {
+				t.Fatalf("exit %d, expected a verdict (valid or invalid): %s", code, out)
+			}
+			ok, faults := 0, map[string]int{}
+			for _, op := range l.History.All() {
+				switch {
+				case op.IsClient() && op.Type.String() == "ok":
+					ok++
+				case op.IsNemesis() && op.Type.IsCompletion():
+					faults[op.F]++
+				}
+			}
+			if ok < 200 {
+				t.Fatalf("%d ok transactions, expected at least 200", ok)
+			}
+			if faults["kill"] == 0 || faults["start-partition"] == 0 {
+				t.Fatalf("faults recorded: %v, expected kills and partitions", faults)
+			}
+		})
+	}
+}
