@@ -179,3 +179,21 @@ func TestGaleraUnderPartitionsAndKills(t *testing.T) {
 		})
 	}
 }
+
+// test-all runs a workload at every isolation level (the suite's axis)
+// under the fault set, and ends with the summary table naming each run.
+func TestTestAllRunsEveryIsolationLevel(t *testing.T) {
+	code, out, _ := run(t, t.TempDir(), "test-all", "--workload", "wr", "--db", "postgres", "--nemesis", "pause",
+		"--nemesis-interval", "2", "--time-limit", "6", "--recovery-time", "1", "--concurrency", "6")
+	if code != cli.ExitValid {
+		t.Fatalf("exit %d, expected valid: %s", code, out)
+	}
+	for _, level := range []string{"read-uncommitted", "read-committed", "repeatable-read", "serializable"} {
+		if want := ": valid (sql-wr-" + level + "-pause, "; !strings.Contains(out, want) {
+			t.Fatalf("test-all output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "4 runs: 4 valid, 0 invalid") {
+		t.Fatalf("no summary of 4 valid runs:\n%s", out)
+	}
+}
