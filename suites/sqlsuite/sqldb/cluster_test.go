@@ -200,7 +200,7 @@ func eventually(t *testing.T, d *sql.DB, table, want string, limit time.Duration
 // files that exist, the settings record holding wantVersion.
 func checkBasics(t *testing.T, s Server, nodes []db.Node, serving db.Node, wantVersion string) {
 	ctx := context.Background()
-	d := open(t, s, s.Endpoint(nodes[len(nodes)-1].Name))
+	d := open(t, s, s.Endpoint(serving.Name))
 	t.Run("write and read", func(t *testing.T) {
 		exec(t, d, "CREATE TABLE basics (k INT PRIMARY KEY, v VARCHAR(32))", "INSERT INTO basics VALUES (1, 'one'), (2, 'two')")
 		eventually(t, d, "basics", "one,two", 5*time.Second)
@@ -218,7 +218,7 @@ func checkBasics(t *testing.T, s Server, nodes []db.Node, serving db.Node, wantV
 		if err := s.Start(ctx, serving); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, open(t, s, s.Endpoint(nodes[len(nodes)-1].Name)), "basics", "one,two", 30*time.Second)
+		eventually(t, open(t, s, s.Endpoint(serving.Name)), "basics", "one,two", 30*time.Second)
 	})
 	t.Run("pause and resume", func(t *testing.T) {
 		p := open(t, s, s.Endpoint(serving.Name))
@@ -358,6 +358,117 @@ func TestPostgres(t *testing.T) {
 		}
 	}
 	checkTornDown(t, s, nodes)
+}
+
+func TestGalera(t *testing.T) {
+	nodes := nodesOf(t)
+	s, err := New("galera", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deploy(t, s, nodes)
+	hosts := map[string]bool{}
+	for _, n := range nodes {
+		hosts[s.Endpoint(n.Name).Host] = true
+	}
+	if len(hosts) != len(nodes) {
+		t.Fatalf("the nodes' endpoints share hosts %v: each worker must reach its own node", hosts)
+	}
+	checkBasics(t, s, nodes, nodes[1], "wsrep_cluster_size: 3")
+	out, _ := node.Output(context.Background(), nodes[0].Conn, "cat", SettingsFile)
+	for _, want := range []string{"wsrep_sync_wait: 0", "wsrep_sst_method: rsync", "binlog_format: ROW", "innodb_autoinc_lock_mode: 2", "wsrep_cluster_status: Primary"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s lacks %q:\n%s", SettingsFile, want, out)
+		}
+	}
+	conns := make([]*sql.DB, len(nodes))
+	for i, n := range nodes {
+		conns[i] = open(t, s, s.Endpoint(n.Name))
+	}
+	t.Run("a write on one node is read on the others", func(t *testing.T) {
+		exec(t, conns[0], "CREATE TABLE spread (k INT PRIMARY KEY, v VARCHAR(32))", "INSERT INTO spread VALUES (1, 'from-first')")
+		for _, c := range conns[1:] {
+			eventually(t, c, "spread", "from-first", 10*time.Second)
+		}
+	})
+	t.Run("a killed node rejoins", func(t *testing.T) {
+		ctx := context.Background()
+		victim := nodes[2]
+		if err := s.Kill(ctx, victim); err != nil {
+			t.Fatal(err)
+		}
+		waitClusterSize(t, conns[0], 2)
+		exec(t, conns[0], "INSERT INTO spread VALUES (2, 'while-down')")
+		if err := s.Start(ctx, victim); err != nil {
+			t.Fatal(err)
+		}
+		waitClusterSize(t, conns[2], 3)
+		eventually(t, conns[2], "spread", "from-first,while-down", 30*time.Second)
+	})
+	t.Run("every node killed comes back", func(t *testing.T) {
+		ctx := context.Background()
+		if err := onAll(ctx, nodes, s.Kill); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := onAll(ctx, nodes, s.Start); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range conns {
+			waitClusterSize(t, c, 3)
+		}
+		t.Logf("the cluster came back in %v", time.Since(start).Round(time.Millisecond))
+		for _, c := range conns {
+			eventually(t, c, "spread", "from-first,while-down", 30*time.Second)
+		}
+	})
+	t.Run("every node killed without its saved view comes back", func(t *testing.T) {
+		// Without gvwstate.dat Galera cannot recover the primary component
+		// by itself: the first node must bootstrap it anew, and the others
+		// join it once their own wait for a primary component has failed.
+		ctx := context.Background()
+		if err := onAll(ctx, nodes, s.Kill); err != nil {
+			t.Fatal(err)
+		}
+		if err := onAll(ctx, nodes, func(ctx context.Context, n db.Node) error {
+			_, err := node.Output(ctx, n.Conn, "rm", "-f", dataDir+"/gvwstate.dat")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if err := onAll(ctx, nodes, s.Start); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range conns {
+			waitClusterSize(t, c, 3)
+		}
+		t.Logf("the cluster came back in %v", time.Since(start).Round(time.Millisecond))
+		for _, c := range conns {
+			eventually(t, c, "spread", "from-first,while-down", 30*time.Second)
+		}
+	})
+	checkTornDown(t, s, nodes)
+}
+
+// waitClusterSize waits until the node d reaches is in a primary component
+// of want members.
+func waitClusterSize(t *testing.T, d *sql.DB, want int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	var status, size string
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := d.QueryRowContext(ctx, "SELECT (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATUS'), (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE')").Scan(&status, &size)
+		cancel()
+		if err == nil && status == "Primary" && size == strconv.Itoa(want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("wsrep_cluster_status %q, wsrep_cluster_size %q (error %v), want Primary of %d", status, size, err, want)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // A server that cannot start fails Setup with the node's name and the tail
