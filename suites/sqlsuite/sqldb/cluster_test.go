@@ -45,14 +45,14 @@ func nodesOf(t *testing.T) []db.Node {
 // onAll runs step on every node at once with one barrier shared by them, as
 // the runner's setup does; a failing node breaks the barrier for the others.
 func onAll(ctx context.Context, nodes []db.Node, step func(context.Context, db.Node) error) error {
-	b := &testBarrier{n: len(nodes), release: make(chan struct{})}
+	b := db.NewBarrier(len(nodes))
 	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
 	for i, n := range nodes {
-		n.Barrier = b.wait
+		n.Barrier = b.Wait
 		wg.Go(func() {
 			if errs[i] = step(ctx, n); errs[i] != nil {
-				b.fail()
+				b.Fail(fmt.Errorf("on %s: %w", n.Name, errs[i]))
 			}
 		})
 	}
@@ -60,50 +60,29 @@ func onAll(ctx context.Context, nodes []db.Node, step func(context.Context, db.N
 	return errors.Join(errs...)
 }
 
-// testBarrier is a reusable rendezvous that a failing party breaks.
-type testBarrier struct {
-	mu       sync.Mutex
-	n, here  int
-	release  chan struct{}
-	isBroken bool
+// deployNew makes the named server and sets it up on every cluster node.
+func deployNew(t *testing.T, name string) (Server, []db.Node) {
+	t.Helper()
+	nodes := nodesOf(t)
+	s, err := New(name, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deploy(t, s, nodes)
+	return s, nodes
 }
 
-var errBroken = errors.New("another node failed")
-
-func (b *testBarrier) wait(ctx context.Context) error {
-	b.mu.Lock()
-	if b.isBroken {
-		b.mu.Unlock()
-		return errBroken
+// checkSettings checks that n's SettingsFile holds every want.
+func checkSettings(t *testing.T, n db.Node, wants ...string) {
+	t.Helper()
+	out, err := node.Output(context.Background(), n.Conn, "cat", SettingsFile)
+	if err != nil {
+		t.Fatal(err)
 	}
-	b.here++
-	ch := b.release
-	if b.here == b.n {
-		close(ch)
-		b.here, b.release = 0, make(chan struct{})
-		b.mu.Unlock()
-		return nil
-	}
-	b.mu.Unlock()
-	select {
-	case <-ch:
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		if b.isBroken {
-			return errBroken
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s on %s lacks %q:\n%s", SettingsFile, n.Name, want, out)
 		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (b *testBarrier) fail() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.isBroken {
-		b.isBroken = true
-		close(b.release)
 	}
 }
 
@@ -323,50 +302,25 @@ func checkTornDown(t *testing.T, s Server, nodes []db.Node) {
 }
 
 func TestMariaDB(t *testing.T) {
-	nodes := nodesOf(t)
-	s, err := New("mariadb", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	deploy(t, s, nodes)
+	s, nodes := deployNew(t, "mariadb")
 	ep := s.Endpoint(nodes[2].Name)
 	if want := s.Endpoint(nodes[0].Name); ep != want || net.ParseIP(ep.Host).To4() == nil || ep.Port != 3306 {
 		t.Fatalf("endpoint for %s is %+v, want the first node's IPv4 address %+v", nodes[2].Name, ep, want)
 	}
 	checkBasics(t, s, nodes, nodes[0], "version: 10.")
-	out, _ := node.Output(context.Background(), nodes[0].Conn, "cat", SettingsFile)
-	for _, want := range []string{"innodb_snapshot_isolation: ", "isolation: REPEATABLE-READ"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("%s lacks %q:\n%s", SettingsFile, want, out)
-		}
-	}
+	checkSettings(t, nodes[0], "innodb_snapshot_isolation: ", "isolation: REPEATABLE-READ")
 	checkTornDown(t, s, nodes)
 }
 
 func TestPostgres(t *testing.T) {
-	nodes := nodesOf(t)
-	s, err := New("postgres", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	deploy(t, s, nodes)
+	s, nodes := deployNew(t, "postgres")
 	checkBasics(t, s, nodes, nodes[0], "server_version: 1")
-	out, _ := node.Output(context.Background(), nodes[0].Conn, "cat", SettingsFile)
-	for _, want := range []string{"default_transaction_isolation: read committed", "fsync: on"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("%s lacks %q:\n%s", SettingsFile, want, out)
-		}
-	}
+	checkSettings(t, nodes[0], "default_transaction_isolation: read committed", "fsync: on")
 	checkTornDown(t, s, nodes)
 }
 
 func TestGalera(t *testing.T) {
-	nodes := nodesOf(t)
-	s, err := New("galera", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	deploy(t, s, nodes)
+	s, nodes := deployNew(t, "galera")
 	hosts := map[string]bool{}
 	for _, n := range nodes {
 		hosts[s.Endpoint(n.Name).Host] = true
@@ -375,12 +329,7 @@ func TestGalera(t *testing.T) {
 		t.Fatalf("the nodes' endpoints share hosts %v: each worker must reach its own node", hosts)
 	}
 	checkBasics(t, s, nodes, nodes[1], "wsrep_cluster_size: 3")
-	out, _ := node.Output(context.Background(), nodes[0].Conn, "cat", SettingsFile)
-	for _, want := range []string{"wsrep_sync_wait: 0", "wsrep_sst_method: rsync", "binlog_format: ROW", "innodb_autoinc_lock_mode: 2", "wsrep_cluster_status: Primary"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("%s lacks %q:\n%s", SettingsFile, want, out)
-		}
-	}
+	checkSettings(t, nodes[0], "wsrep_sync_wait: 0", "wsrep_sst_method: rsync", "binlog_format: ROW", "innodb_autoinc_lock_mode: 2", "wsrep_cluster_status: Primary")
 	conns := make([]*sql.DB, len(nodes))
 	for i, n := range nodes {
 		conns[i] = open(t, s, s.Endpoint(n.Name))
@@ -406,49 +355,45 @@ func TestGalera(t *testing.T) {
 		eventually(t, conns[2], "spread", "from-first,while-down", 30*time.Second)
 	})
 	t.Run("every node killed comes back", func(t *testing.T) {
-		ctx := context.Background()
-		if err := onAll(ctx, nodes, s.Kill); err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now()
-		if err := onAll(ctx, nodes, s.Start); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range conns {
-			waitClusterSize(t, c, 3)
-		}
-		t.Logf("the cluster came back in %v", time.Since(start).Round(time.Millisecond))
-		for _, c := range conns {
-			eventually(t, c, "spread", "from-first,while-down", 30*time.Second)
-		}
+		restartAll(t, s, nodes, conns, nil)
 	})
 	t.Run("every node killed without its saved view comes back", func(t *testing.T) {
 		// Without gvwstate.dat Galera cannot recover the primary component
 		// by itself: the first node must bootstrap it anew, and the others
 		// join it once their own wait for a primary component has failed.
-		ctx := context.Background()
-		if err := onAll(ctx, nodes, s.Kill); err != nil {
-			t.Fatal(err)
-		}
-		if err := onAll(ctx, nodes, func(ctx context.Context, n db.Node) error {
+		restartAll(t, s, nodes, conns, func(ctx context.Context, n db.Node) error {
 			_, err := node.Output(ctx, n.Conn, "rm", "-f", dataDir+"/gvwstate.dat")
 			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now()
-		if err := onAll(ctx, nodes, s.Start); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range conns {
-			waitClusterSize(t, c, 3)
-		}
-		t.Logf("the cluster came back in %v", time.Since(start).Round(time.Millisecond))
-		for _, c := range conns {
-			eventually(t, c, "spread", "from-first,while-down", 30*time.Second)
-		}
+		})
 	})
 	checkTornDown(t, s, nodes)
+}
+
+// restartAll kills every node, runs between on each (if given), starts
+// them all at once, and checks that the cluster is whole again with the rows
+// the earlier subtests wrote.
+func restartAll(t *testing.T, s Server, nodes []db.Node, conns []*sql.DB, between func(context.Context, db.Node) error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := onAll(ctx, nodes, s.Kill); err != nil {
+		t.Fatal(err)
+	}
+	if between != nil {
+		if err := onAll(ctx, nodes, between); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if err := onAll(ctx, nodes, s.Start); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conns {
+		waitClusterSize(t, c, 3)
+	}
+	t.Logf("the cluster came back in %v", time.Since(start).Round(time.Millisecond))
+	for _, c := range conns {
+		eventually(t, c, "spread", "from-first,while-down", 30*time.Second)
+	}
 }
 
 // waitClusterSize waits until the node d reaches is in a primary component

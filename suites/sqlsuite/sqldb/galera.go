@@ -123,18 +123,17 @@ func (s *mysqlServer) startGalera(ctx context.Context, n db.Node) error {
 	} else if running {
 		return nil
 	}
-	s.mu.Lock()
+	s.downMu.Lock()
 	allDown := true
 	for _, o := range n.Nodes {
 		allDown = allDown && s.down[o]
 	}
-	first := s.first
-	s.mu.Unlock()
+	s.downMu.Unlock()
 	var err error
 	switch {
 	case !allDown:
 		err = s.start(ctx, n, nil, joinTimeout)
-	case n.Name == first:
+	case isFirst(n):
 		if err = s.start(ctx, n, nil, joinTimeout); err != nil {
 			err = s.bootstrapAgain(ctx, n, err)
 		}
@@ -144,9 +143,9 @@ func (s *mysqlServer) startGalera(ctx context.Context, n db.Node) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.downMu.Lock()
 	delete(s.down, n.Name)
-	s.mu.Unlock()
+	s.downMu.Unlock()
 	return nil
 }
 
