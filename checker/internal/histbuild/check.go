@@ -12,13 +12,47 @@ import (
 )
 
 // Check runs c on b's history and fails the test unless the verdict is want.
+// A checker that streams must also give the very same result fed b's ops one
+// at a time through a checker.Pairer, as `faultline check` feeds it a file.
 func Check(t testing.TB, c checker.Checker, b *B, want checker.Validity) checker.Result {
 	t.Helper()
 	r := c.Check(context.Background(), b.History())
 	if r.Valid != want {
 		t.Fatalf("valid = %v, want %v (summary %q, error %q)", r.Valid, want, r.Summary, r.Error)
 	}
+	if s, ok := c.(checker.Streamer); ok {
+		SameAsStream(t, s, b.ops, r)
+	}
 	return r
+}
+
+// SameAsStream fails the test unless s, fed ops through a checker.Pairer,
+// gives want (the batch checker's result on the history of ops).
+func SameAsStream(t testing.TB, s checker.Streamer, ops []history.Op, want checker.Result) {
+	t.Helper()
+	got, err := Stream(s, ops)
+	if err != nil {
+		t.Fatalf("streaming the history: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		gj, _ := checker.MarshalIndent(got)
+		wj, _ := checker.MarshalIndent(want)
+		t.Fatalf("the streamed check differs from the batch check:\nstreamed %s\nbatch    %s", gj, wj)
+	}
+}
+
+// Stream checks ops with a new stream of s, paired on the fly.
+func Stream(s checker.Streamer, ops []history.Op) (checker.Result, error) {
+	st := s.NewStream()
+	var p checker.Pairer
+	for _, op := range ops {
+		e, err := p.Pair(op)
+		if err != nil {
+			return checker.Result{}, err
+		}
+		st.Add(e)
+	}
+	return st.Result(), nil
 }
 
 // Explain returns what a result's details say in plain words.

@@ -89,3 +89,7 @@ func (b *B) SetValue(i int, v any) { b.ops[i].Value = v }
 
 // Value returns the value of the op at position i.
 func (b *B) Value(i int) any { return b.ops[i].Value }
+
+// Ops returns a copy of the ops, in order, for tests that feed them one at a
+// time (as a file is read) rather than as a History.
+func (b *B) Ops() []history.Op { return append([]history.Op(nil), b.ops...) }

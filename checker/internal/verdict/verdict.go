@@ -41,13 +41,8 @@ func ClientOps(ctx context.Context, h *history.History) (ops iter.Seq2[int, hist
 }
 
 // Cancelled returns an unknown result if ctx is done, checking only every
-// 4096th step i so that hot loops stay cheap.
-func Cancelled(ctx context.Context, i int) (checker.Result, bool) {
-	if i%4096 != 0 || ctx.Err() == nil {
-		return checker.Result{}, false
-	}
-	return checker.Result{Valid: checker.Unknown, Error: "check cancelled: " + ctx.Err().Error()}, true
-}
+// 4096th step i so that hot loops stay cheap (checker.Cancelled).
+func Cancelled(ctx context.Context, i int) (checker.Result, bool) { return checker.Cancelled(ctx, i) }
 
 // EDN renders a value as EDN text.
 func EDN(v any) string { return string(history.AppendEDN(nil, v)) }
