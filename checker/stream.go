@@ -134,3 +134,23 @@ func (p *Pairer) Pair(op history.Op) (Event, error) {
 
 // Len is the number of ops paired so far.
 func (p *Pairer) Len() int { return p.pos }
+
+// Phases is told the name of each phase a long check enters ("analyse",
+// "search cycles", "explain"), so that someone waiting can see where it is.
+// It must be safe to call from any goroutine and return at once.
+type Phases interface{ Phase(name string) }
+
+type phasesKey struct{}
+
+// WithPhases returns a context that carries p to the checkers run with it.
+func WithPhases(ctx context.Context, p Phases) context.Context {
+	return context.WithValue(ctx, phasesKey{}, p)
+}
+
+// Phase tells the Phases that ctx carries, if any, that the check has
+// entered the phase name.
+func Phase(ctx context.Context, name string) {
+	if p, ok := ctx.Value(phasesKey{}).(Phases); ok {
+		p.Phase(name)
+	}
+}
