@@ -100,10 +100,16 @@ func (f Func) Check(ctx context.Context, h *history.History) Result { return f(c
 func Safe(ctx context.Context, c Checker, h *history.History) (r Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = Result{Valid: Unknown, Error: fmt.Sprintf("checker panicked: %v\n%s", p, debug.Stack())}
+			r = Panicked(p)
 		}
 	}()
 	return c.Check(ctx, h)
+}
+
+// Panicked is the unknown result of a checker that panicked with p (called
+// from the deferred recover, so that the stack shows where).
+func Panicked(p any) Result {
+	return Result{Valid: Unknown, Error: fmt.Sprintf("checker panicked: %v\n%s", p, debug.Stack())}
 }
 
 // Compose runs several named checkers on the same history (in parallel) and

@@ -83,6 +83,7 @@ type pendingRead struct{ lower, upper int64 }
 type step struct {
 	add      bool // an add; else a read
 	typ      history.Type
+	inv      int // position of the op's invocation (its own, for an invocation)
 	process  int
 	index    int
 	v        int64 // an add's delta, a read's value
@@ -93,13 +94,13 @@ type step struct {
 // stream is the counter checker fed op by op.
 type stream struct {
 	lower, upper int64
-	reads        map[int]*pendingRead // process -> read in flight
-	adds         map[int]int64        // process -> delta of its add in flight
+	reads        map[int]*pendingRead // position of its invocation -> read in flight
+	adds         map[int]int64        // position of its invocation -> delta of an add in flight
 	d            *Details
 
 	waiting []step      // steps not yet applied, oldest first
 	head    int         // waiting[:head] are applied
-	openAdd map[int]int // process -> position in waiting of its add's invocation, before its completion
+	openAdd map[int]int // position in the history of an add's invocation -> its position in waiting, until its completion
 	stop    *checker.Result
 }
 
@@ -114,7 +115,10 @@ func (s *stream) Add(e checker.Event) {
 	if s.stop != nil || !op.IsClient() {
 		return
 	}
-	st := step{typ: op.Type, process: op.Process, index: op.Index, resolved: true}
+	st := step{typ: op.Type, inv: e.InvPos, process: op.Process, index: op.Index, resolved: true}
+	if op.Type == history.Invoke {
+		st.inv = e.Pos
+	}
 	switch {
 	case op.F == "add" && op.Type == history.Invoke:
 		v, ok := history.AsInt(op.Value)
@@ -123,10 +127,10 @@ func (s *stream) Add(e checker.Event) {
 			return
 		}
 		st.add, st.v, st.resolved = true, v, false
-		s.openAdd[op.Process] = len(s.waiting)
+		s.openAdd[e.Pos] = len(s.waiting)
 	case op.F == "add":
-		if i, ok := s.openAdd[op.Process]; ok {
-			delete(s.openAdd, op.Process)
+		if i, ok := s.openAdd[e.InvPos]; ok {
+			delete(s.openAdd, e.InvPos)
 			s.waiting[i].resolved, s.waiting[i].failed = true, op.Type == history.Fail
 		}
 		st.add = true
@@ -160,8 +164,8 @@ func (s *stream) apply() {
 	case s.head > 4096 && s.head > len(s.waiting)/2:
 		n := copy(s.waiting, s.waiting[s.head:])
 		s.waiting = s.waiting[:n]
-		for p, i := range s.openAdd {
-			s.openAdd[p] = i - s.head
+		for inv, i := range s.openAdd {
+			s.openAdd[inv] = i - s.head
 		}
 		s.head = 0
 	}
@@ -175,9 +179,12 @@ func (s *stream) step(st *step) {
 			if st.failed {
 				v = 0 // it certainly never happened, not even while in flight
 			}
-			s.adds[st.process] = v
+			s.adds[st.inv] = v
 		}
-		v := s.adds[st.process]
+		v := s.adds[st.inv]
+		if st.typ != history.Invoke {
+			delete(s.adds, st.inv)
+		}
 		switch {
 		case st.typ == history.Invoke && v >= 0, st.typ == history.OK && v < 0:
 			s.upper += v
@@ -192,16 +199,16 @@ func (s *stream) step(st *step) {
 	}
 	switch st.typ {
 	case history.Invoke:
-		s.reads[st.process] = &pendingRead{lower: s.lower, upper: s.upper}
+		s.reads[st.inv] = &pendingRead{lower: s.lower, upper: s.upper}
 	case history.OK:
-		r := s.reads[st.process]
-		delete(s.reads, st.process)
+		r := s.reads[st.inv]
+		delete(s.reads, st.inv)
 		s.d.ReadCount++
 		if st.v < r.lower || st.v > r.upper {
 			s.d.Errors = append(s.d.Errors, Read{Index: st.index, Process: st.process, Lower: r.lower, Value: st.v, Upper: r.upper})
 		}
 	default:
-		delete(s.reads, st.process)
+		delete(s.reads, st.inv)
 	}
 }
 

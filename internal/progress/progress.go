@@ -46,6 +46,15 @@ func (m *Meter) SetSize(n int64) {
 	}
 }
 
+// Restart forgets the bytes and ops counted, for work that starts reading
+// its input again.
+func (m *Meter) Restart() {
+	if m != nil {
+		m.bytes.Store(0)
+		m.ops.Store(0)
+	}
+}
+
 // AddOps counts ops handled.
 func (m *Meter) AddOps(n int64) {
 	if m != nil {
@@ -170,19 +179,26 @@ type Options struct {
 }
 
 // Show starts showing m's progress on stderr (a status line updated twice a
-// second if stderr is a terminal, else a log line every o.Every) and
-// returns the function that stops it, after which nothing more is written.
-func Show(name string, m *Meter, stderr io.Writer, o Options) (stop func()) {
+// second if stderr is a terminal, else a log line every o.Every). It
+// returns the writer through which other lines reach stderr meanwhile
+// (above the status line, never in the middle of a log line) and the
+// function that stops it (once; later calls do nothing), after which
+// nothing more is written.
+func Show(name string, m *Meter, stderr io.Writer, o Options) (w io.Writer, stop func()) {
 	if o.Every <= 0 {
 		o.Every = 10 * time.Second
 	}
 	if o.After <= 0 {
 		o.After = 2 * time.Second
 	}
-	p := Printer{Name: name, Log: stderr, After: o.After}
+	p := Printer{Name: name, After: o.After}
 	every := o.Every
 	if statusline.IsTerminal(stderr) {
 		p.Term, every = statusline.New(stderr), 500*time.Millisecond
+		w = p.Term
+	} else {
+		p.Log = &lockedWriter{w: stderr}
+		w = p.Log
 	}
 	tick := time.NewTicker(every)
 	done, finished := make(chan struct{}), make(chan struct{})
@@ -190,9 +206,25 @@ func Show(name string, m *Meter, stderr io.Writer, o Options) (stop func()) {
 		defer close(finished)
 		p.Run(m, time.Now(), tick.C, done)
 	}()
-	return func() {
-		tick.Stop()
-		close(done)
-		<-finished
+	var once sync.Once
+	return w, func() {
+		once.Do(func() {
+			tick.Stop()
+			close(done)
+			<-finished
+		})
 	}
+}
+
+// lockedWriter lets the Printer and the work write whole lines to one
+// writer from two goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -94,9 +94,10 @@ func TestShowWritesNothingAfterItIsStopped(t *testing.T) {
 	var out bytes.Buffer
 	m := &Meter{}
 	m.Phase("read")
-	stop := Show("f", m, &out, Options{Every: time.Millisecond})
+	_, stop := Show("f", m, &out, Options{Every: time.Millisecond})
 	time.Sleep(20 * time.Millisecond)
 	stop()
+	stop() // a second stop does nothing
 	n := out.Len()
 	if n == 0 || !strings.HasPrefix(out.String(), "progress: f: read") {
 		t.Fatalf("no log line in 20 ms at one a millisecond: %q", out.String())
@@ -104,5 +105,17 @@ func TestShowWritesNothingAfterItIsStopped(t *testing.T) {
 	time.Sleep(10 * time.Millisecond)
 	if out.Len() != n {
 		t.Fatal("progress written after stop")
+	}
+}
+
+func TestRestartForgetsWhatWasRead(t *testing.T) {
+	m := &Meter{}
+	m.AddOps(5)
+	if _, err := io.Copy(io.Discard, m.Reader(strings.NewReader("abc"))); err != nil {
+		t.Fatal(err)
+	}
+	m.Restart()
+	if s := m.Snapshot(); s.Bytes != 0 || s.Ops != 0 {
+		t.Fatalf("after Restart: %+v", s)
 	}
 }
