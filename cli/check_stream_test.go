@@ -77,6 +77,12 @@ func TestCheckStreamingPrintsWhatTheWholeHistoryPrints(t *testing.T) {
 		{"counter", writeFile(t, "broken.edn", "{:type :invoke, :process 0, :f :read}\n{:type :ok :process\n{:type :ok, :process 0, :f :read, :value 0}\n")}, // a syntax error: 254
 		{"counter", writeFile(t, "mismatch.edn", "{:type :invoke, :process 0, :f :read}\n{:type :ok, :process 0, :f :add, :value 1}\n")},                     // does not pair: 254
 		{"set", writeFile(t, "empty.edn", "")},
+		{"bank", f("bank-ok.edn")},
+		{"bank", f("bank-lost.edn")},      // a total off: invalid
+		{"bank", f("bank-negative.json")}, // JSON lines
+		{"unique-ids", f("unique-ids-dup.edn")},
+		{"monotonic", f("monotonic-backwards.edn")},
+		{"stats", f("counter-lost.edn")},
 	}
 	for _, h := range histories {
 		for _, form := range [][]string{nil, {"--output", "json"}, {"--explain"}} {

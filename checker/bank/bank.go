@@ -21,7 +21,6 @@
 package bank
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -153,8 +152,11 @@ func balances(bs []Balance) string {
 
 // Checker returns the bank checker. Without any ok read the result is
 // unknown.
-func Checker(opts Options) checker.Checker {
-	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return check(ctx, h, opts) })
+//
+// It streams (checker.Streamer), holding the total and accounts, counts,
+// and the first, worst and last read of each kind of error.
+func Checker(opts Options) checker.Streamer {
+	return checker.Streamed(func() checker.Stream { return newStream(opts) })
 }
 
 // rules are what each read is checked against. The total and accounts not
@@ -167,7 +169,14 @@ type rules struct {
 	negativeOK    bool
 }
 
-func check(ctx context.Context, h *history.History, opts Options) checker.Result {
+// stream is the bank checker fed op by op.
+type stream struct {
+	d    *Details
+	r    rules
+	stop *checker.Result
+}
+
+func newStream(opts Options) *stream {
 	d := &Details{Errors: make(map[string]*Group), TotalSource: NoSource, AccountsSource: NoSource, FirstRead: -1}
 	r := rules{accounts: opts.Accounts, accountsKnown: opts.Accounts != nil, negativeOK: opts.NegativeOK}
 	if opts.Total != nil {
@@ -177,40 +186,51 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 	if r.accountsKnown {
 		d.AccountsSource, d.Accounts = Configured, opts.Accounts
 	}
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
-		if op.F != "read" || op.Type != history.OK {
-			continue
-		}
-		m, ok := op.Value.(history.Map)
-		if !ok {
-			return verdict.BadOp(op, "a bank read must return a map {account balance}, found %s", verdict.EDN(op.Value))
-		}
-		if d.ReadCount == 0 {
-			d.FirstRead = op.Index
-		}
-		d.ReadCount++
-		if !r.accountsKnown {
-			r.accounts, r.accountsKnown = keys(m), true
-			d.AccountsSource, d.Accounts = FromRead, r.accounts
-		}
-		e, bad := inspect(op, m, r.accounts)
-		if bad != "" {
-			return verdict.BadOp(op, "%s", bad)
-		}
-		if !r.totalKnown && len(e.Unexpected) == 0 && len(e.Nil) == 0 {
-			// The first read that can be summed sets the total.
-			r.total, r.totalKnown = e.Total, true
-			d.TotalSource, d.Total, d.TotalFrom = FromRead, e.Total, op.Index
-		}
-		if r.judge(e) {
-			d.ErrorCount++
-			d.add(*e)
-		}
+	return &stream{d: d, r: r}
+}
+
+func (s *stream) Add(ev checker.Event) {
+	op := ev.Op
+	if s.stop != nil || !op.IsClient() || op.F != "read" || op.Type != history.OK {
+		return
 	}
-	if r, stop := cancelled(); stop {
-		return r
+	d, r := s.d, &s.r
+	m, ok := op.Value.(history.Map)
+	if !ok {
+		res := verdict.BadOp(op, "a bank read must return a map {account balance}, found %s", verdict.EDN(op.Value))
+		s.stop = &res
+		return
 	}
+	if d.ReadCount == 0 {
+		d.FirstRead = op.Index
+	}
+	d.ReadCount++
+	if !r.accountsKnown {
+		r.accounts, r.accountsKnown = keys(m), true
+		d.AccountsSource, d.Accounts = FromRead, r.accounts
+	}
+	e, bad := inspect(op, m, r.accounts)
+	if bad != "" {
+		res := verdict.BadOp(op, "%s", bad)
+		s.stop = &res
+		return
+	}
+	if !r.totalKnown && len(e.Unexpected) == 0 && len(e.Nil) == 0 {
+		// The first read that can be summed sets the total.
+		r.total, r.totalKnown = e.Total, true
+		d.TotalSource, d.Total, d.TotalFrom = FromRead, e.Total, op.Index
+	}
+	if r.judge(e) {
+		d.ErrorCount++
+		d.add(*e)
+	}
+}
+
+func (s *stream) Result() checker.Result {
+	if s.stop != nil {
+		return *s.stop
+	}
+	d := s.d
 	res := checker.Result{Valid: checker.Valid, Details: d, Summary: d.inferred()}
 	switch {
 	case d.ErrorCount > 0:

@@ -13,7 +13,6 @@
 package monotonic
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -87,12 +86,20 @@ func (d *Details) Explain(w io.Writer) {
 
 // Checker returns the monotonic checker. Without a single observation the
 // result is unknown.
-func Checker(opts Options) checker.Checker {
+//
+// It streams (checker.Streamer), holding the last value each process saw of
+// each key and, per key, every rise of the greatest value completed (an op
+// is compared with the greatest completed before its invocation, which may
+// lie far back). Those rises grow with a key that keeps rising; forgetting
+// the ones older than the oldest op in flight would bound them.
+func Checker(opts Options) checker.Streamer {
 	fs := opts.Fs
 	if fs == nil {
 		fs = []string{"read", "inc"}
 	}
-	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return check(ctx, h, fs) })
+	return checker.Streamed(func() checker.Stream {
+		return &stream{fs: fs, d: &Details{}, last: make(map[string]Observation), peaks: make(map[string][]peak), keys: make(map[string]any)}
+	})
 }
 
 // peak is a point where the greatest completed value of a key rose.
@@ -101,53 +108,63 @@ type peak struct {
 	obs Observation
 }
 
-func check(ctx context.Context, h *history.History, fs []string) checker.Result {
-	d := &Details{}
-	last := make(map[string]Observation) // process/key -> last seen
-	peaks := make(map[string][]peak)     // key -> rising greatest completed values
-	keys := make(map[string]any)
-	report := func(kind string, key any, earlier, later Observation) {
-		d.ViolationCount++
-		if len(d.Violations) < MaxViolations {
-			d.Violations = append(d.Violations, Violation{Kind: kind, Key: key, Earlier: earlier, Later: later})
+// stream is the monotonic checker fed op by op.
+type stream struct {
+	fs    []string
+	d     *Details
+	last  map[string]Observation // process/key -> last seen
+	peaks map[string][]peak      // key -> rising greatest completed values
+	keys  map[string]any
+	stop  *checker.Result
+}
+
+func (s *stream) report(kind string, key any, earlier, later Observation) {
+	s.d.ViolationCount++
+	if len(s.d.Violations) < MaxViolations {
+		s.d.Violations = append(s.d.Violations, Violation{Kind: kind, Key: key, Earlier: earlier, Later: later})
+	}
+}
+
+func (s *stream) Add(e checker.Event) {
+	op, i, inv := e.Op, e.Pos, e.InvPos
+	if s.stop != nil || !op.IsClient() || op.Type != history.OK || !slices.Contains(s.fs, op.F) {
+		return
+	}
+	kvs, bad := observations(op.Value)
+	if bad != "" {
+		r := verdict.BadOp(op, "%s", bad)
+		s.stop = &r
+		return
+	}
+	for _, kv := range kvs {
+		s.d.ObservationCount++
+		ks := history.Key(kv.key)
+		s.keys[ks] = kv.key
+		o := Observation{Op: op.Index, Process: op.Process, Value: kv.value}
+		pk := history.ProcessString(op.Process) + "/" + ks
+		prev, seen := s.last[pk]
+		if seen && o.Value < prev.Value {
+			s.report(ByProcess, kv.key, prev, o)
+		}
+		s.last[pk] = o
+		ps := s.peaks[ks]
+		// The greatest value completed before this op was invoked.
+		j := sort.Search(len(ps), func(j int) bool { return ps[j].pos >= inv }) - 1
+		if j >= 0 && o.Value < ps[j].obs.Value && !(seen && o.Value < prev.Value && ps[j].obs.Process == op.Process) {
+			s.report(RealTime, kv.key, ps[j].obs, o)
+		}
+		if len(ps) == 0 || o.Value > ps[len(ps)-1].obs.Value {
+			s.peaks[ks] = append(ps, peak{pos: i, obs: o})
 		}
 	}
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for i, op := range ops {
-		if op.Type != history.OK || !slices.Contains(fs, op.F) {
-			continue
-		}
-		kvs, bad := observations(op.Value)
-		if bad != "" {
-			return verdict.BadOp(op, "%s", bad)
-		}
-		inv := h.Invocation(i)
-		for _, kv := range kvs {
-			d.ObservationCount++
-			ks := history.Key(kv.key)
-			keys[ks] = kv.key
-			o := Observation{Op: op.Index, Process: op.Process, Value: kv.value}
-			pk := history.ProcessString(op.Process) + "/" + ks
-			prev, seen := last[pk]
-			if seen && o.Value < prev.Value {
-				report(ByProcess, kv.key, prev, o)
-			}
-			last[pk] = o
-			ps := peaks[ks]
-			// The greatest value completed before this op was invoked.
-			j := sort.Search(len(ps), func(j int) bool { return ps[j].pos >= inv }) - 1
-			if j >= 0 && o.Value < ps[j].obs.Value && !(seen && o.Value < prev.Value && ps[j].obs.Process == op.Process) {
-				report(RealTime, kv.key, ps[j].obs, o)
-			}
-			if len(ps) == 0 || o.Value > ps[len(ps)-1].obs.Value {
-				peaks[ks] = append(ps, peak{pos: i, obs: o})
-			}
-		}
+}
+
+func (s *stream) Result() checker.Result {
+	if s.stop != nil {
+		return *s.stop
 	}
-	if r, stop := cancelled(); stop {
-		return r
-	}
-	d.KeyCount = len(keys)
+	d := s.d
+	d.KeyCount = len(s.keys)
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {
 	case d.ViolationCount > 0:

@@ -6,7 +6,6 @@
 package uniqueids
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -47,53 +46,70 @@ func (d *Details) Explain(w io.Writer) {
 
 // Checker returns the unique-ids checker. Without any acknowledged generate
 // the result is unknown.
-func Checker() checker.Checker { return checker.Func(check) }
+//
+// It streams (checker.Streamer), holding every id acknowledged with the
+// ops that returned it: duplicates can only be found against them all.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		return &stream{d: &Details{}, ids: valueset.New(), where: make(map[string][]int), allInts: true}
+	})
+}
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	d := &Details{}
-	ids := valueset.New()
-	where := make(map[string][]int)
-	var lo, hi int64
-	allInts := true
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
-		if op.F != "generate" {
-			continue
-		}
-		switch op.Type {
-		case history.Invoke:
-			d.AttemptCount++
-		case history.OK:
-			if op.Value == nil {
-				return verdict.BadOp(op, "an ok generate must carry the id it returned, found nil")
-			}
-			k := history.Key(op.Value)
-			ids.Add(op.Value, 1)
-			where[k] = append(where[k], op.Index)
-			if n, ok := history.AsInt(op.Value); ok && allInts {
-				if d.AcknowledgedCount == 0 || n < lo {
-					lo = n
-				}
-				if d.AcknowledgedCount == 0 || n > hi {
-					hi = n
-				}
-			} else {
-				allInts = false
-			}
-			d.AcknowledgedCount++
-		}
+// stream is the unique-ids checker fed op by op.
+type stream struct {
+	d       *Details
+	ids     *valueset.Multiset
+	where   map[string][]int // id's key -> indexes of the ops that returned it
+	lo, hi  int64
+	allInts bool
+	stop    *checker.Result
+}
+
+func (s *stream) Add(e checker.Event) {
+	op := e.Op
+	if s.stop != nil || !op.IsClient() || op.F != "generate" {
+		return
 	}
-	if r, stop := cancelled(); stop {
-		return r
+	d := s.d
+	switch op.Type {
+	case history.Invoke:
+		d.AttemptCount++
+	case history.OK:
+		if op.Value == nil {
+			r := verdict.BadOp(op, "an ok generate must carry the id it returned, found nil")
+			s.stop = &r
+			return
+		}
+		k := history.Key(op.Value)
+		s.ids.Add(op.Value, 1)
+		s.where[k] = append(s.where[k], op.Index)
+		if n, ok := history.AsInt(op.Value); ok && s.allInts {
+			if d.AcknowledgedCount == 0 || n < s.lo {
+				s.lo = n
+			}
+			if d.AcknowledgedCount == 0 || n > s.hi {
+				s.hi = n
+			}
+		} else {
+			s.allInts = false
+		}
+		d.AcknowledgedCount++
 	}
+}
+
+func (s *stream) Result() checker.Result {
+	if s.stop != nil {
+		return *s.stop
+	}
+	d := s.d
 	if d.AcknowledgedCount == 0 {
 		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "no id was ever acknowledged"}
 	}
-	if allInts {
-		d.Range = []any{lo, hi}
+	if s.allInts {
+		d.Range = []any{s.lo, s.hi}
 	}
-	for _, id := range ids.Where(func(_ any, n int) bool { return n > 1 }) {
-		d.Duplicated = append(d.Duplicated, Duplicate{ID: id, Ops: where[history.Key(id)]})
+	for _, id := range s.ids.Where(func(_ any, n int) bool { return n > 1 }) {
+		d.Duplicated = append(d.Duplicated, Duplicate{ID: id, Ops: s.where[history.Key(id)]})
 	}
 	d.DuplicatedCount = len(d.Duplicated)
 	if d.DuplicatedCount > 0 {
