@@ -38,6 +38,7 @@ func run(model string, sim histbuild.Sim, reads float64) error {
 	if err != nil {
 		return err
 	}
+	var store *set
 	switch model {
 	case "counter":
 		sim.Store = &counter{}
@@ -48,7 +49,8 @@ func run(model string, sim histbuild.Sim, reads float64) error {
 			return "add", int64(r.IntN(5) + 1)
 		}
 	case "set":
-		sim.Store = &set{}
+		store = &set{}
+		sim.Store = store
 		next := int64(0)
 		sim.Next = func(r *rand.Rand) (string, any) {
 			if r.Float64() < reads {
@@ -61,11 +63,22 @@ func run(model string, sim histbuild.Sim, reads float64) error {
 		return fmt.Errorf("-model %q: expected counter or set", model)
 	}
 	var werr error
-	sim.Emit(func(op history.Op) {
+	n := 0
+	write := func(op history.Op) {
 		if werr == nil {
 			werr = w.Write(op)
 		}
-	})
+		n++
+	}
+	sim.Emit(write)
+	if store != nil {
+		// A set history ends with a read of everything by a fresh process,
+		// as Jepsen's set workload ends, so the set checker has a final read.
+		final := history.Op{Index: n, Time: int64(n) * histbuild.Step, Type: history.Invoke, Process: 1 << 30, F: "read"}
+		write(final)
+		final.Index, final.Time, final.Type, final.Value = n, int64(n)*histbuild.Step, history.OK, store.Apply("read", nil)
+		write(final)
+	}
 	if werr != nil {
 		return werr
 	}
