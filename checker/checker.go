@@ -2,6 +2,13 @@
 // results merge. A checker reads a history and returns a Result: data, never
 // files (rendering lives in package report). The small classic checkers live
 // in sub-packages beside this one.
+//
+// A checker that needs one pass over a history can also be a Streamer: fed
+// ops one at a time in history order (paired on the fly by a Pairer, as a
+// History pairs them), it holds only what its verdict needs, so `faultline
+// check` judges a file as it reads it, without building a History. Checkers
+// report the phases of a long check through Phase, to whatever WithPhases
+// put in their context.
 package checker
 
 import (

@@ -18,6 +18,9 @@
 // present; elle-cli sums the very first read and fails on a nil balance).
 // The result says where they came from, because a wrong first read then
 // makes every right one look wrong.
+//
+// Streaming: Checker is a checker.Streamer holding the total, the accounts,
+// counts and the first, worst and last read of each kind of error.
 package bank
 
 import (

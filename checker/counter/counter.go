@@ -12,6 +12,13 @@
 // Beyond Jepsen: adds may be negative (Jepsen refuses them), and an ok add
 // counts with the value it was invoked with (Jepsen takes the completion's,
 // and fails on a completion without one).
+//
+// Streaming: Checker is a checker.Streamer, fed ops as a file is read. It
+// holds the bounds, the reads and adds in flight, the reads out of bounds,
+// and the ops since the oldest add whose outcome is not yet known (a failed
+// add widens nothing, so the reads concurrent with it wait for its
+// completion); an add that never completes keeps the ops after it waiting
+// until the end.
 package counter
 
 import (

@@ -21,6 +21,11 @@
 //
 // Results are data (a checker.Result whose Details is a *Report); rendering
 // lives in report/elle. The package is pure: no I/O.
+//
+// Not streamed: the analysis needs the whole history (a key's version order
+// comes from its longest read, real-time and process orders span it), so it
+// takes a History and holds, beside it, one record per transaction and
+// micro-op, the dependency graph (CSR, int32 nodes) and its components.
 package elle
 
 import (

@@ -11,6 +11,9 @@
 // isolation allows it. It cannot see forks between reads of different groups
 // (there are none to see: no key is in two groups), nor forks hidden behind
 // keys written more than once (the workload writes each key once).
+//
+// Streaming: Checker is a checker.Streamer holding, per group of keys, one
+// read for each pattern of keys it saw written.
 package longfork
 
 import (

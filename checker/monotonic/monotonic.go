@@ -10,6 +10,11 @@
 // another one ended never sees a smaller value (in real time). It cannot
 // prove that increments were applied exactly once, nor find contradictions
 // across keys (use Elle for those).
+//
+// Streaming: Checker is a checker.Streamer holding the last value each
+// process saw of each key and each rise of a key's greatest completed value
+// (an op is compared with the greatest completed before its invocation);
+// those rises grow with a key that keeps rising.
 package monotonic
 
 import (

@@ -9,6 +9,10 @@
 // end: what was acknowledged but never came out (lost), what came out more
 // often than it went in (duplicated), and what came out but never went in
 // (unexpected).
+//
+// Streaming: both checkers are checker.Streamers: Checker holds the values
+// enqueued and not yet dequeued, TotalChecker every value enqueued and
+// dequeued with its count.
 package queue
 
 import (

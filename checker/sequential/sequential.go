@@ -10,6 +10,9 @@
 // after a non-nil means the reader saw a later write without an earlier one
 // of the same client: the store is not sequential. It cannot tell anything
 // from reads that saw all or none of the subkeys.
+//
+// Streaming: Checker is a checker.Streamer holding counts and the first reads
+// that went wrong.
 package sequential
 
 import (

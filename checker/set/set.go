@@ -6,6 +6,12 @@
 // lost) and that the final read holds only elements someone tried to add
 // (nothing unexpected). It says nothing about reads before the last one; for
 // that, and for how long elements took to appear, use FullChecker.
+//
+// Streaming: both checkers are checker.Streamers. Checker holds the elements
+// attempted and acknowledged and the last read; FullChecker holds one record
+// per element added (the ops that decide its outcome), the read being judged
+// and any element read before anyone tried to add it; neither holds the
+// history.
 package set
 
 import (

@@ -4,6 +4,9 @@
 // exercised nothing of it (a broken client, a cluster that was down the whole
 // time), so the other checkers' verdicts about it mean little. Nemesis ops
 // are not counted.
+//
+// Streaming: Checker is a checker.Streamer holding the counts and the f of
+// each operation in flight.
 package stats
 
 import (

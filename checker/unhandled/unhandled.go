@@ -7,6 +7,9 @@
 // It proves nothing about the system under test: the result is always
 // valid, as in Jepsen. It exists to point at client code that needs an error
 // mapped to fail or info.
+//
+// Streaming: Checker is a checker.Streamer holding one group per class of
+// error.
 package unhandled
 
 import (

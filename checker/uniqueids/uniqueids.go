@@ -3,6 +3,9 @@
 // proves no id was handed out twice among acknowledged generates. It cannot
 // see duplicates among generates whose outcome is unknown (their ids were
 // never reported), nor say anything about ordering.
+//
+// Streaming: Checker is a checker.Streamer holding every acknowledged id and
+// the ops that returned it (a duplicate can only be found against them all).
 package uniqueids
 
 import (
