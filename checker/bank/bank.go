@@ -159,7 +159,10 @@ func balances(bs []Balance) string {
 // It streams (checker.Streamer), holding the total and accounts, counts,
 // and the first, worst and last read of each kind of error.
 func Checker(opts Options) checker.Streamer {
-	return checker.Streamed(func() checker.Stream { return newStream(opts) })
+	return checker.Streamed(func() checker.Stream {
+		s := newStream(opts)
+		return verdict.ClientStream(s.add, s.result)
+	})
 }
 
 // rules are what each read is checked against. The total and accounts not
@@ -174,9 +177,8 @@ type rules struct {
 
 // stream is the bank checker fed op by op.
 type stream struct {
-	d    *Details
-	r    rules
-	stop *checker.Result
+	d *Details
+	r rules
 }
 
 func newStream(opts Options) *stream {
@@ -192,17 +194,15 @@ func newStream(opts Options) *stream {
 	return &stream{d: d, r: r}
 }
 
-func (s *stream) Add(ev checker.Event) {
+func (s *stream) add(ev checker.Event) (checker.Result, bool) {
 	op := ev.Op
-	if s.stop != nil || !op.IsClient() || op.F != "read" || op.Type != history.OK {
-		return
+	if op.F != "read" || op.Type != history.OK {
+		return checker.Result{}, false
 	}
 	d, r := s.d, &s.r
 	m, ok := op.Value.(history.Map)
 	if !ok {
-		res := verdict.BadOp(op, "a bank read must return a map {account balance}, found %s", verdict.EDN(op.Value))
-		s.stop = &res
-		return
+		return verdict.BadOp(op, "a bank read must return a map {account balance}, found %s", verdict.EDN(op.Value)), true
 	}
 	if d.ReadCount == 0 {
 		d.FirstRead = op.Index
@@ -214,9 +214,7 @@ func (s *stream) Add(ev checker.Event) {
 	}
 	e, bad := inspect(op, m, r.accounts)
 	if bad != "" {
-		res := verdict.BadOp(op, "%s", bad)
-		s.stop = &res
-		return
+		return verdict.BadOp(op, "%s", bad), true
 	}
 	if !r.totalKnown && len(e.Unexpected) == 0 && len(e.Nil) == 0 {
 		// The first read that can be summed sets the total.
@@ -227,12 +225,10 @@ func (s *stream) Add(ev checker.Event) {
 		d.ErrorCount++
 		d.add(*e)
 	}
+	return checker.Result{}, false
 }
 
-func (s *stream) Result() checker.Result {
-	if s.stop != nil {
-		return *s.stop
-	}
+func (s *stream) result() checker.Result {
 	d := s.d
 	res := checker.Result{Valid: checker.Valid, Details: d, Summary: d.inferred()}
 	switch {

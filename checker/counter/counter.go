@@ -79,7 +79,10 @@ func (d *Details) Explain(w io.Writer) {
 // concurrent with one add; an add that never completes keeps every later op
 // waiting until the end of the history, at about 48 bytes an op.
 func Checker() checker.Streamer {
-	return checker.Streamed(func() checker.Stream { return newStream() })
+	return checker.Streamed(func() checker.Stream {
+		s := newStream()
+		return verdict.ClientStream(s.add, s.result)
+	})
 }
 
 // pendingRead tracks the widest bounds seen while a read was outstanding.
@@ -108,20 +111,16 @@ type stream struct {
 	waiting []step      // steps not yet applied, oldest first
 	head    int         // waiting[:head] are applied
 	openAdd map[int]int // position in the history of an add's invocation -> its position in waiting, until its completion
-	stop    *checker.Result
 }
 
 func newStream() *stream {
 	return &stream{reads: make(map[int]*pendingRead), adds: make(map[int]int64), openAdd: make(map[int]int), d: &Details{}}
 }
 
-// Add queues the op's step and applies every step whose adds' outcomes are
+// add queues the op's step and applies every step whose adds' outcomes are
 // known.
-func (s *stream) Add(e checker.Event) {
+func (s *stream) add(e checker.Event) (checker.Result, bool) {
 	op := e.Op
-	if s.stop != nil || !op.IsClient() {
-		return
-	}
 	st := step{typ: op.Type, inv: e.InvPos, process: op.Process, index: op.Index, resolved: true}
 	if op.Type == history.Invoke {
 		st.inv = e.Pos
@@ -130,8 +129,7 @@ func (s *stream) Add(e checker.Event) {
 	case op.F == "add" && op.Type == history.Invoke:
 		v, ok := history.AsInt(op.Value)
 		if !ok {
-			s.fail(verdict.BadOp(op, "an add's value must be an integer delta, found %s", verdict.EDN(op.Value)))
-			return
+			return verdict.BadOp(op, "an add's value must be an integer delta, found %s", verdict.EDN(op.Value)), true
 		}
 		st.add, st.v, st.resolved = true, v, false
 		s.openAdd[e.Pos] = len(s.waiting)
@@ -144,18 +142,16 @@ func (s *stream) Add(e checker.Event) {
 	case op.F == "read" && op.Type == history.OK:
 		v, ok := history.AsInt(op.Value)
 		if !ok {
-			s.fail(verdict.BadOp(op, "an ok read's value must be an integer, found %s", verdict.EDN(op.Value)))
-			return
+			return verdict.BadOp(op, "an ok read's value must be an integer, found %s", verdict.EDN(op.Value)), true
 		}
 		st.v = v
 	case op.F != "read":
-		return
+		return checker.Result{}, false
 	}
 	s.waiting = append(s.waiting, st)
 	s.apply()
+	return checker.Result{}, false
 }
-
-func (s *stream) fail(r checker.Result) { s.stop, s.waiting, s.openAdd = &r, nil, nil }
 
 // apply applies waiting steps in order up to the first add whose outcome is
 // still unknown, then forgets them.
@@ -219,12 +215,9 @@ func (s *stream) step(st *step) {
 	}
 }
 
-// Result applies the steps still waiting (an add never completed did not
+// result applies the steps still waiting (an add never completed did not
 // fail) and judges the reads.
-func (s *stream) Result() checker.Result {
-	if s.stop != nil {
-		return *s.stop
-	}
+func (s *stream) result() checker.Result {
 	for i := s.head; i < len(s.waiting); i++ {
 		s.waiting[i].resolved = true
 	}

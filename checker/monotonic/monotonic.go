@@ -103,7 +103,8 @@ func Checker(opts Options) checker.Streamer {
 		fs = []string{"read", "inc"}
 	}
 	return checker.Streamed(func() checker.Stream {
-		return &stream{fs: fs, d: &Details{}, last: make(map[string]Observation), peaks: make(map[string][]peak), keys: make(map[string]any)}
+		s := &stream{fs: fs, d: &Details{}, last: make(map[string]Observation), peaks: make(map[string][]peak), keys: make(map[string]any)}
+		return verdict.ClientStream(s.add, s.result)
 	})
 }
 
@@ -120,7 +121,6 @@ type stream struct {
 	last  map[string]Observation // process/key -> last seen
 	peaks map[string][]peak      // key -> rising greatest completed values
 	keys  map[string]any
-	stop  *checker.Result
 }
 
 func (s *stream) report(kind string, key any, earlier, later Observation) {
@@ -130,16 +130,14 @@ func (s *stream) report(kind string, key any, earlier, later Observation) {
 	}
 }
 
-func (s *stream) Add(e checker.Event) {
+func (s *stream) add(e checker.Event) (checker.Result, bool) {
 	op, i, inv := e.Op, e.Pos, e.InvPos
-	if s.stop != nil || !op.IsClient() || op.Type != history.OK || !slices.Contains(s.fs, op.F) {
-		return
+	if op.Type != history.OK || !slices.Contains(s.fs, op.F) {
+		return checker.Result{}, false
 	}
 	kvs, bad := observations(op.Value)
 	if bad != "" {
-		r := verdict.BadOp(op, "%s", bad)
-		s.stop = &r
-		return
+		return verdict.BadOp(op, "%s", bad), true
 	}
 	for _, kv := range kvs {
 		s.d.ObservationCount++
@@ -162,12 +160,10 @@ func (s *stream) Add(e checker.Event) {
 			s.peaks[ks] = append(ps, peak{pos: i, obs: o})
 		}
 	}
+	return checker.Result{}, false
 }
 
-func (s *stream) Result() checker.Result {
-	if s.stop != nil {
-		return *s.stop
-	}
+func (s *stream) result() checker.Result {
 	d := s.d
 	d.KeyCount = len(s.keys)
 	res := checker.Result{Valid: checker.Valid, Details: d}

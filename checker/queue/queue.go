@@ -54,47 +54,42 @@ func (d *Details) Explain(w io.Writer) {
 // It streams (checker.Streamer), holding the values enqueued and not yet
 // dequeued.
 func Checker() checker.Streamer {
-	return checker.Streamed(func() checker.Stream { return &stream{in: valueset.New(), d: &Details{BadDequeue: -1}} })
+	return checker.Streamed(func() checker.Stream {
+		s := &stream{in: valueset.New(), d: &Details{BadDequeue: -1}}
+		return verdict.ClientStream(s.add, s.result)
+	})
 }
 
 // stream is the queue checker fed op by op.
 type stream struct {
-	in   *valueset.Multiset // enqueued, not dequeued
-	d    *Details
-	stop *checker.Result
+	in *valueset.Multiset // enqueued, not dequeued
+	d  *Details
 }
 
-func (s *stream) Add(e checker.Event) {
+func (s *stream) add(e checker.Event) (checker.Result, bool) {
 	op := e.Op
-	if s.stop != nil || !op.IsClient() {
-		return
-	}
 	d := s.d
 	if op.F == "enqueue" && op.Type == history.Invoke {
 		s.in.Add(op.Value, 1)
 		d.EnqueueCount++
-		return
+		return checker.Result{}, false
 	}
 	out, res, ok := dequeued(op)
 	if !ok {
-		s.stop = &res
-		return
+		return res, true
 	}
 	for _, v := range out {
 		d.DequeueCount++
 		if !s.in.Remove(v) {
 			d.BadDequeue, d.Value = op.Index, v
-			s.stop = &checker.Result{Valid: checker.Invalid, Details: d,
-				Summary: fmt.Sprintf("op %d dequeued %s, which was never enqueued (or already dequeued)", op.Index, verdict.EDN(v))}
-			return
+			return checker.Result{Valid: checker.Invalid, Details: d,
+				Summary: fmt.Sprintf("op %d dequeued %s, which was never enqueued (or already dequeued)", op.Index, verdict.EDN(v))}, true
 		}
 	}
+	return checker.Result{}, false
 }
 
-func (s *stream) Result() checker.Result {
-	if s.stop != nil {
-		return *s.stop
-	}
+func (s *stream) result() checker.Result {
 	if s.d.DequeueCount == 0 {
 		return checker.Result{Valid: checker.Unknown, Details: s.d, Summary: "nothing was dequeued"}
 	}

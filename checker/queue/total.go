@@ -53,7 +53,8 @@ func (d *TotalDetails) Explain(w io.Writer) {
 // acknowledged) and dequeued, each with its count.
 func TotalChecker(opts TotalOptions) checker.Streamer {
 	return checker.Streamed(func() checker.Stream {
-		return &totalStream{opts: opts, attempts: valueset.New(), acked: valueset.New(), out: valueset.New(), d: &TotalDetails{}}
+		s := &totalStream{opts: opts, attempts: valueset.New(), acked: valueset.New(), out: valueset.New(), d: &TotalDetails{}}
+		return verdict.ClientStream(s.add, s.result)
 	})
 }
 
@@ -62,14 +63,10 @@ type totalStream struct {
 	opts                 TotalOptions
 	attempts, acked, out *valueset.Multiset
 	d                    *TotalDetails
-	stop                 *checker.Result
 }
 
-func (s *totalStream) Add(e checker.Event) {
+func (s *totalStream) add(e checker.Event) (checker.Result, bool) {
 	op := e.Op
-	if s.stop != nil || !op.IsClient() {
-		return
-	}
 	d := s.d
 	switch {
 	case op.F == "enqueue" && op.Type == history.Invoke:
@@ -81,20 +78,17 @@ func (s *totalStream) Add(e checker.Event) {
 	default:
 		vs, res, ok := dequeued(op)
 		if !ok {
-			s.stop = &res
-			return
+			return res, true
 		}
 		for _, v := range vs {
 			s.out.Add(v, 1)
 			d.DequeueCount++
 		}
 	}
+	return checker.Result{}, false
 }
 
-func (s *totalStream) Result() checker.Result {
-	if s.stop != nil {
-		return *s.stop
-	}
+func (s *totalStream) result() checker.Result {
 	d, attempts, acked, out := s.d, s.attempts, s.acked, s.out
 	d.Lost = acked.Where(func(v any, n int) bool { return out.Count(v) < n })
 	d.Unexpected = out.Where(func(v any, _ int) bool { return !attempts.Has(v) })

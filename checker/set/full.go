@@ -137,8 +137,9 @@ func latencies(qs map[string]int64) string {
 // judged, and any element read before anyone tried to add it.
 func FullChecker(opts FullOptions) checker.Streamer {
 	return checker.Streamed(func() checker.Stream {
-		return &fullStream{opts: opts, index: valueset.NewIndex[*tracked](), early: valueset.NewIndex[*earlyRead](),
+		s := &fullStream{opts: opts, index: valueset.NewIndex[*tracked](), early: valueset.NewIndex[*earlyRead](),
 			unexpected: valueset.New(), duplicated: valueset.New()}
+		return verdict.ClientStream(s.add, s.result)
 	})
 }
 
@@ -175,14 +176,10 @@ type fullStream struct {
 	early                  *valueset.Index[*earlyRead]
 	earlyOrder             []*earlyRead
 	unexpected, duplicated *valueset.Multiset
-	stop                   *checker.Result
 }
 
-func (s *fullStream) Add(e checker.Event) {
+func (s *fullStream) add(e checker.Event) (checker.Result, bool) {
 	op := e.Op
-	if s.stop != nil || !op.IsClient() {
-		return
-	}
 	switch {
 	case op.F == "add" && op.Type == history.Invoke:
 		if _, seen := s.index.Get(op.Value); !seen {
@@ -198,18 +195,17 @@ func (s *fullStream) Add(e checker.Event) {
 			t.known = at{pos: e.Pos, index: op.Index, time: op.Time}
 		}
 	case op.F == "read" && op.Type == history.OK:
-		s.read(e)
+		return s.read(e)
 	}
+	return checker.Result{}, false
 }
 
 // read follows every element added so far through one ok read.
-func (s *fullStream) read(e checker.Event) {
+func (s *fullStream) read(e checker.Event) (checker.Result, bool) {
 	op, i := e.Op, e.Pos
 	vs, ok := valueset.Elements(op.Value)
 	if !ok {
-		r := verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value))
-		s.stop = &r
-		return
+		return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value)), true
 	}
 	for _, v := range vs {
 		switch t, _ := s.index.Get(v); {
@@ -234,6 +230,7 @@ func (s *fullStream) read(e checker.Event) {
 			t.lastAbsent = inv
 		}
 	}
+	return checker.Result{}, false
 }
 
 // readEarly notes that the read at position i returned v, which nobody has
@@ -251,10 +248,7 @@ func (s *fullStream) readEarly(v any, i int) {
 	r.lastRead = i
 }
 
-func (s *fullStream) Result() checker.Result {
-	if s.stop != nil {
-		return *s.stop
-	}
+func (s *fullStream) result() checker.Result {
 	for _, r := range s.earlyOrder {
 		switch {
 		case !r.added:

@@ -58,7 +58,8 @@ func (d *Details) Explain(w io.Writer) {
 // acknowledged, and the elements of the last ok read.
 func Checker() checker.Streamer {
 	return checker.Streamed(func() checker.Stream {
-		return &setStream{attempts: valueset.New(), acked: valueset.New()}
+		s := &setStream{attempts: valueset.New(), acked: valueset.New()}
+		return verdict.ClientStream(s.add, s.result)
 	})
 }
 
@@ -68,14 +69,10 @@ type setStream struct {
 	final           history.Op // the last ok read
 	finalElems      []any
 	everRead        bool
-	stop            *checker.Result
 }
 
-func (s *setStream) Add(e checker.Event) {
+func (s *setStream) add(e checker.Event) (checker.Result, bool) {
 	op := e.Op
-	if s.stop != nil || !op.IsClient() {
-		return
-	}
 	switch {
 	case op.F == "add" && op.Type == history.Invoke:
 		s.attempts.Add(op.Value, 1)
@@ -84,18 +81,14 @@ func (s *setStream) Add(e checker.Event) {
 	case op.F == "read" && op.Type == history.OK:
 		elems, ok := valueset.Elements(op.Value)
 		if !ok {
-			r := verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value))
-			s.stop = &r
-			return
+			return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value)), true
 		}
 		s.final, s.finalElems, s.everRead = op, elems, true
 	}
+	return checker.Result{}, false
 }
 
-func (s *setStream) Result() checker.Result {
-	if s.stop != nil {
-		return *s.stop
-	}
+func (s *setStream) result() checker.Result {
 	if !s.everRead {
 		return checker.Result{Valid: checker.Unknown, Summary: "the set was never read"}
 	}

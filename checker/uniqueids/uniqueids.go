@@ -54,7 +54,8 @@ func (d *Details) Explain(w io.Writer) {
 // ops that returned it: duplicates can only be found against them all.
 func Checker() checker.Streamer {
 	return checker.Streamed(func() checker.Stream {
-		return &stream{d: &Details{}, ids: valueset.New(), where: make(map[string][]int), allInts: true}
+		s := &stream{d: &Details{}, ids: valueset.New(), where: make(map[string][]int), allInts: true}
+		return verdict.ClientStream(s.add, s.result)
 	})
 }
 
@@ -65,13 +66,12 @@ type stream struct {
 	where   map[string][]int // id's key -> indexes of the ops that returned it
 	lo, hi  int64
 	allInts bool
-	stop    *checker.Result
 }
 
-func (s *stream) Add(e checker.Event) {
+func (s *stream) add(e checker.Event) (checker.Result, bool) {
 	op := e.Op
-	if s.stop != nil || !op.IsClient() || op.F != "generate" {
-		return
+	if op.F != "generate" {
+		return checker.Result{}, false
 	}
 	d := s.d
 	switch op.Type {
@@ -79,9 +79,7 @@ func (s *stream) Add(e checker.Event) {
 		d.AttemptCount++
 	case history.OK:
 		if op.Value == nil {
-			r := verdict.BadOp(op, "an ok generate must carry the id it returned, found nil")
-			s.stop = &r
-			return
+			return verdict.BadOp(op, "an ok generate must carry the id it returned, found nil"), true
 		}
 		k := history.Key(op.Value)
 		s.ids.Add(op.Value, 1)
@@ -98,12 +96,10 @@ func (s *stream) Add(e checker.Event) {
 		}
 		d.AcknowledgedCount++
 	}
+	return checker.Result{}, false
 }
 
-func (s *stream) Result() checker.Result {
-	if s.stop != nil {
-		return *s.stop
-	}
+func (s *stream) result() checker.Result {
 	d := s.d
 	if d.AcknowledgedCount == 0 {
 		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "no id was ever acknowledged"}

@@ -105,3 +105,17 @@ func (b *B) Value(i int) any { return b.ops[i].Value }
 // Ops returns a copy of the ops, in order, for tests that feed them one at a
 // time (as a file is read) rather than as a History.
 func (b *B) Ops() []history.Op { return append([]history.Op(nil), b.ops...) }
+
+// Counter is a correct counter store: an add of an integer delta returns
+// its delta, a read the sum of the adds applied so far.
+type Counter struct{ N int64 }
+
+// Apply performs an add or a read.
+func (c *Counter) Apply(f string, v any) any {
+	if f == "add" {
+		d, _ := history.AsInt(v)
+		c.N += d
+		return v
+	}
+	return c.N
+}

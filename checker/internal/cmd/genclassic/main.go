@@ -41,7 +41,7 @@ func run(model string, sim histbuild.Sim, reads float64) error {
 	var store *set
 	switch model {
 	case "counter":
-		sim.Store = &counter{}
+		sim.Store = &histbuild.Counter{}
 		sim.Next = func(r *rand.Rand) (string, any) {
 			if r.Float64() < reads {
 				return "read", nil
@@ -86,18 +86,6 @@ func run(model string, sim histbuild.Sim, reads float64) error {
 		return err
 	}
 	return out.Flush()
-}
-
-// counter is a correct counter: adds return their delta, reads the sum.
-type counter struct{ n int64 }
-
-func (c *counter) Apply(f string, v any) any {
-	if f == "add" {
-		d, _ := history.AsInt(v)
-		c.n += d
-		return v
-	}
-	return c.n
 }
 
 // set is a correct grow-only set of distinct elements: a read returns them
