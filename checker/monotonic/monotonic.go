@@ -12,9 +12,10 @@
 // across keys (use Elle for those).
 //
 // Streaming: Checker is a checker.Streamer holding the last value each
-// process saw of each key and each rise of a key's greatest completed value
-// (an op is compared with the greatest completed before its invocation);
-// those rises grow with a key that keeps rising.
+// process saw of each key, the invocations in flight, and the rises of each
+// key's greatest completed value since the oldest op in flight (an op is
+// compared with the greatest completed before its invocation); an op that
+// never completes keeps every rise after it.
 package monotonic
 
 import (
@@ -93,17 +94,16 @@ func (d *Details) Explain(w io.Writer) {
 // result is unknown.
 //
 // It streams (checker.Streamer), holding the last value each process saw of
-// each key and, per key, every rise of the greatest value completed (an op
-// is compared with the greatest completed before its invocation, which may
-// lie far back). Those rises grow with a key that keeps rising; forgetting
-// the ones older than the oldest op in flight would bound them.
+// each key and, per key, the rises of the greatest value completed since
+// the oldest op in flight (an op is compared with the greatest completed
+// before its invocation), and the invocations in flight.
 func Checker(opts Options) checker.Streamer {
 	fs := opts.Fs
 	if fs == nil {
 		fs = []string{"read", "inc"}
 	}
 	return checker.Streamed(func() checker.Stream {
-		s := &stream{fs: fs, d: &Details{}, last: make(map[string]Observation), peaks: make(map[string][]peak), keys: make(map[string]any)}
+		s := &stream{fs: fs, d: &Details{}, last: make(map[string]Observation), peaks: make(map[string][]peak), keys: make(map[string]any), done: make(map[int]bool)}
 		return verdict.ClientStream(s.add, s.result)
 	})
 }
@@ -119,8 +119,37 @@ type stream struct {
 	fs    []string
 	d     *Details
 	last  map[string]Observation // process/key -> last seen
-	peaks map[string][]peak      // key -> rising greatest completed values
+	peaks map[string][]peak      // key -> rising greatest completed values, from the last one before the oldest op in flight
 	keys  map[string]any
+	open  []int        // positions of the invocations of fs in flight, oldest first, with completed ones not yet dropped
+	done  map[int]bool // completed invocations still in open
+}
+
+// track follows the invocations of fs in flight: the oldest bounds which
+// rises of a key a later op can still be compared with.
+func (s *stream) track(e checker.Event) {
+	if !slices.Contains(s.fs, e.Op.F) {
+		return
+	}
+	if e.Op.Type == history.Invoke {
+		s.open = append(s.open, e.Pos)
+		return
+	}
+	if e.InvPos >= 0 {
+		s.done[e.InvPos] = true
+	}
+	for len(s.open) > 0 && s.done[s.open[0]] {
+		delete(s.done, s.open[0])
+		s.open = s.open[1:]
+	}
+}
+
+// since is the position no op still to complete was invoked before.
+func (s *stream) since(pos int) int {
+	if len(s.open) > 0 {
+		return s.open[0]
+	}
+	return pos + 1
 }
 
 func (s *stream) report(kind string, key any, earlier, later Observation) {
@@ -132,6 +161,7 @@ func (s *stream) report(kind string, key any, earlier, later Observation) {
 
 func (s *stream) add(e checker.Event) (checker.Result, bool) {
 	op, i, inv := e.Op, e.Pos, e.InvPos
+	s.track(e)
 	if op.Type != history.OK || !slices.Contains(s.fs, op.F) {
 		return checker.Result{}, false
 	}
@@ -157,6 +187,12 @@ func (s *stream) add(e checker.Event) (checker.Result, bool) {
 			s.report(RealTime, kv.key, ps[j].obs, o)
 		}
 		if len(ps) == 0 || o.Value > ps[len(ps)-1].obs.Value {
+			// Later ops were invoked after since, so the rises before the
+			// last one before it will never be looked at again.
+			bound := s.since(i)
+			if m := sort.Search(len(ps), func(j int) bool { return ps[j].pos >= bound }) - 1; m > 0 {
+				ps = ps[m:]
+			}
 			s.peaks[ks] = append(ps, peak{pos: i, obs: o})
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -82,4 +83,28 @@ func OnlyFinding[T any](t testing.TB, found []T, want *T) {
 	case want != nil && (len(found) != 1 || !reflect.DeepEqual(found[0], *want)):
 		t.Fatalf("found %+v, want exactly [%+v]", found, *want)
 	}
+}
+
+// StreamHeap feeds the simulated history to a new stream of s, op by op
+// through a checker.Pairer as `faultline check` reads a file, keeping none
+// of it, and returns the live heap (after a collection) while the stream
+// still holds its state, with the stream's verdict: what a streamed check
+// of that history holds.
+func StreamHeap(t testing.TB, s checker.Streamer, sim Sim) (uint64, checker.Validity) {
+	t.Helper()
+	st := s.NewStream()
+	var p checker.Pairer
+	sim.Emit(func(op history.Op) {
+		e, err := p.Pair(op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Add(e)
+	})
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	v := st.Result().Valid
+	runtime.KeepAlive(st)
+	return m.HeapAlloc, v
 }
