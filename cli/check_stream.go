@@ -43,15 +43,21 @@ func (p *progressFlags) start(stderr io.Writer, file string) (*progress.Meter, i
 // read. It gives up (ok false) before any verdict when the file must be read
 // whole instead: a completion without invocation (invoked at the start of
 // the history), ops that do not pair, no op at all, a file that does not
-// open. The batch read then gives the verdict or the error, exactly as
+// open, a file that is not a regular one (a named pipe cannot be read
+// again). The batch read then gives the verdict or the error, exactly as
 // without streaming, so streaming never changes what check prints.
 func streamFile(ctx context.Context, s checker.Streamer, c checkedFile, f codec.Format, meter *progress.Meter) (res checkedFile, warnings []codec.Warning, ok bool) {
+	// Only a regular file: a pipe could not be read a second time, should
+	// the stream give up, and is not even opened here.
+	if st, err := os.Stat(c.Path); err != nil || !st.Mode().IsRegular() {
+		return c, nil, false
+	}
 	file, err := os.Open(c.Path)
 	if err != nil {
 		return c, nil, false
 	}
 	defer file.Close()
-	if st, err := file.Stat(); err == nil && st.Mode().IsRegular() {
+	if st, err := file.Stat(); err == nil {
 		meter.SetSize(st.Size())
 	}
 	meter.Phase("read and check")
@@ -67,7 +73,7 @@ func streamFile(ctx context.Context, s checker.Streamer, c checkedFile, f codec.
 		}
 		res.Elapsed = time.Since(start)
 	}()
-	st := s.NewStream()
+	stream := s.NewStream()
 	var p checker.Pairer
 	for {
 		op, err := rd.Next()
@@ -82,7 +88,7 @@ func streamFile(ctx context.Context, s checker.Streamer, c checkedFile, f codec.
 		if err != nil {
 			return c, nil, false
 		}
-		st.Add(e)
+		stream.Add(e)
 		if n := p.Len(); n%4096 == 0 {
 			meter.AddOps(4096)
 			if r, stop := checker.Cancelled(ctx, n); stop {
@@ -94,6 +100,6 @@ func streamFile(ctx context.Context, s checker.Streamer, c checkedFile, f codec.
 	if p.Len() == 0 {
 		return c, nil, false
 	}
-	c.Result, c.Ops = st.Result(), p.Len()
+	c.Result, c.Ops = stream.Result(), p.Len()
 	return c, rd.Warnings(), true
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/faultline/faultline/checker/counter"
@@ -148,5 +149,32 @@ func TestCheckProgressLeavesStandardOutputAlone(t *testing.T) {
 				t.Fatalf("no progress logged on stderr: %q", errOut)
 			}
 		})
+	}
+}
+
+// fifo makes a named pipe that serves text to one reader.
+func fifo(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "history.fifo")
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	go func() {
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		f.WriteString(text)
+	}()
+	return p
+}
+
+// A named pipe (a shell's <(zcat ...)) is read whole: should the history
+// need it, a stream could not start over.
+func TestCheckReadsANamedPipeWhole(t *testing.T) {
+	code, out, errOut := runCheck(t, "--model", "set", fifo(t, "{:type :ok, :process 0, :f :add, :value 1}\n{:type :ok, :process 1, :f :read, :value [1]}\n"))
+	if code != ExitValid || !strings.Contains(out, ": valid (set, 4 ops, ") || !strings.Contains(errOut, "taken as invoked at the start") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }
