@@ -32,6 +32,7 @@ package ledger
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,8 +46,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/internal/durable"
 	"github.com/faultline/faultline/internal/owner"
+	"github.com/faultline/faultline/nemesis/target"
 )
 
 // DirEnv overrides DefaultDir.
@@ -74,7 +77,8 @@ type Ledger struct {
 	Dir string
 }
 
-// Open returns the ledger in dir, creating its folders.
+// Open returns the ledger in dir, creating its folders. A Ledger{Dir: dir}
+// that was not opened creates them when it first claims nodes.
 func Open(dir string) (*Ledger, error) {
 	l := &Ledger{Dir: dir}
 	for _, d := range []string{l.claimsDir(), l.faultsDir()} {
@@ -160,6 +164,9 @@ var claimSeq atomic.Int64
 // claim holds any of them. Claims whose owner is gone are left in place
 // (their entries are leftovers Heal undoes, and Heal then drops them).
 func (l *Ledger) Claim(run string, nodes []Node) (*Claim, error) {
+	if _, err := Open(l.Dir); err != nil {
+		return nil, err
+	}
 	unlock, err := l.lock()
 	if err != nil {
 		return nil, err
@@ -186,6 +193,20 @@ func (l *Ledger) Claim(run string, nodes []Node) (*Claim, error) {
 		return nil, err
 	}
 	return &Claim{l: l, rec: rec}, nil
+}
+
+// ClaimNodes asks each node who it is (Identify) and claims them (Claim).
+func (l *Ledger) ClaimNodes(ctx context.Context, run string, nodes []db.Node) (*Claim, error) {
+	ids := make([]Node, len(nodes))
+	err := target.Each(ctx, nodes, func(ctx context.Context, n db.Node) error {
+		id, err := Identify(ctx, n)
+		ids[slices.IndexFunc(nodes, func(m db.Node) bool { return m.Name == n.Name })] = id
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fault ledger: %w", err)
+	}
+	return l.Claim(run, ids)
 }
 
 // Live says whether the claim's owner is alive (exactly: pid, boot id,

@@ -31,15 +31,7 @@ func claimNodes(t *testing.T, e nemesis.Env) *Claim {
 
 func claimIn(t *testing.T, l *Ledger, e nemesis.Env) *Claim {
 	t.Helper()
-	var ids []Node
-	for _, n := range e.Nodes {
-		id, err := Identify(context.Background(), n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	c, err := l.Claim(t.TempDir(), ids)
+	c, err := l.ClaimNodes(context.Background(), t.TempDir(), e.Nodes)
 	if err != nil {
 		t.Fatal(err)
 	}
