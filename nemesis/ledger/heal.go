@@ -183,16 +183,25 @@ func (l *Ledger) Look(ctx context.Context, nodes []db.Node) (Status, error) {
 	}
 	var mu sync.Mutex
 	err = target.Each(ctx, nodes, func(ctx context.Context, n db.Node) error {
-		for _, k := range SweepKinds {
-			f, err := Undo{Kind: k}.run(ctx, n, false)
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			st.Found = append(st.Found, f...)
-			mu.Unlock()
-		}
-		return nil
+		f, err := Leftovers(ctx, n)
+		mu.Lock()
+		st.Found = append(st.Found, f...)
+		mu.Unlock()
+		return err
 	})
 	return st, err
+}
+
+// Leftovers is what a sweep of n would undo (SweepKinds), found without
+// changing anything.
+func Leftovers(ctx context.Context, n db.Node) ([]Found, error) {
+	var found []Found
+	for _, k := range SweepKinds {
+		f, err := Undo{Kind: k}.run(ctx, n, false)
+		if err != nil {
+			return found, err
+		}
+		found = append(found, f...)
+	}
+	return found, nil
 }
