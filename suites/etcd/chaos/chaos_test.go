@@ -450,4 +450,3 @@ func lastFaultOf(dir string) string {
 	}
 	return (&harness{dir: dir}).lastFault()
 }
-
