@@ -113,12 +113,10 @@ func connectNodes(ctx context.Context, cl suite.Cluster) ([]db.Node, func(), err
 	return ns, func() { conns.Close() }, nil
 }
 
-// printLeftovers prints the fault ledger's entries and what a sweep of the
-// nodes finds, and reports whether there was any leftover (an entry whose
-// owner is gone, or anything found on a node).
-func printLeftovers(w io.Writer, st ledger.Status) bool {
+// printLeftovers prints the fault ledger's entries (live, or LEFTOVER when
+// their owner is gone) and what a sweep of the nodes finds.
+func printLeftovers(w io.Writer, st ledger.Status) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	left := false
 	if len(st.Entries) == 0 {
 		fmt.Fprintln(tw, "fault ledger: no entries")
 	} else {
@@ -131,7 +129,7 @@ func printLeftovers(w io.Writer, st ledger.Status) bool {
 		}
 		state := "live: " + e.Why
 		if !e.Live {
-			state, left = "LEFTOVER: "+e.Why, true
+			state = "LEFTOVER: " + e.Why
 		}
 		fmt.Fprintf(tw, "%s\t%v\t%s\t%s\n", e.Fault, names, e.Run, state)
 	}
@@ -140,8 +138,6 @@ func printLeftovers(w io.Writer, st ledger.Status) bool {
 	}
 	for _, f := range st.Found {
 		fmt.Fprintf(tw, "on the nodes: %s\n", f)
-		left = true
 	}
 	tw.Flush()
-	return left
 }
