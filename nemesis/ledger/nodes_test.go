@@ -178,6 +178,11 @@ func TestWrappedFaultsAreRecordedClearedAndHealedAfterTheirRunDies(t *testing.T)
 	if got := faults(); !slices.Equal(got, []string{"setup", "start-partition", "pause"}) {
 		t.Fatalf("with a partition and a pause in effect the ledger holds %v", got)
 	}
+	// A resume of one node leaves the others paused: the pause stays.
+	nemtest.Invoke(t, a, process.ResumeF, e.Nodes[0].Name)
+	if got := faults(); !slices.Equal(got, []string{"setup", "start-partition", "pause"}) {
+		t.Fatalf("after resuming %s alone the ledger holds %v, expected the pause kept", e.Nodes[0].Name, got)
+	}
 	nemtest.Invoke(t, a, partition.Stop, nil)
 	if got := faults(); !slices.Equal(got, []string{"setup", "pause"}) {
 		t.Fatalf("after stop-partition the ledger holds %v, expected the partition cleared", got)
@@ -187,8 +192,8 @@ func TestWrappedFaultsAreRecordedClearedAndHealedAfterTheirRunDies(t *testing.T)
 		t.Fatal(err)
 	}
 	for node, st := range nemtest.SleeperStates(t, e) {
-		if !strings.HasSuffix(st, ":T") {
-			t.Fatalf("sleeper on %s is %s before healing, expected stopped (T)", node, st)
+		if stopped := strings.HasSuffix(st, ":T"); stopped != (node != e.Nodes[0].Name) {
+			t.Fatalf("sleeper on %s is %s before healing, expected stopped (T) on every node but %s, which was resumed", node, st, e.Nodes[0].Name)
 		}
 	}
 	next := claimIn(t, l, e)
@@ -196,7 +201,7 @@ func TestWrappedFaultsAreRecordedClearedAndHealedAfterTheirRunDies(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := whats(healed); !slices.Contains(got, e.Nodes[0].Name+": stopped process") || !slices.Contains(got, e.Nodes[1].Name+": iptables chain") {
+	if got := whats(healed); !slices.Contains(got, e.Nodes[1].Name+": stopped process") || !slices.Contains(got, e.Nodes[1].Name+": iptables chain") {
 		t.Fatalf("Heal undid %v: expected the stopped sleepers and the partition chains", healed)
 	}
 	for node, st := range nemtest.SleeperStates(t, e) {

@@ -23,8 +23,9 @@ import (
 //     iptables chains) before it runs;
 //   - an f that starts a family (or that no family knows) is recorded, with
 //     how to undo it on every node, before it is applied;
-//   - an f that stops a family clears the family's entries once it
-//     succeeded; measuring fs are not recorded;
+//   - an f that stops a family, without a value (every node: a resume
+//     aimed at some nodes may leave others paused), clears the family's
+//     entries once it succeeded; measuring fs are not recorded;
 //   - Teardown clears every entry once it healed without error.
 //
 // An entry whose heal failed stays in the ledger for the next run.
@@ -86,7 +87,7 @@ func (a *recordedActive) Invoke(ctx context.Context, op history.Op) (history.Op,
 		return a.inner.Invoke(ctx, op)
 	case stops:
 		out, err := a.inner.Invoke(ctx, op)
-		if err == nil && out.Error == nil {
+		if err == nil && out.Error == nil && op.Value == nil {
 			err = a.clear(fam)
 		}
 		return out, err
