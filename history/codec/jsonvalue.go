@@ -203,6 +203,9 @@ func (j *jsonDecoder) number() (any, error) {
 	if n, ok := scan.SmallInt(tok); ok {
 		return n, nil
 	}
+	if len(tok) > scan.MaxNumberLen {
+		return nil, j.s.Errorf(p, "number of %d characters: expected at most %d (a history's integers have a few dozen digits at most)", len(tok), scan.MaxNumberLen)
+	}
 	t := string(tok)
 	if !validJSONNumber(t) {
 		if !more && validJSONNumber(t+"0") { // a number cut short by the end of the input
@@ -422,6 +425,9 @@ func (j *jsonDecoder) unwrap(m history.Map, p scan.Pos) (any, error) {
 		}
 		return out, nil
 	case "#bigint":
+		if len(str) > scan.MaxNumberLen {
+			return bad(fmt.Sprintf("a decimal integer in a string of at most %d characters", scan.MaxNumberLen))
+		}
 		n, ok := new(big.Int).SetString(str, 10)
 		if !isStr || !ok || str[0] == '+' {
 			return bad("a decimal integer in a string")
