@@ -52,6 +52,7 @@ package codec
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -158,7 +159,24 @@ func ReadFileWith(path string, f Format, o Options) (*history.History, []Warning
 	if err := notADevice(path, st.Mode()); err != nil {
 		return nil, nil, err
 	}
-	return ReadWith(o.counted(file), path, f, o)
+	rd, err := NewReaderWith(o.counted(file), path, f, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	// A regular file of EDN or JSON lines is parsed on every core
+	// (parallel.go); compressed input, pipes and the row formats are read
+	// as a stream.
+	if st.Mode().IsRegular() && st.Size() >= parallelMin && !rd.gzipped && (rd.format == EDN || rd.format == JSON) {
+		head := make([]byte, len(utf8BOM))
+		start := int64(0)
+		if n, _ := file.ReadAt(head, 0); n == len(head) && bytes.Equal(head, utf8BOM) {
+			start = int64(len(utf8BOM))
+		}
+		p := readParallel(rd, file, st.Size(), start, o)
+		defer p.close()
+	}
+	h, err := rd.ReadAll()
+	return h, rd.Warnings(), err
 }
 
 // notADevice refuses device files: reading one never ends (/dev/zero,

@@ -97,6 +97,14 @@ func New(r io.Reader, file string) *Scanner {
 	return &Scanner{File: file, r: r, buf: make([]byte, 0, chunk), line: 1, MaxRun: DefaultMaxRun}
 }
 
+// NewAt is New for input whose first byte is at pos in the named file: a
+// reader that resumes a file part way through.
+func NewAt(r io.Reader, file string, pos Pos) *Scanner {
+	s := New(r, file)
+	s.line, s.lineStart = pos.Line, -(pos.Col - 1)
+	return s
+}
+
 // Reset makes s read the byte slice b, whose first byte is at pos in the
 // named file. The scanner does not copy b; it is reused without allocating,
 // which lets row-oriented readers parse each row in place.
