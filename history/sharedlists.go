@@ -1,5 +1,7 @@
 package history
 
+import "sync"
+
 // ListSharer hands out vectors of integers that share their storage with
 // equal prefixes read before. In a list-append history every read of a key
 // is a prefix of the key's final list (or close to one), and a million
@@ -96,3 +98,24 @@ func samePrefix(a, b []any) bool {
 	}
 	return true
 }
+
+// Int returns n in an interface. Go boxes an int64 in an interface with an
+// 8-byte allocation of its own unless it is below 256; the integers of a
+// history (values, keys, list elements) are mostly below 65,536, and the
+// decoders take those from a table built on first use, without allocating.
+func Int(n int64) any {
+	if uint64(n) < smallIntCount {
+		return smallInts()[n]
+	}
+	return n
+}
+
+const smallIntCount = 1 << 16
+
+var smallInts = sync.OnceValue(func() []any {
+	xs := make([]any, smallIntCount)
+	for i := range xs {
+		xs[i] = int64(i)
+	}
+	return xs
+})

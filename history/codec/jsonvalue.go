@@ -244,7 +244,7 @@ func (j *jsonDecoder) smallInts() {
 		if end == start || end == len(b) || !jsonAfterNumber[b[end]] || b[start] == '0' && end-start > 1 {
 			break
 		}
-		j.stack = append(j.stack, n)
+		j.stack = append(j.stack, history.Int(n))
 		i = end
 	}
 	j.s.SkipN(i)
@@ -304,7 +304,7 @@ func (j *jsonDecoder) number() (any, error) {
 	p := j.s.Pos()
 	tok, _, more := j.s.TakeNext(jsonNumberChar)
 	if n, ok := scan.SmallInt(tok); ok {
-		return n, nil
+		return history.Int(n), nil
 	}
 	if len(tok) > scan.MaxNumberLen {
 		return nil, j.s.Errorf(p, "number of %d characters: expected at most %d (a history's integers have a few dozen digits at most)", len(tok), scan.MaxNumberLen)

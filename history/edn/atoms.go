@@ -110,7 +110,7 @@ func (d *Decoder) number() (any, error) {
 		return nil, err
 	}
 	if n, ok := scan.SmallInt(tok); ok {
-		return n, nil
+		return history.Int(n), nil
 	}
 	if len(tok) > scan.MaxNumberLen {
 		return nil, tooLongNumber(s, p, len(tok))

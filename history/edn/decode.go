@@ -363,7 +363,7 @@ func (d *Decoder) smallInts() {
 		if k == j || k == len(b) || !delimiter[b[k]] || b[j] == '0' && k-j > 1 {
 			break
 		}
-		d.stack = append(d.stack, n)
+		d.stack = append(d.stack, history.Int(n))
 		i = k
 	}
 	d.s.SkipN(i)
