@@ -8,7 +8,8 @@
 // list-append is checker/elle/txnsim's strict-serializable database in
 // Elle's default shape (1-4 micro-ops per transaction, half of them reads,
 // 10 active keys, 20 processes): `faultline check --model list-append`
-// finds it valid. register is checker/linear/linearsim's keyed register
+// finds it valid (-behaviour picks another of txnsim's databases, such as
+// lost-appends, for invalid ones). register is checker/linear/linearsim's keyed register
 // (1,000 keys, 50 processes, 1% info), for `faultline check --model kv`.
 // Both are written one op per line, as Jepsen EDN or Faultline's JSON lines;
 // the same flags always give the same bytes.
@@ -33,20 +34,21 @@ func main() {
 	txns := flag.Int("txns", 1_000_000, "transactions of a list-append history (two ops each)")
 	ops := flag.Int("ops", 1_000_000, "ops of a register history (about; invocations and completions)")
 	seed := flag.Uint64("seed", 1, "the simulator's seed")
+	behaviour := flag.String("behaviour", string(txnsim.StrictSerializable), "list-append: the simulated database's behaviour (txnsim.Behaviours), for invalid histories too")
 	format := flag.String("format", "edn", "edn or json (JSON lines)")
 	out := flag.String("o", "-", "output file (- for standard output)")
 	flag.Parse()
-	if err := run(*kind, *txns, *ops, *seed, codec.Format(*format), *out); err != nil {
+	if err := run(*kind, txnsim.Behaviour(*behaviour), *txns, *ops, *seed, codec.Format(*format), *out); err != nil {
 		fmt.Fprintln(os.Stderr, "genhistory:", err)
 		os.Exit(2)
 	}
 }
 
-func run(kind string, txns, ops int, seed uint64, f codec.Format, out string) error {
+func run(kind string, b txnsim.Behaviour, txns, ops int, seed uint64, f codec.Format, out string) error {
 	if f != codec.EDN && f != codec.JSON {
 		return fmt.Errorf("-format %q: expected edn or json", f)
 	}
-	h, err := generate(kind, txns, ops, seed)
+	h, err := generate(kind, b, txns, ops, seed)
 	if err != nil {
 		return err
 	}
@@ -75,10 +77,10 @@ func run(kind string, txns, ops int, seed uint64, f codec.Format, out string) er
 	return bw.Flush()
 }
 
-func generate(kind string, txns, ops int, seed uint64) (*history.History, error) {
+func generate(kind string, b txnsim.Behaviour, txns, ops int, seed uint64) (*history.History, error) {
 	switch kind {
 	case "list-append":
-		return txnsim.Generate(txnsim.Config{Seed: seed, Txns: txns, Workload: txnsim.ListAppend, Behaviour: txnsim.StrictSerializable})
+		return txnsim.Generate(txnsim.Config{Seed: seed, Txns: txns, Workload: txnsim.ListAppend, Behaviour: b})
 	case "register":
 		return linearsim.Run(linearsim.Config{Seed: seed, Ops: ops / 2, Processes: 50, InfoRate: 0.01}, linearsim.KV(1000, 10)), nil
 	}
