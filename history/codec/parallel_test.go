@@ -199,3 +199,19 @@ func TestParallelReadFallsBackOnlyWhereLinesAreNotOps(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParallelEDN holds the parallel reader to the sequential one on any
+// bytes, with chunks small enough that every input is cut many times.
+func FuzzParallelEDN(f *testing.F) {
+	for _, s := range append(append([]string{}, ednSeeds...), jsonSeeds...) {
+		f.Add(s, uint8(7))
+	}
+	f.Fuzz(func(t *testing.T, text string, chunk uint8) {
+		withChunks(t, int(chunk)+1, func() {
+			seq, par := readBoth(t, "fuzz", text)
+			if !reflect.DeepEqual(seq, par) {
+				t.Fatalf("chunks of %d: the parallel read differs\nsequential: %v %q %v\nparallel:   %v %q %v", int(chunk)+1, seq.ops, seq.err, seq.warnings, par.ops, par.err, par.warnings)
+			}
+		})
+	})
+}
