@@ -25,7 +25,7 @@ import (
 // parallelChunk is the bytes a chunk holds at least: big enough that the
 // hand-off costs nothing next to parsing it, small enough to keep every
 // core busy and little in flight. (A var so that tests cut small files.)
-var parallelChunk = 4 << 20
+var parallelChunk = 1 << 20
 
 // parallelMin is the smallest file read in parallel; below it the
 // goroutines would cost more than they save.
@@ -54,6 +54,7 @@ type parallelOps struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	bufs   chan []byte
+	spent  chan *chunk // chunks handed out, whose op slices a worker may reuse
 	cur    *chunk
 	i      int
 	seq    opSource // the sequential reader, after a fallback
@@ -69,6 +70,7 @@ func readParallel(r *Reader, file *os.File, size, start int64, o Options) *paral
 		order: make(chan *chunk, 2*workers),
 		stop:  make(chan struct{}),
 		bufs:  make(chan []byte, 3*workers),
+		spent: make(chan *chunk, 3*workers),
 	}
 	jobs := make(chan *chunk)
 	for w := 0; w < workers; w++ {
@@ -77,6 +79,11 @@ func readParallel(r *Reader, file *os.File, size, start int64, o Options) *paral
 			defer p.wg.Done()
 			var cp chunkParser
 			for c := range jobs {
+				select { // reuse a handed-out chunk's (emptied) op slices
+				case old := <-p.spent:
+					c.ops, c.ps = old.ops[:0], old.ps[:0]
+				default:
+				}
 				cp.parse(r.format, r.name, c)
 				select { // parsed values copy what they keep of the bytes
 				case p.bufs <- c.buf[:cap(c.buf)]:
@@ -158,6 +165,13 @@ func (p *parallelOps) next(dst *history.Op) (parsed, error) {
 			p.i++
 			return p.cur.ps[p.i-1], nil
 		}
+		if p.cur != nil { // all handed out: a worker may refill its slices
+			select {
+			case p.spent <- p.cur:
+			default:
+			}
+			p.cur = nil
+		}
 		c, more := <-p.order
 		if !more {
 			return parsed{}, io.EOF
@@ -220,13 +234,16 @@ func (cp *chunkParser) parse(f Format, name string, c *chunk) {
 	if cp.src == nil {
 		cp.src = newSource(f, &cp.s)
 	}
-	n := bytes.Count(c.buf, newline) // about the ops a chunk of lines holds
-	c.ops, c.ps = make([]history.Op, 0, n), make([]parsed, 0, n)
+	if n := bytes.Count(c.buf, newline); cap(c.ops) < n { // about the ops a chunk of lines holds
+		c.ops, c.ps = make([]history.Op, 0, n), make([]parsed, 0, n)
+	}
 	for {
-		var op history.Op
-		p, err := cp.src.next(&op)
+		// Parsed in place: an op on the stack would escape through the
+		// opSource interface, one allocation per op.
+		c.ops = append(c.ops, history.Op{})
+		p, err := cp.src.next(&c.ops[len(c.ops)-1])
 		if err == io.EOF {
-			c.ok = true
+			c.ops, c.ok = c.ops[:len(c.ops)-1], true
 			return
 		}
 		if err != nil {
@@ -234,7 +251,6 @@ func (cp *chunkParser) parse(f Format, name string, c *chunk) {
 			c.ops, c.ps = nil, nil
 			return
 		}
-		c.ops = append(c.ops, op)
 		c.ps = append(c.ps, p)
 	}
 }
