@@ -100,22 +100,26 @@ type Options struct {
 	OnRead func(n int)
 }
 
-// counted returns r telling o.OnRead of the bytes read through it.
-func (o Options) counted(r io.Reader) io.Reader {
-	if o.OnRead == nil {
-		return r
-	}
-	return &countingReader{r, o.OnRead}
+// counted returns r telling o.OnRead of the bytes read through it, except
+// the first skip bytes (told already by an earlier reader of the same).
+func (o Options) counted(r io.Reader, skip int64) *countingReader {
+	return &countingReader{r: r, onRead: o.OnRead, skip: skip}
 }
 
 type countingReader struct {
 	r      io.Reader
-	onRead func(int)
+	onRead func(int) // nil: count for no one
+	n      int64     // bytes read so far
+	skip   int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.onRead(n)
+	c.n += int64(n)
+	if told := min(int64(n), c.skip); c.onRead != nil {
+		c.skip -= told
+		c.onRead(n - int(told))
+	}
 	return n, err
 }
 
@@ -159,7 +163,8 @@ func ReadFileWith(path string, f Format, o Options) (*history.History, []Warning
 	if err := notADevice(path, st.Mode()); err != nil {
 		return nil, nil, err
 	}
-	rd, err := NewReaderWith(o.counted(file), path, f, o)
+	in := o.counted(file, 0)
+	rd, err := NewReaderWith(in, path, f, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -172,7 +177,7 @@ func ReadFileWith(path string, f Format, o Options) (*history.History, []Warning
 		if n, _ := file.ReadAt(head, 0); n == len(head) && bytes.Equal(head, utf8BOM) {
 			start = int64(len(utf8BOM))
 		}
-		p := readParallel(rd, file, st.Size(), start, o)
+		p := readParallel(rd, file, st.Size(), start, o, in.n)
 		defer p.close()
 	}
 	h, err := rd.ReadAll()

@@ -58,15 +58,16 @@ type parallelOps struct {
 	cur    *chunk
 	i      int
 	seq    opSource // the sequential reader, after a fallback
+	told   int64    // the bytes from the start told to Options.OnRead
 	closed bool
 }
 
 // readParallel makes r read file in parallel from byte start (after a BOM),
 // if the file is worth it and its format can be cut at lines.
-func readParallel(r *Reader, file *os.File, size, start int64, o Options) *parallelOps {
+func readParallel(r *Reader, file *os.File, size, start int64, o Options, told int64) *parallelOps {
 	workers := runtime.GOMAXPROCS(0)
 	p := &parallelOps{
-		r: r, file: file, size: size, o: o,
+		r: r, file: file, size: size, o: o, told: told,
 		order: make(chan *chunk, 2*workers),
 		stop:  make(chan struct{}),
 		bufs:  make(chan []byte, 3*workers),
@@ -129,6 +130,10 @@ func (p *parallelOps) cut(off int64, jobs chan<- *chunk) {
 			p.send(&chunk{off: off, pos: pos, done: closedChan})
 			return
 		}
+		if next := off + int64(end); next > p.told && p.o.OnRead != nil {
+			p.o.OnRead(int(next - p.told))
+			p.told = next
+		}
 		c := &chunk{buf: buf[:end], off: off, pos: pos, done: make(chan struct{})}
 		off += int64(end)
 		pos = scan.Pos{Line: pos.Line + bytes.Count(c.buf, newline), Col: 1}
@@ -190,7 +195,7 @@ func (p *parallelOps) next(dst *history.Op) (parsed, error) {
 // asks for errors and the reason of an empty file.
 func (p *parallelOps) sequentialFrom(c *chunk) {
 	p.close()
-	s := scan.NewAt(io.NewSectionReader(p.file, c.off, p.size-c.off), p.r.name, c.pos)
+	s := scan.NewAt(p.o.counted(io.NewSectionReader(p.file, c.off, p.size-c.off), max(0, p.told-c.off)), p.r.name, c.pos)
 	s.MaxRun = p.o.maxRun()
 	p.r.s = s
 	p.seq = newSource(p.r.format, s)

@@ -188,7 +188,7 @@ func TestParallelReadFallsBackOnlyWhereLinesAreNotOps(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := readParallel(rd, f, int64(len(c.text)), 0, Options{})
+			p := readParallel(rd, f, int64(len(c.text)), 0, Options{}, 0)
 			defer p.close()
 			if _, err := rd.ReadAll(); err != nil {
 				t.Fatalf("%s: %v", c.name, err)
@@ -214,4 +214,35 @@ func FuzzParallelEDN(f *testing.F) {
 			}
 		})
 	})
+}
+
+// Options.OnRead hears of every byte of the file once, however it is read:
+// in parallel, in parallel then sequentially from a chunk, or sequentially.
+func TestOnReadCountsEveryByteOnce(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(fixtureDir, "cas-register-ok.edn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	cases := map[string]string{
+		"lines":                 text,
+		"pretty-printed second": text[:len(text)/2] + strings.ReplaceAll(text[len(text)/2:], ", :", ",\n :"),
+	}
+	for name, text := range cases {
+		for _, size := range []int{300, 1 << 20} {
+			withChunks(t, size, func() {
+				path := filepath.Join(t.TempDir(), "h.edn")
+				if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				var told int
+				if _, _, err := ReadFileWith(path, Auto, Options{OnRead: func(n int) { told += n }}); err != nil {
+					t.Fatal(err)
+				}
+				if told != len(text) {
+					t.Errorf("%s, chunks of %d: OnRead heard of %d bytes of %d", name, size, told, len(text))
+				}
+			})
+		}
+	}
 }
