@@ -235,13 +235,8 @@ func (j *jsonDecoder) smallInts() {
 		if k == len(b) || b[k] != ',' {
 			break
 		}
-		start := skipJSONBlank(b, k+1)
-		end, n := start, int64(0)
-		for end < len(b) && end-start < 18 && b[end] >= '0' && b[end] <= '9' {
-			n = n*10 + int64(b[end]-'0')
-			end++
-		}
-		if end == start || end == len(b) || !jsonAfterNumber[b[end]] || b[start] == '0' && end-start > 1 {
+		n, end, ok := scan.PlainInt(b, skipJSONBlank(b, k+1), jsonAfterNumber)
+		if !ok {
 			break
 		}
 		j.stack = append(j.stack, history.Int(n))

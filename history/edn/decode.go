@@ -355,12 +355,8 @@ func (d *Decoder) smallInts() {
 		for j < len(b) && (b[j] == ' ' || b[j] == ',') {
 			j++
 		}
-		k, n := j, int64(0)
-		for k < len(b) && k-j < 18 && b[k] >= '0' && b[k] <= '9' {
-			n = n*10 + int64(b[k]-'0')
-			k++
-		}
-		if k == j || k == len(b) || !delimiter[b[k]] || b[j] == '0' && k-j > 1 {
+		n, k, ok := scan.PlainInt(b, j, delimiter)
+		if !ok {
 			break
 		}
 		d.stack = append(d.stack, history.Int(n))

@@ -333,6 +333,21 @@ func SmallInt(tok []byte) (int64, bool) {
 	return n, true
 }
 
+// PlainInt reads the plain decimal integer that starts at b[i] (digits
+// only, at most 18, no leading zero) and returns the index after it; ok is
+// false when there is none, or when it may run on past the end of b or
+// into a byte that follow does not allow, so that the caller leaves it to
+// its general path. The EDN and JSON readers' runs of list elements use it.
+func PlainInt(b []byte, i int, follow *Set) (n int64, end int, ok bool) {
+	end = i
+	for end < len(b) && end-i < 18 && b[end] >= '0' && b[end] <= '9' {
+		n = n*10 + int64(b[end]-'0')
+		end++
+	}
+	ok = end > i && end < len(b) && follow[b[end]] && (b[i] != '0' || end-i == 1)
+	return n, end, ok
+}
+
 // UnicodeEscape reads the four hex digits of a \uXXXX escape in a string
 // (the "\u" is consumed already; the escape starts at p), and the second
 // escape of a UTF-16 surrogate pair when the first is a high surrogate: EDN
