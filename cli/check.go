@@ -48,6 +48,7 @@ func checkCommand() *cobra.Command {
 		model, format, output string
 		verbose, explain      bool
 		prog                  progressFlags
+		maxLine               int
 	)
 	cmd := &cobra.Command{
 		Use:   "check --model NAME [flags] FILE...",
@@ -66,6 +67,7 @@ func checkCommand() *cobra.Command {
 	fs.StringVar(&output, "output", string(formVerdicts), "faultline (verdict lines, Faultline's exit codes), or elle-cli's text or json (elle-cli's exit codes)")
 	fs.BoolVar(&verbose, "verbose", false, "the same as --output json (elle-cli's older spelling)")
 	prog.register(fs)
+	fs.IntVar(&maxLine, "max-line-bytes", codec.DefaultMaxLineBytes, "the most bytes of one line (or one token) held while reading; longer is an error naming where it starts")
 	fs.BoolVar(&explain, "explain", false, "print the counterexample or anomalies of a history that is not valid")
 	spellLikeElleCLI(fs, cmd.Flags())
 	cmd.RunE = func(cmd *cobra.Command, files []string) error {
@@ -78,6 +80,9 @@ func checkCommand() *cobra.Command {
 		case codec.Auto, codec.EDN, codec.JepsenLog, codec.JSON:
 		default:
 			return BadArgs("--format %q: expected auto, edn, jepsen-log or json", format)
+		}
+		if maxLine <= 0 {
+			return BadArgs("--max-line-bytes %d: expected a positive number of bytes", maxLine)
 		}
 		form, err := parseOutputForm(output, cmd.Flags().Changed("output"), verbose)
 		if err != nil {
@@ -102,7 +107,7 @@ func checkCommand() *cobra.Command {
 		}
 		var tally exitTally
 		for _, file := range files {
-			c := checkFile(cmd, chk, m, f, file, &prog)
+			c := checkFile(cmd, chk, m, codec.Options{MaxLineBytes: maxLine}, f, file, &prog)
 			if err := form.print(cmd.OutOrStdout(), cmd.ErrOrStderr(), c, explainer); err != nil {
 				return &ExitError{Code: ExitCrash, Err: fmt.Errorf("%s: writing the result: %w", file, err)}
 			}
@@ -138,12 +143,12 @@ func checkFileArgs(files []string) error {
 // reader's warnings. A checker that streams checks a file as it is read
 // (check_stream.go); one that cannot, and standard input, get the history
 // whole. Progress shows on standard error while it takes long.
-func checkFile(cmd *cobra.Command, chk checker.Checker, m *CheckModel, f codec.Format, file string, prog *progressFlags) checkedFile {
+func checkFile(cmd *cobra.Command, chk checker.Checker, m *CheckModel, o codec.Options, f codec.Format, file string, prog *progressFlags) checkedFile {
 	c := checkedFile{Path: file, Model: m.Name}
 	meter, stderr, stop := prog.start(cmd.ErrOrStderr(), file)
 	defer stop()
 	if s, ok := chk.(checker.Streamer); ok && file != "-" {
-		if c, warnings, ok := streamFile(cmd.Context(), s, c, f, meter); ok {
+		if c, warnings, ok := streamFile(cmd.Context(), s, c, o, f, meter); ok {
 			stop()
 			printWarnings(cmd.ErrOrStderr(), warnings)
 			return c
@@ -151,7 +156,7 @@ func checkFile(cmd *cobra.Command, chk checker.Checker, m *CheckModel, f codec.F
 	}
 	meter.Restart()
 	meter.Phase("read")
-	h, warnings, err := readHistory(cmd.InOrStdin(), file, f, meter)
+	h, warnings, err := readHistory(cmd.InOrStdin(), file, f, o, meter)
 	printWarnings(stderr, warnings)
 	if err != nil {
 		c.Err = err
@@ -172,21 +177,19 @@ func printWarnings(w io.Writer, warnings []codec.Warning) {
 	}
 }
 
-// readHistory reads a history file, or standard input for "-", counting
-// the bytes read on meter.
-func readHistory(stdin io.Reader, file string, f codec.Format, meter *progress.Meter) (*history.History, []codec.Warning, error) {
+// readHistory reads a history file, or standard input for "-", within the
+// limits of o, counting the bytes read on meter. A file goes through
+// codec.ReadFileWith, which refuses devices and reads a regular file on
+// every core.
+func readHistory(stdin io.Reader, file string, f codec.Format, o codec.Options, meter *progress.Meter) (*history.History, []codec.Warning, error) {
 	if file == "-" {
-		return codec.Read(meter.Reader(stdin), "standard input", f)
+		return codec.ReadWith(meter.Reader(stdin), "standard input", f, o)
 	}
-	in, err := os.Open(file)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer in.Close()
-	if st, err := in.Stat(); err == nil && st.Mode().IsRegular() {
+	if st, err := os.Stat(file); err == nil && st.Mode().IsRegular() {
 		meter.SetSize(st.Size())
 	}
-	return codec.Read(meter.Reader(in), file, f)
+	o.OnRead = meter.AddBytes
+	return codec.ReadFileWith(file, f, o)
 }
 
 func firstLine(s string) string {

@@ -46,7 +46,7 @@ func (p *progressFlags) start(stderr io.Writer, file string) (*progress.Meter, i
 // open, a file that is not a regular one (a named pipe cannot be read
 // again). The batch read then gives the verdict or the error, exactly as
 // without streaming, so streaming never changes what check prints.
-func streamFile(ctx context.Context, s checker.Streamer, c checkedFile, f codec.Format, meter *progress.Meter) (res checkedFile, warnings []codec.Warning, ok bool) {
+func streamFile(ctx context.Context, s checker.Streamer, c checkedFile, o codec.Options, f codec.Format, meter *progress.Meter) (res checkedFile, warnings []codec.Warning, ok bool) {
 	// Only a regular file: a pipe could not be read a second time, should
 	// the stream give up, and is not even opened here.
 	if st, err := os.Stat(c.Path); err != nil || !st.Mode().IsRegular() {
@@ -62,7 +62,7 @@ func streamFile(ctx context.Context, s checker.Streamer, c checkedFile, f codec.
 	}
 	meter.Phase("read and check")
 	start := time.Now()
-	rd, err := codec.NewReader(meter.Reader(file), c.Path, f)
+	rd, err := codec.NewReaderWith(meter.Reader(file), c.Path, f, o)
 	if err != nil {
 		return c, nil, false
 	}

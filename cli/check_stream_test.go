@@ -120,7 +120,7 @@ func TestStreamFileGivesUpOnlyWhereTheWholeHistoryIsNeeded(t *testing.T) {
 		{filepath.Join(t.TempDir(), "absent.edn"), false},
 	}
 	for _, c := range cases {
-		got, _, ok := streamFile(context.Background(), counter.Checker(), checkedFile{Path: c.path}, codec.Auto, nil)
+		got, _, ok := streamFile(context.Background(), counter.Checker(), checkedFile{Path: c.path}, codec.Options{}, codec.Auto, nil)
 		if ok != c.streamed {
 			t.Errorf("%s: streamed %v, want %v", c.path, ok, c.streamed)
 		}

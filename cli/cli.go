@@ -93,6 +93,7 @@ func Root(suites ...suite.Suite) *cobra.Command {
 	root.AddCommand(checkCommand())
 	root.AddCommand(reportCommand())
 	root.AddCommand(clusterCommand())
+	root.AddCommand(healCommand())
 	root.AddCommand(serveCommand())
 	for _, s := range suites {
 		root.AddCommand(SuiteSubcommand(s))

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultline/faultline/localcluster"
+	"github.com/faultline/faultline/nemesis/ledger"
+	"github.com/faultline/faultline/suite"
 )
 
 // clusterCommand is `faultline cluster up|down|status`: the local cluster of
@@ -81,10 +83,14 @@ func clusterCommand() *cobra.Command {
 		},
 	}
 
+	var ledDir string
 	status := &cobra.Command{
 		Use:   "status",
-		Short: "Report each node: namespace, init process, sshd (exit status 1 when any node is down)",
-		Args:  cobra.NoArgs,
+		Short: "Report each node (namespace, init process, sshd) and leftover faults (exit status 1 when any node is down)",
+		Long: "status reports each node, then the fault ledger's entries (live runs' faults, and leftovers of runs\n" +
+			"whose process is gone) and what Faultline may have left on the nodes (its iptables chains, netem\n" +
+			"qdiscs, stopped processes, lazyfs mounts). `faultline heal` undoes the leftovers.",
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			cl, err := localcluster.Load(cfg.StateDir)
 			if err != nil {
@@ -93,9 +99,20 @@ func clusterCommand() *cobra.Command {
 			if !printStatus(c, cl) {
 				return &ExitError{Code: ExitInvalid}
 			}
+			ns, closeConns, err := connectNodes(c.Context(), suite.Cluster{Nodes: cl.NodeNames(), Remote: cl.Remote()})
+			if err != nil {
+				return &ExitError{Code: ExitCrash, Err: err}
+			}
+			defer closeConns()
+			st, err := (&ledger.Ledger{Dir: ledDir}).Look(c.Context(), ns)
+			if err != nil {
+				return &ExitError{Code: ExitCrash, Err: fmt.Errorf("looking for leftover faults: %w", err)}
+			}
+			printLeftovers(c.OutOrStdout(), st)
 			return nil
 		},
 	}
+	status.Flags().StringVar(&ledDir, "ledger", ledger.DefaultDir(), "the fault ledger's folder (env "+ledger.DirEnv+")")
 	cmd.AddCommand(up, down, status)
 	cmd.PersistentPreRun = func(c *cobra.Command, _ []string) {
 		if c.Context() == nil {

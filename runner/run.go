@@ -16,6 +16,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/internal/statusline"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/nemesis/ledger"
 	"github.com/faultline/faultline/osetup"
 	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/runstore/redact"
@@ -166,6 +167,23 @@ func (t *Test) runCluster(ctx context.Context, run *runstore.Run, journal *runst
 		return setupFailed(err)
 	}
 	defer c.conns.Close()
+	if t.Ledger != nil {
+		claim, err := c.claimAndHeal(ctx, t.Ledger, run.Dir, log)
+		if claim != nil {
+			// Released after every teardown below (defers run last in,
+			// first out): what teardown could not heal stays in the
+			// ledger for the next run.
+			defer func() {
+				if err := claim.Release(); err != nil {
+					log.Error("releasing the nodes in the fault ledger", "err", err)
+				}
+			}()
+		}
+		if err != nil {
+			return setupFailed(err)
+		}
+		nem = ledger.Wrap(nem, claim, t.Faults)
+	}
 
 	// Setup. What was set up is torn down whatever happens next.
 	var teardowns []func(context.Context) error

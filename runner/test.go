@@ -31,6 +31,7 @@ import (
 	"github.com/faultline/faultline/faultband"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/nemesis/ledger"
 	"github.com/faultline/faultline/osetup"
 	"github.com/faultline/faultline/runstore"
 )
@@ -50,6 +51,13 @@ type Test struct {
 	DB      db.DB
 	Client  client.Client
 	Nemesis nemesis.Nemesis
+	// Ledger is the fault ledger (nemesis/ledger) the run claims its nodes
+	// in: before the OS and database setup it heals what dead runs left on
+	// them, refuses nodes a live run holds, and records every fault before
+	// it is applied. Suites set it (suite.Build: ledger.DefaultDir()); nil
+	// runs without one, for tests on fake nodes that cannot run the
+	// healing commands.
+	Ledger *ledger.Ledger
 
 	// Generator is the main schedule (client and nemesis ops), cut at
 	// TimeLimit; FinalGenerator (optional) runs after every op of the main

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/faultline/faultline/internal/owner"
 )
 
 // HeartbeatFile is written into a run folder while the run's process is
@@ -51,9 +51,9 @@ func (r *Run) StartHeartbeat(every time.Duration) (*Beat, error) {
 	if every <= 0 {
 		every = DefaultHeartbeatEvery
 	}
-	host, _ := os.Hostname()
+	me := owner.Self()
 	hb := Heartbeat{
-		PID: os.Getpid(), Host: host, BootID: bootID(), ProcStart: procStart(os.Getpid()),
+		PID: me.PID, Host: me.Host, BootID: me.BootID, ProcStart: me.Start,
 		EveryMS: every.Milliseconds(), Started: time.Now().UTC(),
 	}
 	b, err := json.Marshal(hb)
@@ -118,12 +118,8 @@ func ParseHeartbeat(b []byte) (Heartbeat, error) {
 // network share) the beat must be younger than three intervals, at least
 // five seconds.
 func (hb Heartbeat) Alive(lastBeat, now time.Time) (bool, string) {
-	host, _ := os.Hostname()
-	if id := bootID(); id != "" && hb.BootID == id && hb.Host == host {
-		if start := procStart(hb.PID); start != 0 && start == hb.ProcStart {
-			return true, fmt.Sprintf("process %d on %s is alive", hb.PID, hb.Host)
-		}
-		return false, fmt.Sprintf("process %d on %s is gone", hb.PID, hb.Host)
+	if p := (owner.Process{PID: hb.PID, Host: hb.Host, BootID: hb.BootID, Start: hb.ProcStart}); p.Local() {
+		return p.Alive()
 	}
 	stale := max(3*time.Duration(hb.EveryMS)*time.Millisecond, 5*time.Second)
 	age := now.Sub(lastBeat)
@@ -131,34 +127,4 @@ func (hb Heartbeat) Alive(lastBeat, now time.Time) (bool, string) {
 		return true, fmt.Sprintf("process %d on %s beat %s ago", hb.PID, hb.Host, age.Round(time.Second))
 	}
 	return false, fmt.Sprintf("process %d on %s has not beaten for %s (every %d ms expected)", hb.PID, hb.Host, age.Round(time.Second), hb.EveryMS)
-}
-
-// bootID is the kernel's boot id, or "" where there is none.
-func bootID() string {
-	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
-}
-
-// procStart is the start time of process pid in clock ticks since boot
-// (field 22 of /proc/<pid>/stat), or 0 if there is no such process.
-func procStart(pid int) uint64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	// The command name (field 2) may hold spaces and parentheses: the
-	// fields after it start after the last ')'.
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0
-	}
-	fields := strings.Fields(string(b[i+1:]))
-	if len(fields) < 20 {
-		return 0
-	}
-	n, _ := strconv.ParseUint(fields[19], 10, 64)
-	return n
 }

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/internal/owner"
 )
 
 func TestHeartbeatSaysAliveWhileRunningAndIsRemovedOnStop(t *testing.T) {
@@ -63,7 +65,7 @@ func TestHeartbeatOfADeadProcessIsNotAlive(t *testing.T) {
 		t.Skipf("cannot start a child process: %v", err)
 	}
 	pid := cmd.Process.Pid
-	hb := Heartbeat{PID: pid, Host: hostname(t), BootID: bootID(), ProcStart: procStart(pid), EveryMS: 1000}
+	hb := Heartbeat{PID: pid, Host: hostname(t), BootID: owner.BootID(), ProcStart: owner.StartTime(pid), EveryMS: 1000}
 	if hb.ProcStart == 0 {
 		t.Skip("no /proc on this system")
 	}
@@ -77,7 +79,7 @@ func TestHeartbeatOfADeadProcessIsNotAlive(t *testing.T) {
 		t.Errorf("killed child (pid %d) says alive: %s", pid, why)
 	}
 	// The pid of a live process with another start time is a reused pid.
-	reused := Heartbeat{PID: os.Getpid(), Host: hb.Host, BootID: hb.BootID, ProcStart: procStart(os.Getpid()) + 1, EveryMS: 1000}
+	reused := Heartbeat{PID: os.Getpid(), Host: hb.Host, BootID: hb.BootID, ProcStart: owner.StartTime(os.Getpid()) + 1, EveryMS: 1000}
 	if alive, why := reused.Alive(time.Now(), time.Now()); alive {
 		t.Errorf("a reused pid says alive: %s", why)
 	}

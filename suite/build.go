@@ -12,7 +12,7 @@ import (
 
 // Build makes the runner.Test of one run of workload w on cluster cl: the
 // workload's test, with the name, nodes, remote, limits, seed, store and
-// config.json record filled in from o. Faults the suite cannot take, and
+// config.json record filled in from o, and the cluster's fault ledger. Faults the suite cannot take, and
 // target lists naming nodes the cluster lacks, are OptionsErrors, as is
 // anything the workload refuses. The caller sets Output.
 func (s Suite) Build(w Workload, o Options, cl Cluster) (*runner.Test, error) {
@@ -29,7 +29,7 @@ func (s Suite) Build(w Workload, o Options, cl Cluster) (*runner.Test, error) {
 	if t.Name == "" {
 		t.Name = s.TestName(w, o)
 	}
-	t.Nodes, t.Remote = cl.Nodes, cl.Remote
+	t.Nodes, t.Remote, t.Ledger = cl.Nodes, cl.Remote, cl.Ledger
 	t.Concurrency, t.TimeLimit, t.Seed = o.Concurrency, o.TimeLimit, o.Seed
 	t.LeaveDBRunning, t.LogJSON, t.RunProcs = o.LeaveDBRunning, o.LogJSON, o.RunProcs
 	t.Store = &runstore.Store{Root: o.Store}

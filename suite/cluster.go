@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultline/faultline/control/ssh"
 	"github.com/faultline/faultline/localcluster"
+	"github.com/faultline/faultline/nemesis/ledger"
 )
 
 // SSH reaches o.Nodes over SSH with o's login options.
@@ -16,8 +17,12 @@ func SSH(o Options) Cluster {
 	if o.SSHPrivateKey != "" {
 		cfg.PrivateKeyFiles = []string{o.SSHPrivateKey}
 	}
-	return Cluster{Nodes: o.Nodes, Remote: ssh.Remote{Config: cfg}}
+	return Cluster{Nodes: o.Nodes, Remote: ssh.Remote{Config: cfg}, Ledger: DefaultLedger()}
 }
+
+// DefaultLedger is the fault ledger of this user on this control node
+// (ledger.DefaultDir), which every run on real nodes uses.
+func DefaultLedger() *ledger.Ledger { return &ledger.Ledger{Dir: ledger.DefaultDir()} }
 
 // LocalCluster is the local cluster `faultline cluster up` built; one that
 // is not up is an OptionsError.
@@ -29,7 +34,7 @@ func LocalCluster(context.Context, Options) (Cluster, error) {
 	if err != nil {
 		return Cluster{}, badOptions("no --nodes given, and the local cluster is not usable (start it with `faultline cluster up`): %v", err)
 	}
-	return Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
+	return Cluster{Nodes: c.NodeNames(), Remote: c.Remote(), Ledger: DefaultLedger()}, nil
 }
 
 // AutoLocal is a Local ClusterFunc for one command: it uses the local
@@ -59,7 +64,7 @@ func (a *AutoLocal) Cluster(ctx context.Context, o Options) (Cluster, error) {
 		return Cluster{}, badOptions("no --nodes given, and the local cluster could not be built: %v", err)
 	}
 	a.built = true
-	return Cluster{Nodes: c.NodeNames(), Remote: c.Remote()}, nil
+	return Cluster{Nodes: c.NodeNames(), Remote: c.Remote(), Ledger: DefaultLedger()}, nil
 }
 
 // Down removes the cluster Cluster built, if it built one.

@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/faultline/faultline/control"
+	"github.com/faultline/faultline/nemesis/ledger"
 	"github.com/faultline/faultline/nemesis/target"
 	"github.com/faultline/faultline/runner"
 )
@@ -121,6 +122,11 @@ type Options struct {
 type Cluster struct {
 	Nodes  []string
 	Remote control.Remote
+	// Ledger is the fault ledger runs on these nodes claim them in and
+	// record their faults in (runner.Test.Ledger): DefaultLedger() for
+	// real nodes (SSH, the local cluster); nil for a test's fake nodes,
+	// which cannot run the healing commands.
+	Ledger *ledger.Ledger
 }
 
 // ClusterFunc finds the cluster for a test: the hook through which SSH

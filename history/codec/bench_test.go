@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -143,4 +144,29 @@ func BenchmarkPeerEncodingJSON1M(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(benchOps())*b.N)/(cpuSeconds()-cpu), "ops/cpu-s")
 	b.ReportMetric(float64(len(benchOps())*b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkReadFile reads the history file $FAULTLINE_BENCH_FILE with
+// ReadFile (reading and pairing, as `faultline check` does), reporting MB
+// per CPU-second beside the wall rate; run with -cpu 1,2 for the per-core
+// and both-core figures. The files of issue 16 come from
+// internal/cmd/genhistory (BENCHMARKS.md has the commands).
+func BenchmarkReadFile(b *testing.B) {
+	path := os.Getenv("FAULTLINE_BENCH_FILE")
+	if path == "" {
+		b.Skip("FAULTLINE_BENCH_FILE names no history file")
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(st.Size())
+	cpu := cpuSeconds()
+	for b.Loop() {
+		if _, _, err := ReadFile(path, Auto); err != nil {
+			b.Fatal(err)
+		}
+	}
+	mb := float64(st.Size()) * float64(b.N) / 1e6
+	b.ReportMetric(mb/(cpuSeconds()-cpu), "MB/cpu-s")
 }

@@ -52,11 +52,13 @@ package codec
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/history/edn/scan"
 )
 
 // Format names a history file format.
@@ -85,6 +87,52 @@ func (w Warning) String() string {
 	return fmt.Sprintf("%s:%d:%d: %s", w.File, w.Line, w.Col, w.Msg)
 }
 
+// Options are the limits of a read, against hostile or mistaken input.
+type Options struct {
+	// MaxLineBytes bounds the bytes held at once while reading: one token
+	// (a string, a number), or one line of the row formats (history.txt,
+	// jepsen.log). More is an error naming where the run starts, so a
+	// stream without line ends (/dev/zero, binary data) fails fast. 0 is
+	// DefaultMaxLineBytes; negative is no bound.
+	MaxLineBytes int
+	// OnRead, if set, is told of the bytes read from a file as reading
+	// goes (for progress); it may be called from another goroutine.
+	OnRead func(n int)
+}
+
+// counted returns r telling o.OnRead of the bytes read through it, except
+// the first skip bytes (told already by an earlier reader of the same).
+func (o Options) counted(r io.Reader, skip int64) *countingReader {
+	return &countingReader{r: r, onRead: o.OnRead, skip: skip}
+}
+
+type countingReader struct {
+	r      io.Reader
+	onRead func(int) // nil: count for no one
+	n      int64     // bytes read so far
+	skip   int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if told := min(int64(n), c.skip); c.onRead != nil {
+		c.skip -= told
+		c.onRead(n - int(told))
+	}
+	return n, err
+}
+
+// DefaultMaxLineBytes is MaxLineBytes unless set: 64 MiB.
+const DefaultMaxLineBytes = scan.DefaultMaxRun
+
+func (o Options) maxRun() int {
+	if o.MaxLineBytes == 0 {
+		return DefaultMaxLineBytes
+	}
+	return max(o.MaxLineBytes, 0)
+}
+
 // ReadFile reads a history file in the given format (Auto detects it),
 // decompressing it first if it is gzip-compressed, and pairs its ops with
 // history.NewInvokingAtStart. The path "-" is standard input. Warnings
@@ -93,20 +141,69 @@ func (w Warning) String() string {
 // completions without an invocation. Errors name the file, the line and
 // column, and what was expected; input without a single op is a *NoOpsError.
 func ReadFile(path string, f Format) (*history.History, []Warning, error) {
+	return ReadFileWith(path, f, Options{})
+}
+
+// ReadFileWith is ReadFile within the limits of o. A device file (a
+// character or block device: /dev/zero, a terminal, a disk) is refused, as
+// it is not a history; a named pipe is read as standard input is.
+func ReadFileWith(path string, f Format, o Options) (*history.History, []Warning, error) {
 	if path == "-" {
-		return Read(os.Stdin, "standard input", f)
+		return ReadWith(os.Stdin, "standard input", f, o)
 	}
 	file, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer file.Close()
-	return Read(file, path, f)
+	st, err := file.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := notADevice(path, st.Mode()); err != nil {
+		return nil, nil, err
+	}
+	in := o.counted(file, 0)
+	rd, err := NewReaderWith(in, path, f, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	// A regular file of EDN or JSON lines is parsed on every core
+	// (parallel.go); compressed input, pipes and the row formats are read
+	// as a stream.
+	if st.Mode().IsRegular() && st.Size() >= parallelMin && !rd.gzipped && (rd.format == EDN || rd.format == JSON) {
+		head := make([]byte, len(utf8BOM))
+		start := int64(0)
+		if n, _ := file.ReadAt(head, 0); n == len(head) && bytes.Equal(head, utf8BOM) {
+			start = int64(len(utf8BOM))
+		}
+		p := readParallel(rd, file, st.Size(), start, o, in.n)
+		defer p.close()
+	}
+	h, err := rd.ReadAll()
+	return h, rd.Warnings(), err
+}
+
+// notADevice refuses device files: reading one never ends (/dev/zero,
+// /dev/urandom), waits on a terminal, or reads a whole disk.
+func notADevice(path string, m os.FileMode) error {
+	switch {
+	case m&os.ModeCharDevice != 0:
+		return fmt.Errorf("%s is a character device, not a history file (use - to read standard input)", path)
+	case m&os.ModeDevice != 0:
+		return fmt.Errorf("%s is a block device, not a history file", path)
+	}
+	return nil
 }
 
 // Read is ReadFile of a reader; name names it in errors and warnings.
 func Read(r io.Reader, name string, f Format) (*history.History, []Warning, error) {
-	rd, err := NewReader(r, name, f)
+	return ReadWith(r, name, f, Options{})
+}
+
+// ReadWith is Read within the limits of o.
+func ReadWith(r io.Reader, name string, f Format, o Options) (*history.History, []Warning, error) {
+	rd, err := NewReaderWith(r, name, f, o)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -56,15 +56,20 @@ func rewrite(t *testing.T, f Format, ops []history.Op) {
 	}
 }
 
+// ednSeeds and jsonSeeds start the fuzzers' corpora (with the fixtures'
+// heads); the parallel reader's tests read them too.
+var ednSeeds = []string{
+	`[{:type :invoke, :process 0, :f :txn, :value [[:append 5 2] [:r 6 nil]]}`,
+	`#jepsen.history.Op{:type :info, :process :nemesis, :f :kill, :value #{"n1"}, :x \newline}`,
+	`({:type :ok :process 1 :f :r :value 12345678901234567890123N :e ##NaN :m 1.5M :c \u00e9})`,
+	`{:type :ok, :process 0, :f :read, :value "\ud83d\ude00 \t"} ; comment` + "\n#_ {:discarded 1}",
+	`{:type :ok, :process 0, :f :read, :value {"a" 0x10, :b/c (sym), [1] #inst "x"}}`,
+	"{:type :ok, :value [[:append :x 1]], :process 0}\n{:type :ok, :f nil, :value [[:r :x [1]]]}\n{:type :invoke, :f :read}\n{:index 9, :type :invoke, :process nil}",
+	"{:index 3, :type :invoke, :process 0, :f :w}\n{:index 3, :type :ok, :process 0, :f :w}\n{:type :invoke, :process 0, :f :r}",
+}
+
 func FuzzEDN(f *testing.F) {
-	addSeeds(f, ".edn",
-		`[{:type :invoke, :process 0, :f :txn, :value [[:append 5 2] [:r 6 nil]]}`,
-		`#jepsen.history.Op{:type :info, :process :nemesis, :f :kill, :value #{"n1"}, :x \newline}`,
-		`({:type :ok :process 1 :f :r :value 12345678901234567890123N :e ##NaN :m 1.5M :c \u00e9})`,
-		`{:type :ok, :process 0, :f :read, :value "\ud83d\ude00 \t"} ; comment`+"\n#_ {:discarded 1}",
-		`{:type :ok, :process 0, :f :read, :value {"a" 0x10, :b/c (sym), [1] #inst "x"}}`,
-		"{:type :ok, :value [[:append :x 1]], :process 0}\n{:type :ok, :f nil, :value [[:r :x [1]]]}\n{:type :invoke, :f :read}\n{:index 9, :type :invoke, :process nil}",
-		"{:index 3, :type :invoke, :process 0, :f :w}\n{:index 3, :type :ok, :process 0, :f :w}\n{:type :invoke, :process 0, :f :r}")
+	addSeeds(f, ".edn", ednSeeds...)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if v, err := edn.Parse(data, "fuzz"); err == nil {
 			text := history.AppendEDN(nil, v)
@@ -83,13 +88,16 @@ func FuzzEDN(f *testing.F) {
 	})
 }
 
+var jsonSeeds = []string{
+	`[{"type":"invoke","f":"txn","value":[["append","x",2]],"process":0},{"type":"info","f":"start","process":"nemesis"}]`,
+	`{"type":"ok","process":0,"f":"read","value":{"#map":[[{"#keyword":"a"},{"#set":[1.5,{"#float":"NaN"}]}]]}}`,
+	`{"type":"ok","process":0,"f":"read","value":{"#tagged":["inst","x"]},"error":{"#char":"\u00e9"},"big":{"#bigint":"5"}}`,
+	`{"type":"ok","process":0,"f":"read","value":"\ud83d\ude00\n\"","n":-0.0,"e":1e400}`,
+	`[{"type":"ok","value":[["append","x",1]]},{"type":"invoke","process":null,"f":null},{"type":"invoke","process":3},{"type":"invoke","process":3}]`,
+}
+
 func FuzzJSON(f *testing.F) {
-	addSeeds(f, ".jsonl",
-		`[{"type":"invoke","f":"txn","value":[["append","x",2]],"process":0},{"type":"info","f":"start","process":"nemesis"}]`,
-		`{"type":"ok","process":0,"f":"read","value":{"#map":[[{"#keyword":"a"},{"#set":[1.5,{"#float":"NaN"}]}]]}}`,
-		`{"type":"ok","process":0,"f":"read","value":{"#tagged":["inst","x"]},"error":{"#char":"\u00e9"},"big":{"#bigint":"5"}}`,
-		`{"type":"ok","process":0,"f":"read","value":"\ud83d\ude00\n\"","n":-0.0,"e":1e400}`,
-		`[{"type":"ok","value":[["append","x",1]]},{"type":"invoke","process":null,"f":null},{"type":"invoke","process":3},{"type":"invoke","process":3}]`)
+	addSeeds(f, ".jsonl", jsonSeeds...)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if ops, _, err := readString("fuzz.jsonl", JSON, string(data)); err == nil {
 			rewrite(t, JSON, ops)

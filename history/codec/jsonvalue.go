@@ -40,6 +40,12 @@ type jsonDecoder struct {
 	scratch []byte
 	strings map[string]any // short strings seen, boxed
 	depth   int
+	stack   []any // elements of the arrays being read
+	// hint is the element before the value being read in its array (nil
+	// for the first), which groups vectors for lists.
+	hint     any
+	lists    history.ListSharer
+	keywords map[string]any // {"#keyword": ...} values seen, boxed
 }
 
 var jsonSpace = scan.NewSet(" \t\n\r", nil)
@@ -66,6 +72,9 @@ func (j *jsonDecoder) value() (any, error) {
 	p := s.Pos()
 	switch {
 	case c == '{':
+		if kw, ok := j.keyword(); ok {
+			return kw, nil
+		}
 		m, err := j.object()
 		if err != nil {
 			return nil, err
@@ -184,14 +193,103 @@ func (j *jsonDecoder) object() (history.Map, error) {
 	return m, err
 }
 
+// array reads an array into a vector: elements gather on a stack shared by
+// every nesting level, and vectors of integers share storage with equal
+// prefixes read before (history.ListSharer).
 func (j *jsonDecoder) array() ([]any, error) {
-	xs := []any{}
+	hint := j.hint
+	base := len(j.stack)
+	defer func() {
+		clear(j.stack[base:]) // the stack must not keep values alive
+		j.stack = j.stack[:base]
+	}()
 	err := j.delimited(']', "array", func(scan.Pos) error {
+		j.hint = nil
+		if len(j.stack) > base {
+			j.hint = j.stack[len(j.stack)-1]
+		}
 		v, err := j.value()
-		xs = append(xs, v)
+		j.hint = nil
+		j.stack = append(j.stack, v)
+		if _, isInt := v.(int64); isInt && err == nil {
+			j.smallInts()
+		}
 		return err
 	})
-	return xs, err
+	if err != nil {
+		return nil, err
+	}
+	return j.lists.Share(hint, j.stack[base:]), nil
+}
+
+// smallInts reads, after an integer element, a run of further ones (",
+// 12", at most 18 digits, no sign) onto the element stack, straight from
+// the buffered bytes: list-append reads are long runs of them. It stops,
+// consuming nothing more, at anything else, which the general path then
+// reads, so values and errors are the same either way.
+func (j *jsonDecoder) smallInts() {
+	b := j.s.Buffered()
+	i := 0
+	for {
+		k := skipJSONBlank(b, i)
+		if k == len(b) || b[k] != ',' {
+			break
+		}
+		n, end, ok := scan.PlainInt(b, skipJSONBlank(b, k+1), jsonAfterNumber)
+		if !ok {
+			break
+		}
+		j.stack = append(j.stack, history.Int(n))
+		i = end
+	}
+	j.s.SkipN(i)
+}
+
+// skipJSONBlank skips spaces and tabs (not line ends, which the scanner
+// must count).
+func skipJSONBlank(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+var jsonAfterNumber = scan.NewSet(",] \t\r\n}", nil)
+
+// keyword reads {"#keyword":"name"} from the buffered bytes when it is
+// written so, without spaces or escapes, as Faultline writes it: one
+// per Elle micro-op, worth skipping the map the general path builds. It
+// consumes nothing when it returns false.
+func (j *jsonDecoder) keyword() (any, bool) {
+	const open = `{"#keyword":"`
+	b := j.s.Buffered()
+	if len(b) < len(open)+3 || string(b[:len(open)]) != open {
+		return nil, false
+	}
+	end := len(open)
+	for end < len(b) && end < len(open)+64 && b[end] != '"' && b[end] != '\\' && b[end] >= 0x20 && b[end] < 0x80 {
+		end++
+	}
+	if end+1 >= len(b) || b[end] != '"' || b[end+1] != '}' {
+		return nil, false
+	}
+	name := b[len(open):end]
+	if kw, ok := j.keywords[string(name)]; ok {
+		j.s.SkipN(end + 2)
+		return kw, true
+	}
+	if !edn.IsName(string(name)) {
+		return nil, false // the general path says why
+	}
+	var kw any = history.Keyword(name)
+	if len(j.keywords) < maxInterned {
+		if j.keywords == nil {
+			j.keywords = make(map[string]any)
+		}
+		j.keywords[string(name)] = kw
+	}
+	j.s.SkipN(end + 2)
+	return kw, true
 }
 
 // jsonNumberChar marks the bytes a JSON number token may contain.
@@ -201,7 +299,10 @@ func (j *jsonDecoder) number() (any, error) {
 	p := j.s.Pos()
 	tok, _, more := j.s.TakeNext(jsonNumberChar)
 	if n, ok := scan.SmallInt(tok); ok {
-		return n, nil
+		return history.Int(n), nil
+	}
+	if len(tok) > scan.MaxNumberLen {
+		return nil, j.s.Errorf(p, "number of %d characters: expected at most %d (a history's integers have a few dozen digits at most)", len(tok), scan.MaxNumberLen)
 	}
 	t := string(tok)
 	if !validJSONNumber(t) {
@@ -422,6 +523,9 @@ func (j *jsonDecoder) unwrap(m history.Map, p scan.Pos) (any, error) {
 		}
 		return out, nil
 	case "#bigint":
+		if len(str) > scan.MaxNumberLen {
+			return bad(fmt.Sprintf("a decimal integer in a string of at most %d characters", scan.MaxNumberLen))
+		}
 		n, ok := new(big.Int).SetString(str, 10)
 		if !isStr || !ok || str[0] == '+' {
 			return bad("a decimal integer in a string")

@@ -86,7 +86,13 @@ type Reader struct {
 // input is decompressed first, whatever f is, and the format is detected on
 // what it holds.
 func NewReader(r io.Reader, name string, f Format) (*Reader, error) {
+	return NewReaderWith(r, name, f, Options{})
+}
+
+// NewReaderWith is NewReader within the limits of o.
+func NewReaderWith(r io.Reader, name string, f Format, o Options) (*Reader, error) {
 	s := scan.New(r, name)
+	s.MaxRun = o.maxRun()
 	gzipped := false
 	if c, ok := s.Peek(); ok && c == gzipMagic[0] && bytes.Equal(s.Lookahead(2), gzipMagic) {
 		// The scanner has read ahead; give gzip those bytes, then the rest.
@@ -96,6 +102,7 @@ func NewReader(r io.Reader, name string, f Format) (*Reader, error) {
 			return nil, fmt.Errorf("%s: reading it as gzip: %w", name, err)
 		}
 		s, gzipped = scan.New(zr, name), true
+		s.MaxRun = o.maxRun()
 	}
 	c, notEmpty := s.Peek()
 	if notEmpty && c == 0xEF && bytes.Equal(s.Lookahead(3), utf8BOM) {
@@ -254,9 +261,12 @@ func (r *Reader) ReadAll() (*history.History, error) {
 // if any: damaged compressed data, a failing disk or pipe.
 func (r *Reader) readErr() error {
 	err := r.s.ReadErr()
+	var long *scan.LongLineError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &long):
+		return err // names the file already
 	case r.gzipped:
 		return fmt.Errorf("%s: decompressing it (gzip): %w", r.name, err)
 	}

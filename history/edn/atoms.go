@@ -110,7 +110,10 @@ func (d *Decoder) number() (any, error) {
 		return nil, err
 	}
 	if n, ok := scan.SmallInt(tok); ok {
-		return n, nil
+		return history.Int(n), nil
+	}
+	if len(tok) > scan.MaxNumberLen {
+		return nil, tooLongNumber(s, p, len(tok))
 	}
 	v, ok := parseNumber(string(tok))
 	if _, prefix := parseNumber(string(tok) + "0"); !ok && !more && prefix { // cut short by the end of the input
@@ -120,6 +123,13 @@ func (d *Decoder) number() (any, error) {
 		return nil, s.Errorf(p, "invalid number %q: expected an integer (optionally with N), a decimal (optionally with M) or 0x hex", tok)
 	}
 	return v, nil
+}
+
+// tooLongNumber refuses a number token of n bytes at p, longer than
+// scan.MaxNumberLen, before any conversion (which takes time in the square
+// of its length).
+func tooLongNumber(s *scan.Scanner, p scan.Pos, n int) error {
+	return s.Errorf(p, "number of %d characters: expected at most %d (a history's integers have a few dozen digits at most)", n, scan.MaxNumberLen)
 }
 
 // parseNumber parses EDN integers (N suffix: *big.Int; beyond int64:

@@ -2,6 +2,7 @@ package edn
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/big"
@@ -251,5 +252,28 @@ func TestStreamingCollectionsElementByElement(t *testing.T) {
 	}
 	if _, err := d.Decode(); err != io.EOF {
 		t.Fatalf("after the vector: %v, want io.EOF", err)
+	}
+}
+
+// The fast path for runs of small integers reads from the buffered bytes
+// only; whatever the buffer holds when it runs, the values and errors must
+// be the general path's. Reading one byte at a time puts the buffer's end
+// everywhere.
+func TestRunsOfIntegersReadTheSameWhereverTheBufferEnds(t *testing.T) {
+	inputs := []string{
+		"[1 2 3 4 5 6 7 8 9 10 255 256 65535 65536 123456789012345678 1234567890123456789]",
+		"[0, 1,2 ,3 , 007]",
+		"[1 2 3 -4 +5 6N 7M 8.5 0x10 9]",
+		"[1 2 3a 4]",
+		"[1 2\n3 4 ; c\n 5]",
+		"[[:r 1 [1 2 3 4 5]] [:r 1 [1 2 3 4 5 6]] [:r 2 [1 2 3 4]]]",
+		"[1 2 3 4 5",
+	}
+	for _, in := range inputs {
+		whole, werr := NewDecoder(strings.NewReader(in), "x").Decode()
+		bytewise, berr := NewDecoder(iotest.OneByteReader(strings.NewReader(in)), "x").Decode()
+		if fmt.Sprint(werr) != fmt.Sprint(berr) || !history.Equal(whole, bytewise) || history.FormatEDN(whole) != history.FormatEDN(bytewise) {
+			t.Errorf("%q: whole %v (%v), byte by byte %v (%v)", in, whole, werr, bytewise, berr)
+		}
 	}
 }

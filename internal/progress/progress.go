@@ -62,6 +62,14 @@ func (m *Meter) AddOps(n int64) {
 	}
 }
 
+// AddBytes counts n bytes read (by readers that do not read through
+// Reader, such as one reading a file's chunks on several goroutines).
+func (m *Meter) AddBytes(n int) {
+	if m != nil {
+		m.bytes.Add(int64(n))
+	}
+}
+
 // Reader returns r counting the bytes read through it.
 func (m *Meter) Reader(r io.Reader) io.Reader {
 	if m == nil {

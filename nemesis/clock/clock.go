@@ -240,17 +240,27 @@ func (r *running) helper(ctx context.Context, nodes []db.Node, cmd string, args 
 // reset measures each node's offset and bumps it back by that much.
 func (r *running) reset(ctx context.Context, nodes []db.Node) error {
 	err := target.Each(ctx, nodes, func(ctx context.Context, n db.Node) error {
-		off, err := offset(ctx, n)
-		if err != nil {
-			return err
-		}
-		if _, err := node.Output(ctx, n.Conn, HelperPath, "bump", strconv.FormatInt(-off.Milliseconds(), 10)); err != nil {
+		if err := ResetNode(ctx, n); err != nil {
 			return err
 		}
 		r.mark([]db.Node{n}, false)
 		return nil
 	})
 	return err
+}
+
+// ResetNode bumps n's clock back by its measured offset from the control
+// node's clock, with the helper an earlier Setup uploaded: what reset-clock
+// does, and what the fault ledger does for a clock fault a crashed run left.
+func ResetNode(ctx context.Context, n db.Node) error {
+	off, err := offset(ctx, n)
+	if err != nil {
+		return err
+	}
+	if _, err := node.Output(ctx, n.Conn, HelperPath, "bump", strconv.FormatInt(-off.Milliseconds(), 10)); err != nil {
+		return fmt.Errorf("on %s: resetting the clock: %w", n.Name, err)
+	}
+	return nil
 }
 
 // offset is the node's clock minus the control node's, estimated at the

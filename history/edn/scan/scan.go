@@ -44,6 +44,18 @@ func (e *Error) Pos() Pos { return Pos{e.Line, e.Col} }
 
 const chunk = 64 << 10
 
+// DefaultMaxRun is the longest run of bytes a Scanner holds at once unless
+// told otherwise (MaxRun): 64 MiB, far beyond any line a history has, and
+// small enough that a stream without line ends (/dev/zero, a binary file)
+// fails fast instead of growing the buffer until memory runs out.
+const DefaultMaxRun = 64 << 20
+
+// MaxNumberLen is the longest number token the EDN and JSON readers accept:
+// converting a decimal of n digits to a big integer takes time in n squared
+// (5 MB of digits took 106 s), and no history has integers of more than a
+// few dozen digits.
+const MaxNumberLen = 400
+
 // Scanner reads bytes from an io.Reader or a byte slice and tracks where they
 // are. The zero value is not usable; use New or Reset.
 type Scanner struct {
@@ -57,11 +69,40 @@ type Scanner struct {
 	// lineStart is the index in buf where the current line starts; it is
 	// negative when the line started in a chunk already discarded.
 	lineStart int
+	// MaxRun bounds the run of bytes the scanner must hold at once: one
+	// token (a string, a number), or one whole line for the row formats
+	// (history.txt, jepsen.log), which read a line at a time. Needing more
+	// is a *LongLineError where the run starts, instead of a buffer that
+	// grows without bound; the streaming parsers never hold more than a
+	// token, so a long line of small tokens (a JSON array on one line)
+	// costs no memory and is not refused. New sets it to DefaultMaxRun;
+	// 0 or less is no bound.
+	MaxRun int
+}
+
+// LongLineError is a line (or one token) longer than the scanner's MaxRun:
+// memory stays proportional to the history, not to its longest line.
+type LongLineError struct {
+	File      string
+	Line, Col int // where the run starts
+	Max       int
+}
+
+func (e *LongLineError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: more than %d bytes without a line end or the end of a token (the --max-line-bytes limit): this is not a history line (binary data, a device file?), or an op too large to read", e.File, e.Line, e.Col, e.Max)
 }
 
 // New returns a scanner over r; file names the input in errors.
 func New(r io.Reader, file string) *Scanner {
-	return &Scanner{File: file, r: r, buf: make([]byte, 0, chunk), line: 1}
+	return &Scanner{File: file, r: r, buf: make([]byte, 0, chunk), line: 1, MaxRun: DefaultMaxRun}
+}
+
+// NewAt is New for input whose first byte is at pos in the named file: a
+// reader that resumes a file part way through.
+func NewAt(r io.Reader, file string, pos Pos) *Scanner {
+	s := New(r, file)
+	s.line, s.lineStart = pos.Line, -(pos.Col - 1)
+	return s
 }
 
 // Reset makes s read the byte slice b, whose first byte is at pos in the
@@ -109,8 +150,19 @@ func (s *Scanner) fill(keep int) bool {
 		s.pos -= keep
 		s.lineStart -= keep
 	}
+	if len(s.buf) == cap(s.buf) && s.MaxRun > 0 && len(s.buf) >= s.MaxRun {
+		// Everything buffered is the run being read (buf[0] is its
+		// first byte): it is too long to hold. Its column is known while
+		// it sits on the current line; else it began on an earlier one.
+		s.err = &LongLineError{File: s.File, Line: s.line, Col: max(1, 1-s.lineStart), Max: s.MaxRun}
+		return false
+	}
 	if len(s.buf) == cap(s.buf) {
-		nb := make([]byte, len(s.buf), 2*cap(s.buf))
+		n := 2 * cap(s.buf)
+		if s.MaxRun > 0 && n > s.MaxRun {
+			n = s.MaxRun // > len(s.buf), or the run would be refused above
+		}
+		nb := make([]byte, len(s.buf), n)
 		copy(nb, s.buf)
 		s.buf = nb
 	}
@@ -279,6 +331,21 @@ func SmallInt(tok []byte) (int64, bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
+}
+
+// PlainInt reads the plain decimal integer that starts at b[i] (digits
+// only, at most 18, no leading zero) and returns the index after it; ok is
+// false when there is none, or when it may run on past the end of b or
+// into a byte that follow does not allow, so that the caller leaves it to
+// its general path. The EDN and JSON readers' runs of list elements use it.
+func PlainInt(b []byte, i int, follow *Set) (n int64, end int, ok bool) {
+	end = i
+	for end < len(b) && end-i < 18 && b[end] >= '0' && b[end] <= '9' {
+		n = n*10 + int64(b[end]-'0')
+		end++
+	}
+	ok = end > i && end < len(b) && follow[b[end]] && (b[i] != '0' || end-i == 1)
+	return n, end, ok
 }
 
 // UnicodeEscape reads the four hex digits of a \uXXXX escape in a string
