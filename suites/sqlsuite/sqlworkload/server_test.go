@@ -1,0 +1,120 @@
+package sqlworkload
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/control/local"
+	"github.com/faultline/faultline/generator"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/runner"
+	"github.com/faultline/faultline/runstore"
+	"github.com/faultline/faultline/suites/sqlsuite/internal/loopback"
+	"github.com/faultline/faultline/suites/sqlsuite/sqlclient"
+)
+
+// These tests run each workload of this helper's set for a few seconds
+// through the real runner against a real server on loopback, at
+// serializable, and hold the verdict to valid with ok ops in the history:
+// the SQL, the op shapes and the checker agree on a database that keeps
+// its promises. (The anomaly-finding side of each checker is in its own
+// package's tests.)
+
+// realWorkloads are the workloads run against each server.
+var realWorkloads = []string{"register", "set", "set-cas", "long-fork", "monotonic", "sequential", "comments", "table"}
+
+// realRunSeconds is each run's workload time.
+const realRunSeconds = 4
+
+func TestWorkloadsOnMariaDB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real server runs")
+	}
+	runEach(t, loopback.MariaDB(t))
+}
+
+func TestWorkloadsOnPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real server runs")
+	}
+	runEach(t, loopback.Postgres(t))
+}
+
+func runEach(t *testing.T, srv loopback.Server) {
+	for _, name := range realWorkloads {
+		t.Run(name, func(t *testing.T) {
+			out := realRun(t, srv, name, Options{UseIndex: name == "register", ReadLock: readLockFor(name)})
+			if out.Result.Valid != checker.Valid {
+				t.Fatalf("%s on %s: %v: %s %s (run in %s)", name, srv, out.Result.Valid, out.Result.Summary, out.Result.Error, out.Dir)
+			}
+			counts := map[history.Type]int{}
+			for _, op := range out.History.All() {
+				if op.IsClient() {
+					counts[op.Type]++
+				}
+			}
+			ok := counts[history.OK]
+			if ok < 20 {
+				t.Fatalf("%s on %s: only %d ok ops in %d s", name, srv, ok, realRunSeconds)
+			}
+			t.Logf("%s on %s: %d ok, %d fail, %d info; %s", name, srv, ok, counts[history.Fail], counts[history.Info], out.Result.Summary)
+		})
+	}
+}
+
+// readLockFor exercises the locking reads on the workloads that take them.
+func readLockFor(name string) string {
+	if name == "set-cas" {
+		return "update"
+	}
+	return ""
+}
+
+// realRun runs workload name against srv at serializable with 4 threads.
+func realRun(t *testing.T, srv loopback.Server, name string, o Options) runner.Outcome {
+	t.Helper()
+	d, err := sqlclient.DialectFor(srv.Protocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Concurrency = 4
+	o.TableCount = 3
+	o.Env = Env{
+		Config: sqlclient.Config{Dialect: d, Isolation: sqlclient.Serializable},
+		Endpoint: func(string) (sqlclient.Endpoint, error) {
+			return sqlclient.Endpoint{Host: srv.Host, Port: srv.Port, User: srv.User, Password: srv.Password, Database: srv.Database}, nil
+		},
+	}
+	var b *Builder
+	for _, x := range Builders() {
+		if x.Name == name {
+			b = &x
+		}
+	}
+	if b == nil {
+		t.Fatalf("no workload %q", name)
+	}
+	w, err := b.Build(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var final generator.Generator
+	if w.Final != nil {
+		final = generator.Clients(w.Final)
+	}
+	var log bytes.Buffer
+	out, err := runner.Run(context.Background(), &runner.Test{
+		Name: "sql-" + name, Nodes: []string{"n1"}, Remote: local.Remote{},
+		Client:    w.Client,
+		Generator: generator.TimeLimit(realRunSeconds*time.Second, generator.Clients(w.Generator)), FinalGenerator: final,
+		Checker: w.Checker, Concurrency: o.Concurrency, Seed: 1,
+		Store: &runstore.Store{Root: t.TempDir()}, Output: &log, Config: w.Config,
+	})
+	if err != nil {
+		t.Fatalf("%s on %s: %v\n%s", name, srv, err, log.String())
+	}
+	return out
+}
