@@ -3,6 +3,7 @@ package sqlworkload
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,7 +47,7 @@ func TestWorkloadsOnPostgres(t *testing.T) {
 func runEach(t *testing.T, srv loopback.Server) {
 	for _, name := range realWorkloads {
 		t.Run(name, func(t *testing.T) {
-			out := realRun(t, srv, name, Options{UseIndex: name == "register", ReadLock: readLockFor(name)})
+			out := realRun(t, srv, name, sqlclient.Serializable, Options{UseIndex: name == "register", ReadLock: readLockFor(name)})
 			if out.Result.Valid != checker.Valid {
 				t.Fatalf("%s on %s: %v: %s %s (run in %s)", name, srv, out.Result.Valid, out.Result.Summary, out.Result.Error, out.Dir)
 			}
@@ -63,6 +64,15 @@ func runEach(t *testing.T, srv loopback.Server) {
 			t.Logf("%s on %s: %d ok, %d fail, %d info; %s", name, srv, ok, counts[history.Fail], counts[history.Info], out.Result.Summary)
 		})
 	}
+	// The other side: read-modify-write without a lock at read committed
+	// loses adds, and set-full must say so.
+	t.Run("set-cas loses adds at read-committed", func(t *testing.T) {
+		out := realRun(t, srv, "set-cas", sqlclient.ReadCommitted, Options{})
+		if out.Result.Valid != checker.Invalid || !strings.Contains(out.Result.Summary, "lost") {
+			t.Fatalf("set-cas at read-committed on %s: %v: %s %s (run in %s)", srv, out.Result.Valid, out.Result.Summary, out.Result.Error, out.Dir)
+		}
+		t.Logf("set-cas at read-committed on %s: %s", srv, out.Result.Summary)
+	})
 }
 
 // readLockFor exercises the locking reads on the workloads that take them.
@@ -73,8 +83,8 @@ func readLockFor(name string) string {
 	return ""
 }
 
-// realRun runs workload name against srv at serializable with 4 threads.
-func realRun(t *testing.T, srv loopback.Server, name string, o Options) runner.Outcome {
+// realRun runs workload name against srv at level iso with 4 threads.
+func realRun(t *testing.T, srv loopback.Server, name string, iso sqlclient.Isolation, o Options) runner.Outcome {
 	t.Helper()
 	d, err := sqlclient.DialectFor(srv.Protocol)
 	if err != nil {
@@ -83,24 +93,12 @@ func realRun(t *testing.T, srv loopback.Server, name string, o Options) runner.O
 	o.Concurrency = 4
 	o.TableCount = 3
 	o.Env = Env{
-		Config: sqlclient.Config{Dialect: d, Isolation: sqlclient.Serializable},
+		Config: sqlclient.Config{Dialect: d, Isolation: iso},
 		Endpoint: func(string) (sqlclient.Endpoint, error) {
 			return sqlclient.Endpoint{Host: srv.Host, Port: srv.Port, User: srv.User, Password: srv.Password, Database: srv.Database}, nil
 		},
 	}
-	var b *Builder
-	for _, x := range Builders() {
-		if x.Name == name {
-			b = &x
-		}
-	}
-	if b == nil {
-		t.Fatalf("no workload %q", name)
-	}
-	w, err := b.Build(o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := build(t, name, o)
 	var final generator.Generator
 	if w.Final != nil {
 		final = generator.Clients(w.Final)
