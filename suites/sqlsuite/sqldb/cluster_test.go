@@ -1,0 +1,414 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/faultline/faultline/control/node"
+	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/localcluster/clustertest"
+)
+
+// These tests deploy each database for real on one three-node local cluster
+// shared by the package (each test tears its database down again), connect
+// from the test with the drivers the suite uses, and kill, pause and break
+// the servers.
+
+var env *clustertest.Env
+
+func TestMain(m *testing.M) { os.Exit(clustertest.Run(m, 3, &env)) }
+
+// nodesOf is the db.Node view of every cluster node, as the runner builds it.
+func nodesOf(t *testing.T) []db.Node {
+	t.Helper()
+	c, conns := env.Conns(t)
+	names := c.NodeNames()
+	out := make([]db.Node, len(names))
+	for i, name := range names {
+		out[i] = db.Node{Name: name, Nodes: names, Conn: conns[name]}
+	}
+	return out
+}
+
+// onAll runs step on every node at once with one barrier shared by them, as
+// the runner's setup does; a failing node breaks the barrier for the others.
+func onAll(ctx context.Context, nodes []db.Node, step func(context.Context, db.Node) error) error {
+	b := &testBarrier{n: len(nodes), release: make(chan struct{})}
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		n.Barrier = b.wait
+		wg.Go(func() {
+			if errs[i] = step(ctx, n); errs[i] != nil {
+				b.fail()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// testBarrier is a reusable rendezvous that a failing party breaks.
+type testBarrier struct {
+	mu       sync.Mutex
+	n, here  int
+	release  chan struct{}
+	isBroken bool
+}
+
+var errBroken = errors.New("another node failed")
+
+func (b *testBarrier) wait(ctx context.Context) error {
+	b.mu.Lock()
+	if b.isBroken {
+		b.mu.Unlock()
+		return errBroken
+	}
+	b.here++
+	ch := b.release
+	if b.here == b.n {
+		close(ch)
+		b.here, b.release = 0, make(chan struct{})
+		b.mu.Unlock()
+		return nil
+	}
+	b.mu.Unlock()
+	select {
+	case <-ch:
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.isBroken {
+			return errBroken
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *testBarrier) fail() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.isBroken {
+		b.isBroken = true
+		close(b.release)
+	}
+}
+
+// deploy sets s up on every node and registers its teardown.
+func deploy(t *testing.T, s Server, nodes []db.Node) {
+	t.Helper()
+	t.Cleanup(func() { onAll(context.Background(), nodes, s.Teardown) })
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	start := time.Now()
+	if err := onAll(ctx, nodes, s.Setup); err != nil {
+		t.Fatalf("setting up %s: %v", s.Name(), err)
+	}
+	t.Logf("%s set up on %d nodes in %v", s.Name(), len(nodes), time.Since(start).Round(time.Millisecond))
+}
+
+// open connects to ep with the driver for s's protocol.
+func open(t *testing.T, s Server, ep Endpoint) *sql.DB {
+	t.Helper()
+	var dsn, driver string
+	switch s.Protocol() {
+	case "mysql":
+		c := mysql.NewConfig()
+		c.User, c.Passwd, c.DBName = ep.User, ep.Password, ep.Database
+		c.Net, c.Addr = "tcp", net.JoinHostPort(ep.Host, strconv.Itoa(ep.Port))
+		c.Timeout, c.ReadTimeout, c.WriteTimeout = 5*time.Second, 30*time.Second, 30*time.Second
+		driver, dsn = "mysql", c.FormatDSN()
+	case "postgres":
+		driver = "pgx"
+		dsn = fmt.Sprintf("host=%s port=%d user=%s password=%s dbname=%s connect_timeout=5 sslmode=disable", ep.Host, ep.Port, ep.User, ep.Password, ep.Database)
+	default:
+		t.Fatalf("unknown protocol %q", s.Protocol())
+	}
+	d, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// exec runs statements, failing the test on the first error.
+func exec(t *testing.T, d *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, s := range stmts {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_, err := d.ExecContext(ctx, s)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+// values reads the v column of table t ordered by k, joined with commas.
+func values(ctx context.Context, d *sql.DB, table string) (string, error) {
+	rows, err := d.QueryContext(ctx, "SELECT v FROM "+table+" ORDER BY k")
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var vs []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return "", err
+		}
+		vs = append(vs, v)
+	}
+	return strings.Join(vs, ","), rows.Err()
+}
+
+// eventually waits up to limit for values(table) to be want.
+func eventually(t *testing.T, d *sql.DB, table, want string, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		got, err := values(ctx, d, table)
+		cancel()
+		if err == nil && got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reading %s: got %q (error %v), want %q within %v", table, got, err, want, limit)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// checkBasics is what every server must do: serve a write and a read
+// through its Endpoint, keep it across Kill and Start of its serving node,
+// make a query wait while paused and finish it on Resume, and list log
+// files that exist, the settings record holding wantVersion.
+func checkBasics(t *testing.T, s Server, nodes []db.Node, serving db.Node, wantVersion string) {
+	ctx := context.Background()
+	d := open(t, s, s.Endpoint(nodes[len(nodes)-1].Name))
+	t.Run("write and read", func(t *testing.T) {
+		exec(t, d, "CREATE TABLE basics (k INT PRIMARY KEY, v VARCHAR(32))", "INSERT INTO basics VALUES (1, 'one'), (2, 'two')")
+		eventually(t, d, "basics", "one,two", 5*time.Second)
+	})
+	t.Run("kill and start", func(t *testing.T) {
+		if err := s.Kill(ctx, serving); err != nil {
+			t.Fatal(err)
+		}
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err := values(rctx, d, "basics")
+		cancel()
+		if err == nil {
+			t.Fatalf("a read succeeded with %s killed on %s", s.Name(), serving.Name)
+		}
+		if err := s.Start(ctx, serving); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, open(t, s, s.Endpoint(nodes[len(nodes)-1].Name)), "basics", "one,two", 30*time.Second)
+	})
+	t.Run("pause and resume", func(t *testing.T) {
+		p := open(t, s, s.Endpoint(serving.Name))
+		eventually(t, p, "basics", "one,two", 30*time.Second) // a connection before the pause
+		if err := s.Pause(ctx, serving); err != nil {
+			t.Fatal(err)
+		}
+		resumed := false
+		defer func() {
+			if !resumed {
+				s.Resume(ctx, serving)
+			}
+		}()
+		short, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := values(short, p, "basics")
+		cancel()
+		if err == nil {
+			t.Fatalf("a read succeeded with %s paused on %s", s.Name(), serving.Name)
+		}
+		done := make(chan error, 1)
+		long := open(t, s, s.Endpoint(serving.Name))
+		long.SetMaxOpenConns(1)
+		go func() {
+			lctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+			defer cancel()
+			got, err := values(lctx, long, "basics")
+			if err == nil && got != "one,two" {
+				err = fmt.Errorf("read %q, want one,two", got)
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			t.Fatalf("a read finished while %s was paused: %v", s.Name(), err)
+		case <-time.After(2 * time.Second):
+		}
+		if err := s.Resume(ctx, serving); err != nil {
+			t.Fatal(err)
+		}
+		resumed = true
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("the read waiting through the pause: %v", err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatal("the read waiting through the pause did not finish within 60 s of Resume")
+		}
+	})
+	t.Run("log files", func(t *testing.T) {
+		checkLogFiles(t, s, nodes, wantVersion)
+	})
+}
+
+// checkLogFiles checks that every serving node lists its log and
+// SettingsFile, both exist, and the record holds the version.
+func checkLogFiles(t *testing.T, s Server, nodes []db.Node, wantVersion string) {
+	ctx := context.Background()
+	for _, n := range nodes {
+		files, err := s.LogFiles(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) == 0 {
+			continue
+		}
+		if !strings.Contains(strings.Join(files, " "), SettingsFile) {
+			t.Errorf("on %s: LogFiles %v lack %s", n.Name, files, SettingsFile)
+		}
+		for _, f := range files {
+			if ok, err := node.Exists(ctx, n.Conn, f); err != nil || !ok {
+				t.Errorf("on %s: %s listed by LogFiles does not exist (%v)", n.Name, f, err)
+			}
+		}
+		out, err := node.Output(ctx, n.Conn, "cat", SettingsFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, wantVersion) || !strings.Contains(out, "node: "+n.Name) {
+			t.Errorf("on %s: %s does not hold %q and its node:\n%s", n.Name, SettingsFile, wantVersion, out)
+		}
+		t.Logf("%s's %s:\n%s", n.Name, SettingsFile, out)
+	}
+}
+
+// checkTornDown tears s down and checks that no server process and no data
+// directory is left on any node.
+func checkTornDown(t *testing.T, s Server, nodes []db.Node) {
+	ctx := context.Background()
+	if err := onAll(ctx, nodes, s.Teardown); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes {
+		out, err := node.Shell(ctx, n.Conn, `pgrep -a -x mariadbd; pgrep -a -x postgres; pgrep -a rsync; ls -d "$1" "$2" 2>/dev/null; true`, BaseDir, LogDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out != "" {
+			t.Errorf("on %s after teardown: %s", n.Name, out)
+		}
+	}
+}
+
+func TestMariaDB(t *testing.T) {
+	nodes := nodesOf(t)
+	s, err := New("mariadb", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deploy(t, s, nodes)
+	ep := s.Endpoint(nodes[2].Name)
+	if want := s.Endpoint(nodes[0].Name); ep != want || net.ParseIP(ep.Host).To4() == nil || ep.Port != 3306 {
+		t.Fatalf("endpoint for %s is %+v, want the first node's IPv4 address %+v", nodes[2].Name, ep, want)
+	}
+	checkBasics(t, s, nodes, nodes[0], "version: 10.")
+	out, _ := node.Output(context.Background(), nodes[0].Conn, "cat", SettingsFile)
+	for _, want := range []string{"innodb_snapshot_isolation: ", "isolation: REPEATABLE-READ"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s lacks %q:\n%s", SettingsFile, want, out)
+		}
+	}
+	checkTornDown(t, s, nodes)
+}
+
+func TestPostgres(t *testing.T) {
+	nodes := nodesOf(t)
+	s, err := New("postgres", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deploy(t, s, nodes)
+	checkBasics(t, s, nodes, nodes[0], "server_version: 1")
+	out, _ := node.Output(context.Background(), nodes[0].Conn, "cat", SettingsFile)
+	for _, want := range []string{"default_transaction_isolation: read committed", "fsync: on"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s lacks %q:\n%s", SettingsFile, want, out)
+		}
+	}
+	checkTornDown(t, s, nodes)
+}
+
+// A server that cannot start fails Setup with the node's name and the tail
+// of its log, which says why.
+func TestBrokenConfigNamesTheNodeAndShowsTheLog(t *testing.T) {
+	nodes := nodesOf(t)
+	cases := []struct {
+		name   string
+		server Server
+		inLog  string
+	}{
+		{"mariadb", &mysqlServer{opts: Options{SSTMethod: "rsync"}, down: map[string]bool{}, extraArgs: []string{"--no-such-option=1"}}, "unknown variable 'no-such-option=1'"},
+		{"postgres", &postgresServer{extraArgs: []string{"-c", "no_such_setting=1"}}, `unrecognized configuration parameter "no_such_setting"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Cleanup(func() { onAll(context.Background(), nodes, c.server.Teardown) })
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			err := onAll(ctx, nodes, c.server.Setup)
+			if err == nil {
+				t.Fatal("Setup succeeded with a broken configuration")
+			}
+			msg := err.Error()
+			for _, want := range []string{"on " + nodes[0].Name + ": " + c.name + " did not start", "last lines of " + LogDir, c.inLog} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the error lacks %q:\n%s", want, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestNewRefusesUnknownNamesAndOptions(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"mysql", Options{}, "valid databases are mariadb, galera, postgres"},
+		{"galera", Options{SSTMethod: "xtrabackup"}, "valid methods are rsync, mariabackup"},
+		{"galera", Options{SyncWait: 16}, "0..15"},
+	} {
+		if _, err := New(c.name, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%q, %+v) = %v, want an error with %q", c.name, c.o, err, c.want)
+		}
+	}
+	for _, name := range Names() {
+		s, err := New(name, Options{})
+		if err != nil || s.Name() != name {
+			t.Errorf("New(%q) = %v, %v", name, s, err)
+		}
+	}
+}
