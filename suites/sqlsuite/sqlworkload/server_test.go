@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
+	tablecheck "github.com/faultline/faultline/checker/table"
 	"github.com/faultline/faultline/control/local"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
@@ -64,6 +65,21 @@ func runEach(t *testing.T, srv loopback.Server) {
 			t.Logf("%s on %s: %d ok, %d fail, %d info; %s", name, srv, ok, counts[history.Fail], counts[history.Info], out.Result.Summary)
 		})
 	}
+	// The error the table checker keys on is the one the server gives.
+	t.Run("an insert into a missing table is doesnt-exist", func(t *testing.T) {
+		env := envFor(t, srv, sqlclient.Serializable)
+		e, _ := env.Endpoint("n1")
+		conn, err := sqlclient.Open(context.Background(), env.Config, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		op, err := tableInvoke(context.Background(), conn, history.Op{Index: 4, Type: history.Invoke, F: tablecheck.Insert, Value: []any{int64(999999), int64(1)}})
+		head, _ := history.AsSlice(op.Error)
+		if err != nil || op.Type != history.Fail || len(head) != 2 || head[0] != tablecheck.DoesntExist {
+			t.Fatalf("insert into a missing table on %s: %v %v %s, expected a fail with [:doesnt-exist msg]", srv, err, op.Type, history.FormatEDN(op.Error))
+		}
+	})
 	// The other side: read-modify-write without a lock at read committed
 	// loses adds, and set-full must say so.
 	t.Run("set-cas loses adds at read-committed", func(t *testing.T) {
@@ -83,21 +99,27 @@ func readLockFor(name string) string {
 	return ""
 }
 
-// realRun runs workload name against srv at level iso with 4 threads.
-func realRun(t *testing.T, srv loopback.Server, name string, iso sqlclient.Isolation, o Options) runner.Outcome {
+// envFor connects workloads to srv at level iso.
+func envFor(t *testing.T, srv loopback.Server, iso sqlclient.Isolation) Env {
 	t.Helper()
 	d, err := sqlclient.DialectFor(srv.Protocol)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Concurrency = 4
-	o.TableCount = 3
-	o.Env = Env{
+	return Env{
 		Config: sqlclient.Config{Dialect: d, Isolation: iso},
 		Endpoint: func(string) (sqlclient.Endpoint, error) {
 			return sqlclient.Endpoint{Host: srv.Host, Port: srv.Port, User: srv.User, Password: srv.Password, Database: srv.Database}, nil
 		},
 	}
+}
+
+// realRun runs workload name against srv at level iso with 4 threads.
+func realRun(t *testing.T, srv loopback.Server, name string, iso sqlclient.Isolation, o Options) runner.Outcome {
+	t.Helper()
+	o.Concurrency = 4
+	o.TableCount = 3
+	o.Env = envFor(t, srv, iso)
 	w := build(t, name, o)
 	var final generator.Generator
 	if w.Final != nil {
