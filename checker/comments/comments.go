@@ -38,6 +38,8 @@ const (
 	Order = "order"
 	// Unexpected: the read returned an id no write under its key tried.
 	Unexpected = "unexpected"
+	// Aborted: the read returned an id whose insert definitely failed.
+	Aborted = "aborted-read"
 )
 
 // Anomaly is one read that breaks the rules, with the first id it should
@@ -48,13 +50,16 @@ type Anomaly struct {
 	Process int    `json:"process"`
 	Key     any    `json:"key"`
 	Missing any    `json:"missing,omitempty"` // the id it did not see
-	// Acked is the completion of the missing write; Because, for Order,
-	// the id the read saw whose write began after Acked.
+	// Acked is the completion of the missing write (for Aborted, of the
+	// failed one); Because, for Order, the id the read saw whose write
+	// began after Acked.
 	Acked   int `json:"acked,omitempty"`
 	Because any `json:"because,omitempty"`
 	// MissingCount is how many ids this read should have seen and did not.
 	MissingCount int `json:"missing-count,omitempty"`
-	Unexpected   any `json:"unexpected,omitempty"`
+	// Unexpected is the id read that should not have been (Unexpected,
+	// Aborted).
+	Unexpected any `json:"unexpected,omitempty"`
 }
 
 // Details of a comments check.
@@ -91,6 +96,8 @@ func (a Anomaly) describe() string {
 	case Order:
 		return fmt.Sprintf("%s, saw id %s but not id %s, whose insert was acknowledged at op %d, before the insert of %s began (%d missed in all)",
 			who, verdict.EDN(a.Because), verdict.EDN(a.Missing), a.Acked, verdict.EDN(a.Because), a.MissingCount)
+	case Aborted:
+		return fmt.Sprintf("%s and found id %s, whose insert failed at op %d", who, verdict.EDN(a.Unexpected), a.Acked)
 	}
 	return fmt.Sprintf("%s and found id %s, which no write under that key tried", who, verdict.EDN(a.Unexpected))
 }
@@ -105,6 +112,7 @@ type write struct {
 	invoke  int
 	acked   int // position of its ok completion; -1 if none
 	ackedOp int // that completion's index
+	failed  int // index of its fail completion; -1 if none
 	idKey   string
 }
 
@@ -146,7 +154,7 @@ func check(ctx context.Context, h *history.History) checker.Result {
 			if _, dup := ks.writes[id]; dup {
 				return verdict.BadOp(op, "id %s is written twice under key %s: the workload's ids are unique", verdict.EDN(v), verdict.EDN(k))
 			}
-			ks.writes[id] = &write{id: v, invoke: i, acked: -1, idKey: id}
+			ks.writes[id] = &write{id: v, invoke: i, acked: -1, failed: -1, idKey: id}
 		case op.F == "write" && op.Type == history.OK:
 			w := ks.writes[history.Key(v)]
 			if w == nil {
@@ -155,6 +163,10 @@ func check(ctx context.Context, h *history.History) checker.Result {
 			w.acked, w.ackedOp = i, op.Index
 			ks.acked = append(ks.acked, w)
 			d.WriteCount++
+		case op.F == "write" && op.Type == history.Fail:
+			if w := ks.writes[history.Key(v)]; w != nil {
+				w.failed = op.Index
+			}
 		case op.F == "read" && op.Type == history.OK:
 			ids, ok := history.AsSlice(v)
 			if !ok {
@@ -202,6 +214,10 @@ func (ks *keyState) judge(r read, d *Details) {
 		w := ks.writes[ik]
 		if w == nil {
 			d.add(Anomaly{Kind: Unexpected, Op: r.op.Index, Process: r.op.Process, Key: ks.key, Unexpected: id})
+			return
+		}
+		if w.failed >= 0 {
+			d.add(Anomaly{Kind: Aborted, Op: r.op.Index, Process: r.op.Process, Key: ks.key, Unexpected: id, Acked: w.failed})
 			return
 		}
 		if w.invoke > threshold {

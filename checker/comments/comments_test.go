@@ -65,6 +65,11 @@ func TestComments(t *testing.T) {
 {:process 0 :type :ok :f :write :value [2 10]}
 {:process 1 :type :invoke :f :read :value [1 nil]}
 {:process 1 :type :ok :f :read :value [1 [10]]}`, checker.Invalid, Unexpected, nil},
+		{"an id whose insert failed is an aborted read", `
+{:process 0 :type :invoke :f :write :value [1 10]}
+{:process 0 :type :fail :f :write :value [1 10]}
+{:process 1 :type :invoke :f :read :value [1 nil]}
+{:process 1 :type :ok :f :read :value [1 [10]]}`, checker.Invalid, Aborted, nil},
 		{"no ok read is unknown", `
 {:process 0 :type :invoke :f :write :value [1 10]}
 {:process 0 :type :ok :f :write :value [1 10]}
