@@ -116,3 +116,19 @@ func completeWith(op history.Op, res sqlclient.Result, value any) history.Op {
 	}
 	return op
 }
+
+// rowsReady is a Spec.Ready for a schema that seeds want rows into table:
+// the node must see them all before its client starts (a Galera node
+// applies the seeding node's writes asynchronously).
+func rowsReady(table string, want int) func(ctx context.Context, conn *sqlclient.Conn) error {
+	return func(ctx context.Context, conn *sqlclient.Conn) error {
+		n := 0
+		res := conn.Txn(ctx, func(ctx context.Context, tx *sqlclient.Tx) error {
+			return tx.Query(ctx, "SELECT COUNT(*) FROM "+table, nil, func(scan func(...any) error) error { return scan(&n) })
+		})
+		if res.Err == nil && n != want {
+			return fmt.Errorf("%s holds %d of its %d rows", table, n, want)
+		}
+		return res.Err
+	}
+}

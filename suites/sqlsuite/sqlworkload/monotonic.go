@@ -35,6 +35,7 @@ func monotonicWorkload(o Options) (Workload, error) {
 				}
 				return out
 			},
+			Ready: rowsReady(t.name, monotonicKeys),
 			Invoke: func(ctx context.Context, conn *sqlclient.Conn, op history.Op) (history.Op, error) {
 				return monotonicInvoke(ctx, conn, op, t)
 			},

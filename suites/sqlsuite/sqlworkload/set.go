@@ -36,6 +36,7 @@ func setCASWorkload(o Options) (Workload, error) {
 	}
 	return setShaped(o, Spec{
 		Schema: setCASSchema,
+		Ready:  rowsReady(setCASTable, 1),
 		Invoke: func(ctx context.Context, conn *sqlclient.Conn, op history.Op) (history.Op, error) {
 			return setCASInvoke(ctx, conn, op, lock(conn.Dialect()))
 		},
