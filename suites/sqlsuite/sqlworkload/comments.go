@@ -41,14 +41,7 @@ func commentsWorkload(o Options) (Workload, error) {
 	})
 	return Workload{
 		Client: NewClient(o.Env, Spec{
-			Schema: func(sqlclient.Dialect) []string {
-				var out []string
-				for i := range tables {
-					name := fmt.Sprintf("%s%d", commentsTables, i)
-					out = append(out, "DROP TABLE IF EXISTS "+name, "CREATE TABLE "+name+" (id BIGINT NOT NULL PRIMARY KEY, k BIGINT NOT NULL)")
-				}
-				return out
-			},
+			Schema: stripedSchema(commentsTables, tables, "id BIGINT NOT NULL PRIMARY KEY, k BIGINT NOT NULL"),
 			Invoke: func(ctx context.Context, conn *sqlclient.Conn, op history.Op) (history.Op, error) {
 				return commentsInvoke(ctx, conn, op, tables)
 			},

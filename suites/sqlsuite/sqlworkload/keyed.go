@@ -132,3 +132,16 @@ func rowsReady(table string, want int) func(ctx context.Context, conn *sqlclient
 		return res.Err
 	}
 }
+
+// stripedSchema drops and creates count tables prefix0, prefix1, ...,
+// each with the given column definitions.
+func stripedSchema(prefix string, count int, columns string) func(sqlclient.Dialect) []string {
+	return func(sqlclient.Dialect) []string {
+		var out []string
+		for i := range max(count, 1) {
+			name := fmt.Sprintf("%s%d", prefix, i)
+			out = append(out, "DROP TABLE IF EXISTS "+name, "CREATE TABLE "+name+" ("+columns+")")
+		}
+		return out
+	}
+}

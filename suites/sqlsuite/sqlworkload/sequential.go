@@ -39,14 +39,7 @@ func sequentialWorkload(o Options) (Workload, error) {
 	})
 	return Workload{
 		Client: NewClient(o.Env, Spec{
-			Schema: func(sqlclient.Dialect) []string {
-				var out []string
-				for i := range tables {
-					name := fmt.Sprintf("%s%d", sequentialTables, i)
-					out = append(out, "DROP TABLE IF EXISTS "+name, "CREATE TABLE "+name+" (tkey VARCHAR(255) NOT NULL PRIMARY KEY)")
-				}
-				return out
-			},
+			Schema: stripedSchema(sequentialTables, tables, "tkey VARCHAR(255) NOT NULL PRIMARY KEY"),
 			Invoke: func(ctx context.Context, conn *sqlclient.Conn, op history.Op) (history.Op, error) {
 				return sequentialInvoke(ctx, conn, op, tables)
 			},

@@ -185,6 +185,7 @@ func TestSchemas(t *testing.T) {
 		{"set on MySQL", setSchema(my), "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"},
 		{"set on PostgreSQL", setSchema(pg), "id BIGSERIAL PRIMARY KEY"},
 		{"set-cas starts empty", setCASSchema(pg), "INSERT INTO set_cas (id, val) VALUES (0, '')"},
+		{"comments stripes its tables", stripedSchema(commentsTables, 3, "id BIGINT")(my), "DROP TABLE IF EXISTS comments2\nCREATE TABLE comments2 (id BIGINT)"},
 	} {
 		if !strings.Contains(strings.Join(c.got, "\n"), c.want) {
 			t.Errorf("%s: schema %q lacks %q", c.name, c.got, c.want)
