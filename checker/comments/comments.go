@@ -11,14 +11,13 @@
 // that was acknowledged before some insert the read does see began (T1
 // finished before T2 started, yet T2 is visible without T1). Strict
 // serializability forbids both; serializability alone allows them. It also
-// reports ids read that no write under that key ever tried (unexpected). It
+// reports ids read that no write under that key had begun (unexpected). It
 // cannot say anything about inserts that were concurrent with everything
 // the read saw, nor about lost inserts no later read covers.
 package comments
 
 import (
 	"cmp"
-	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -36,7 +35,8 @@ const (
 	// Order: the read saw an insert but missed one acknowledged before
 	// that insert began.
 	Order = "order"
-	// Unexpected: the read returned an id no write under its key tried.
+	// Unexpected: the read returned an id no write under its key had
+	// begun.
 	Unexpected = "unexpected"
 	// Aborted: the read returned an id whose insert definitely failed.
 	Aborted = "aborted-read"
@@ -99,12 +99,21 @@ func (a Anomaly) describe() string {
 	case Aborted:
 		return fmt.Sprintf("%s and found id %s, whose insert failed at op %d", who, verdict.EDN(a.Unexpected), a.Acked)
 	}
-	return fmt.Sprintf("%s and found id %s, which no write under that key tried", who, verdict.EDN(a.Unexpected))
+	return fmt.Sprintf("%s and found id %s, which no write under that key had begun", who, verdict.EDN(a.Unexpected))
 }
 
 // Checker returns the comments checker: invalid on any anomaly; unknown
 // without an ok read.
-func Checker() checker.Checker { return checker.Func(check) }
+//
+// It streams (checker.Streamer), holding every key's writes and judging
+// each read as it completes: every insert it must see was acknowledged
+// before then.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := &commentsStream{d: &Details{}, keys: map[string]*keyState{}}
+		return verdict.ClientStream(s.add, s.result)
+	})
+}
 
 // write is one insert: where it began and, if acknowledged, ended.
 type write struct {
@@ -126,68 +135,67 @@ type keyState struct {
 type read struct {
 	op     history.Op
 	invoke int
-	key    string
 	ids    []any
 }
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	d := &Details{}
-	keys := map[string]*keyState{}
-	var reads []read
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for i, op := range ops {
-		if op.F != "write" && op.F != "read" {
-			continue
+// commentsStream is one check's state.
+type commentsStream struct {
+	d    *Details
+	keys map[string]*keyState
+}
+
+func (s *commentsStream) add(e checker.Event) (checker.Result, bool) {
+	op := e.Op
+	if op.F != "write" && op.F != "read" {
+		return checker.Result{}, false
+	}
+	k, v, ok := history.TupleKey(op)
+	if !ok {
+		return verdict.BadOp(op, "a comments op's value must be a [key value] tuple, found %s", verdict.EDN(op.Value)), true
+	}
+	ks := s.keys[history.Key(k)]
+	if ks == nil {
+		ks = &keyState{key: k, writes: map[string]*write{}}
+		s.keys[history.Key(k)] = ks
+	}
+	switch {
+	case op.F == "write" && op.Type == history.Invoke:
+		id := history.Key(v)
+		if _, dup := ks.writes[id]; dup {
+			return verdict.BadOp(op, "id %s is written twice under key %s: the workload's ids are unique", verdict.EDN(v), verdict.EDN(k)), true
 		}
-		k, v, ok := history.TupleKey(op)
+		ks.writes[id] = &write{id: v, invoke: e.Pos, acked: -1, failed: -1, idKey: id}
+	case op.F == "write" && op.Type == history.OK:
+		w := ks.writes[history.Key(v)]
+		if w == nil {
+			return verdict.BadOp(op, "write of id %s under key %s completes without its invocation", verdict.EDN(v), verdict.EDN(k)), true
+		}
+		w.acked, w.ackedOp = e.Pos, op.Index
+		ks.acked = append(ks.acked, w)
+		s.d.WriteCount++
+	case op.F == "write" && op.Type == history.Fail:
+		if w := ks.writes[history.Key(v)]; w != nil {
+			w.failed = op.Index
+		}
+	case op.F == "read" && op.Type == history.OK:
+		ids, ok := history.AsSlice(v)
 		if !ok {
-			return verdict.BadOp(op, "a comments op's value must be a [key value] tuple, found %s", verdict.EDN(op.Value))
+			if set, isSet := v.(history.Set); isSet {
+				ids, ok = []any(set), true
+			}
 		}
-		ks := keys[history.Key(k)]
-		if ks == nil {
-			ks = &keyState{key: k, writes: map[string]*write{}}
-			keys[history.Key(k)] = ks
+		if !ok && v != nil {
+			return verdict.BadOp(op, "a comments read must return [key [ids...]], found %s", verdict.EDN(op.Value)), true
 		}
-		switch {
-		case op.F == "write" && op.Type == history.Invoke:
-			id := history.Key(v)
-			if _, dup := ks.writes[id]; dup {
-				return verdict.BadOp(op, "id %s is written twice under key %s: the workload's ids are unique", verdict.EDN(v), verdict.EDN(k))
-			}
-			ks.writes[id] = &write{id: v, invoke: i, acked: -1, failed: -1, idKey: id}
-		case op.F == "write" && op.Type == history.OK:
-			w := ks.writes[history.Key(v)]
-			if w == nil {
-				return verdict.BadOp(op, "write of id %s under key %s completes without its invocation", verdict.EDN(v), verdict.EDN(k))
-			}
-			w.acked, w.ackedOp = i, op.Index
-			ks.acked = append(ks.acked, w)
-			d.WriteCount++
-		case op.F == "write" && op.Type == history.Fail:
-			if w := ks.writes[history.Key(v)]; w != nil {
-				w.failed = op.Index
-			}
-		case op.F == "read" && op.Type == history.OK:
-			ids, ok := history.AsSlice(v)
-			if !ok {
-				if s, isSet := v.(history.Set); isSet {
-					ids, ok = []any(s), true
-				}
-			}
-			if !ok && v != nil {
-				return verdict.BadOp(op, "a comments read must return [key [ids...]], found %s", verdict.EDN(op.Value))
-			}
-			reads = append(reads, read{op: op, invoke: h.Invocation(i), key: history.Key(k), ids: ids})
-		}
+		s.d.ReadCount++
+		ks.judge(read{op: op, invoke: e.InvPos, ids: ids}, s.d)
 	}
-	if r, stop := cancelled(); stop {
-		return r
-	}
-	d.KeyCount = len(keys)
-	for _, r := range reads {
-		d.ReadCount++
-		keys[r.key].judge(r, d)
-	}
+	return checker.Result{}, false
+}
+
+func (s *commentsStream) result() checker.Result {
+	d := s.d
+	d.KeyCount = len(s.keys)
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {
 	case d.AnomalyCount > 0:

@@ -17,7 +17,6 @@
 package table
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -79,64 +78,75 @@ func (m Missing) describe() string {
 // Checker returns the table checker: invalid when an insert was refused
 // for a table acknowledged as created before it began; unknown when no
 // insert was ever tried on an acknowledged table.
-func Checker() checker.Checker { return checker.Func(check) }
+//
+// It streams (checker.Streamer), holding the acknowledged tables and the
+// first refused inserts.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := &tableStream{d: &Details{}, created: map[string]history.Op{}, createdAt: map[string]int{}}
+		return verdict.ClientStream(s.add, s.result)
+	})
+}
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	d := &Details{}
-	created := map[string]history.Op{} // table -> its first ok CREATE
-	createdAt := map[string]int{}      // table -> that CREATE's position
-	tried := 0                         // inserts begun after their table's CREATE was acknowledged
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for i, op := range ops {
-		switch {
-		case op.F == CreateTable && op.Type == history.OK:
-			d.CreateCount++
-			if _, ok := created[history.Key(op.Value)]; !ok {
-				created[history.Key(op.Value)], createdAt[history.Key(op.Value)] = op, i
+// tableStream is one check's state.
+type tableStream struct {
+	d         *Details
+	created   map[string]history.Op // table -> its first ok CREATE
+	createdAt map[string]int        // table -> that CREATE's position
+	tried     int                   // inserts begun after their table's CREATE was acknowledged
+}
+
+func (s *tableStream) add(e checker.Event) (checker.Result, bool) {
+	op, d := e.Op, s.d
+	switch {
+	case op.F == CreateTable && op.Type == history.OK:
+		d.CreateCount++
+		if _, ok := s.created[history.Key(op.Value)]; !ok {
+			s.created[history.Key(op.Value)], s.createdAt[history.Key(op.Value)] = op, e.Pos
+		}
+	case op.F == Insert && op.Type != history.Invoke:
+		xs, ok := history.AsSlice(op.Value)
+		if !ok || len(xs) != 2 {
+			return verdict.BadOp(op, "an insert's value must be [table id], found %s", verdict.EDN(op.Value)), true
+		}
+		at, isCreated := s.createdAt[history.Key(xs[0])]
+		after := isCreated && e.InvPos > at
+		if after {
+			s.tried++
+		}
+		switch op.Type {
+		case history.OK:
+			d.InsertCount++
+		case history.Fail:
+			msg, isDoesnt := doesntExist(op.Error)
+			if !isDoesnt {
+				break
 			}
-		case op.F == Insert && op.Type != history.Invoke:
-			xs, ok := history.AsSlice(op.Value)
-			if !ok || len(xs) != 2 {
-				return verdict.BadOp(op, "an insert's value must be [table id], found %s", verdict.EDN(op.Value))
+			d.DoesntExistCount++
+			if !after {
+				break
 			}
-			at, isCreated := createdAt[history.Key(xs[0])]
-			inv := h.Invocation(i)
-			after := isCreated && inv > at
-			if after {
-				tried++
-			}
-			switch op.Type {
-			case history.OK:
-				d.InsertCount++
-			case history.Fail:
-				msg, isDoesnt := doesntExist(op.Error)
-				if !isDoesnt {
-					continue
-				}
-				d.DoesntExistCount++
-				if !after {
-					continue
-				}
-				d.MissingTableCount++
-				if len(d.Missing) < MaxMissing {
-					d.Missing = append(d.Missing, Missing{Op: op.Index, Process: op.Process, Table: xs[0], Created: created[history.Key(xs[0])].Index, Error: msg})
-				}
+			d.MissingTableCount++
+			if len(d.Missing) < MaxMissing {
+				d.Missing = append(d.Missing, Missing{Op: op.Index, Process: op.Process, Table: xs[0], Created: s.created[history.Key(xs[0])].Index, Error: msg})
 			}
 		}
 	}
-	if r, stop := cancelled(); stop {
-		return r
-	}
+	return checker.Result{}, false
+}
+
+func (s *tableStream) result() checker.Result {
+	d := s.d
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {
 	case d.MissingTableCount > 0:
 		res.Valid = checker.Invalid
 		res.Summary = fmt.Sprintf("%s refused for tables already created; first: %s", plural.Count(d.MissingTableCount, "insert"), d.Missing[0].describe())
-	case tried == 0:
+	case s.tried == 0:
 		res.Valid = checker.Unknown
 		res.Summary = "no insert began after its table's CREATE was acknowledged: nothing to check"
 	default:
-		res.Summary = fmt.Sprintf("%s began after their table's CREATE was acknowledged; none was refused for a missing table", plural.Count(tried, "insert"))
+		res.Summary = fmt.Sprintf("%s began after their table's CREATE was acknowledged; none was refused for a missing table", plural.Count(s.tried, "insert"))
 	}
 	return res
 }

@@ -47,7 +47,11 @@ func run(t *testing.T, dir string, args ...string) (int, string, *runstore.Loade
 	if keep := os.Getenv("FAULTLINE_TEST_STORE"); keep != "" {
 		dir = keep // keep the runs for inspection
 	}
-	code := cli.Execute(root, append(args, "--store", dir, "--log-json"), &out, &errs)
+	args = append(args, "--store", dir)
+	if args[0] != "analyze" {
+		args = append(args, "--log-json") // analyze logs nothing
+	}
+	code := cli.Execute(root, args, &out, &errs)
 	t.Logf("faultline sql %s\nexit %d: %s", strings.Join(args, " "), code, out.String())
 	if code == cli.ExitCrash || code == cli.ExitBadArgs || ctx.Err() != nil {
 		e := errs.String()

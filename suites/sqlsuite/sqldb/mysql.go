@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -256,7 +257,8 @@ func (s *mysqlServer) Start(ctx context.Context, n db.Node) error {
 	return s.start(ctx, n, nil, readyTimeout)
 }
 
-// Kill kills the server's processes on n with SIGKILL.
+// Kill kills the server's processes on n with SIGKILL (nothing where no
+// server runs: mariadb's other nodes).
 func (s *mysqlServer) Kill(ctx context.Context, n db.Node) error {
 	if !s.serves(n) {
 		return nil
@@ -292,4 +294,37 @@ func (s *mysqlServer) LogFiles(_ context.Context, n db.Node) ([]string, error) {
 		return nil, nil
 	}
 	return []string{mysqlLog, SettingsFile}, nil
+}
+
+// Primaries is the first node for mariadb (the one server); for galera,
+// every node whose server says it is in the primary component (each of them
+// takes writes), asked at once with a short timeout each: a node that does
+// not answer (killed, paused, cut off) is left out.
+func (s *mysqlServer) Primaries(ctx context.Context, nodes []db.Node) ([]string, error) {
+	if !s.galera {
+		if first := s.firstNode(); first != "" {
+			return []string{first}, nil
+		}
+		return nil, nil
+	}
+	var (
+		mu  sync.Mutex
+		out []string
+		wg  sync.WaitGroup
+	)
+	for _, n := range nodes {
+		wg.Go(func() {
+			qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			got, err := s.query(qctx, n, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_status'")
+			if err == nil && strings.HasSuffix(got, "\tPrimary") {
+				mu.Lock()
+				out = append(out, n.Name)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(out)
+	return out, nil
 }
