@@ -46,6 +46,7 @@ const (
 	flagTableCount        = "table-count"
 	flagReadLock          = "read-lock"
 	flagTablesPerAccount  = "bank-tables-per-account"
+	flagUseIndex          = "use-index"
 	flagSyncWait          = "sync-wait"
 	flagSSTMethod         = "sst-method"
 	flagRecoveryTime      = "recovery-time"
@@ -92,8 +93,9 @@ func Suite() suite.Suite {
 			fs.Int(flagMinTxnLength, 1, "append, wr: fewest micro-ops per transaction")
 			fs.Int(flagMaxTxnLength, 4, "append, wr: most micro-ops per transaction")
 			fs.Int(flagMaxWritesPerKey, 32, "append, wr: writes to a key before it is retired for a fresh one")
-			fs.Int(flagTableCount, 3, "append, wr: tables the keys are striped over")
-			fs.String(flagReadLock, "", "bank: \"update\" reads balances with SELECT ... FOR UPDATE")
+			fs.Int(flagTableCount, 3, "append, wr, comments, sequential: tables the keys are striped over")
+			fs.String(flagReadLock, "", "bank, register, set-cas: \"update\" reads the rows a transaction writes with SELECT ... FOR UPDATE")
+			fs.Bool(flagUseIndex, false, "register, long-fork, monotonic: look rows up through an indexed secondary column")
 			fs.Bool(flagTablesPerAccount, false, "bank: every account in a table of its own")
 			fs.Int(flagSyncWait, 0, "galera: wsrep_sync_wait (0..15)")
 			fs.String(flagSSTMethod, "rsync", "galera: state-transfer method (rsync, mariabackup)")
@@ -159,6 +161,7 @@ func parse(o suite.Options) (settings, error) {
 		KeyCount: f.int(flagKeyCount, 10), MinTxnLength: f.int(flagMinTxnLength, 1), MaxTxnLength: f.int(flagMaxTxnLength, 4),
 		MaxWritesPerKey: f.int(flagMaxWritesPerKey, 32), TableCount: f.int(flagTableCount, 3),
 		ConsistencyModels: s.models, ReadLock: f.str(flagReadLock, ""), TablesPerAccount: f.bool(flagTablesPerAccount),
+		UseIndex: f.bool(flagUseIndex), Concurrency: o.Concurrency,
 	}
 	s.rate = f.float(flagRate, 0)
 	s.recovery = f.wait(flagRecoveryTime, 5*time.Second)

@@ -41,6 +41,13 @@ type Options struct {
 	ReadLock string
 	// TablesPerAccount puts each bank account in a table of its own.
 	TablesPerAccount bool
+	// UseIndex makes register, long-fork and monotonic look rows up
+	// through an indexed secondary column instead of the primary key.
+	UseIndex bool
+	// Concurrency is the test's client threads: register and comments
+	// share each key among a group of them, sequential gives half to
+	// writers.
+	Concurrency int
 }
 
 // Workload is one workload's part of a test.
@@ -64,6 +71,14 @@ func Builders() []Builder {
 		{Name: "append", Summary: "Elle list-append over text columns, keys striped over --table-count tables", Build: appendWorkload},
 		{Name: "wr", Summary: "Elle rw-register, writes as upserts", Build: wrWorkload},
 		{Name: "bank", Summary: "transfers between accounts; every read must sum to the total", Build: bankWorkload},
+		{Name: "register", Summary: "linearizable registers on independent keys: reads, upserts, cas as read then conditional update", Build: registerWorkload},
+		{Name: "set", Summary: "unique inserts into one table, reads of the whole table; set-full", Build: setWorkload},
+		{Name: "set-cas", Summary: "a set kept as one text cell, updated read-modify-write; set-full", Build: setCASWorkload},
+		{Name: "long-fork", Summary: "single-key inserts and reads of key groups; no two reads may see writes in opposite orders", Build: longForkWorkload},
+		{Name: "monotonic", Summary: "increments read back: no key's value may go down, per process or in real time", Build: monotonicWorkload},
+		{Name: "sequential", Summary: "subkeys written in order, read in reverse: a later write seen means every earlier one is", Build: sequentialWorkload},
+		{Name: "comments", Summary: "inserts over striped tables: a read must see every insert acknowledged before it began", Build: commentsWorkload},
+		{Name: "table", Summary: "CREATE TABLE racing inserts: an acknowledged table must exist", Build: tableWorkload},
 	}
 }
 
