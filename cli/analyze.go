@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/runstore"
@@ -46,6 +47,13 @@ func analyzeCommand(s suite.Suite) *cobra.Command {
 		if workload != "" {
 			o.Workload = workload
 		}
+		// The suite's flags given here override the run's (analyze
+		// --consistency-models re-checks against another model).
+		cmd.Flags().Visit(func(fl *pflag.Flag) {
+			if fl.Name != "store" && fl.Name != "workload" {
+				o.Flags[fl.Name] = fl.Value.String()
+			}
+		})
 		w, err := s.Workload(o.Workload)
 		if err != nil {
 			return &ExitError{Code: ExitBadArgs, Err: fmt.Errorf("run %s: %w", dir, err)}

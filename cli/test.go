@@ -81,6 +81,9 @@ func (f *runFlags) session(cmd *cobra.Command, s suite.Suite, check func(o suite
 	if err == nil {
 		err = check(o)
 	}
+	if err == nil && s.Check != nil {
+		err = s.Check(o)
+	}
 	if err != nil {
 		return ctx, stop, o, suite.Cluster{}, &ExitError{Code: ExitBadArgs, Err: err}
 	}

@@ -34,7 +34,13 @@ func testAllCommand(s suite.Suite) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		runs, err := s.Matrix(o, faultSets)
+		var given []string
+		for _, a := range s.Axes {
+			if cmd.Flags().Changed(a.Flag) {
+				given = append(given, a.Flag)
+			}
+		}
+		runs, err := s.Matrix(o, faultSets, given...)
 		if err != nil {
 			return &ExitError{Code: ExitBadArgs, Err: err}
 		}

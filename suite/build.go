@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -56,9 +57,15 @@ func checkTargets(specs []target.Spec, nodes []string) error {
 	return nil
 }
 
-// TestName is suite-workload[-nemesis,...], the run's folder name.
+// TestName is suite-workload[-axis value...][-nemesis,...], the run's
+// folder name.
 func (s Suite) TestName(w Workload, o Options) string {
 	name := s.Name + "-" + w.Name
+	for _, a := range s.Axes {
+		if v := o.Flags[a.Flag]; v != "" {
+			name += "-" + v
+		}
+	}
 	if len(o.Nemesis) > 0 {
 		name += "-" + strings.Join(o.Nemesis, ",")
 	}
@@ -76,9 +83,11 @@ type Run struct {
 // comma-separated names, or all of them) under each fault set (faultSets,
 // each a comma-separated --nemesis value; nil: the suite's Nemeses, or no
 // faults when it has none), o.TestCount times each, with seeds counting up
-// from o.Seed in that order. An unknown workload or a fault the suite
-// cannot take is an OptionsError.
-func (s Suite) Matrix(o Options, faultSets []string) ([]Run, error) {
+// from o.Seed in that order. Each of the suite's Axes multiplies the runs
+// by its values (set in Options.Flags), except the axes whose flags are
+// named in given (set on the command line: their value is kept). An
+// unknown workload or a fault the suite cannot take is an OptionsError.
+func (s Suite) Matrix(o Options, faultSets []string, given ...string) ([]Run, error) {
 	workloads := s.Workloads
 	if o.Workload != "" {
 		workloads = nil
@@ -104,16 +113,42 @@ func (s Suite) Matrix(o Options, faultSets []string) ([]Run, error) {
 	var runs []Run
 	seed := o.Seed
 	for _, w := range workloads {
-		for _, set := range faultSets {
-			for range max(o.TestCount, 1) {
-				run := o
-				run.Workload, run.Nemesis, run.Seed = w.Name, splitList(set), seed
-				seed++
-				runs = append(runs, Run{Workload: w, Options: run})
+		for _, flags := range s.axisFlags(o.Flags, given) {
+			for _, set := range faultSets {
+				for range max(o.TestCount, 1) {
+					run := o
+					run.Workload, run.Nemesis, run.Seed, run.Flags = w.Name, splitList(set), seed, flags
+					seed++
+					runs = append(runs, Run{Workload: w, Options: run})
+				}
 			}
 		}
 	}
 	return runs, nil
+}
+
+// axisFlags is every combination of the values of the axes not given,
+// each a copy of flags with those values set.
+func (s Suite) axisFlags(flags map[string]string, given []string) []map[string]string {
+	out := []map[string]string{flags}
+	for _, a := range s.Axes {
+		if slices.Contains(given, a.Flag) || len(a.Values) == 0 {
+			continue
+		}
+		var next []map[string]string
+		for _, f := range out {
+			for _, v := range a.Values {
+				c := maps.Clone(f)
+				if c == nil {
+					c = map[string]string{}
+				}
+				c[a.Flag] = v
+				next = append(next, c)
+			}
+		}
+		out = next
+	}
+	return out
 }
 
 func splitList(s string) []string {

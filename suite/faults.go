@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/spf13/pflag"
+
 	"github.com/faultline/faultline/nemesis/combined"
 )
 
@@ -48,7 +50,8 @@ func Targeted(faults []string) []string {
 // Validate says what is wrong with the suite itself: no name, no
 // workloads, workloads without a name or a Test or named twice, a fault
 // listed twice, a test-all fault set naming a fault the suite does not
-// list. A suite's tests call it.
+// list, an axis that is not one of the suite's flags. A suite's tests
+// call it.
 func (s Suite) Validate() error {
 	if s.Name == "" {
 		return fmt.Errorf("suite has no name")
@@ -76,6 +79,15 @@ func (s Suite) Validate() error {
 	for i, f := range s.Faults {
 		if slices.Contains(s.Faults[:i], f) {
 			return fmt.Errorf("suite %s: fault %s listed twice", s.Name, f)
+		}
+	}
+	fs := pflag.NewFlagSet(s.Name, pflag.ContinueOnError)
+	if s.Flags != nil {
+		s.Flags(fs)
+	}
+	for _, a := range s.Axes {
+		if fs.Lookup(a.Flag) == nil {
+			return fmt.Errorf("suite %s: test-all axis --%s is not one of the suite's flags", s.Name, a.Flag)
 		}
 	}
 	return nil

@@ -41,6 +41,15 @@ type Suite struct {
 	// entry is one --nemesis value, comma-separated, "" for none); each must
 	// name only Faults. Empty: one run without faults.
 	Nemeses []string
+	// Check refuses the suite's own options (its flags in Options.Flags)
+	// before any cluster is looked for; its error is an OptionsError. Nil:
+	// nothing to check beyond workloads and faults.
+	Check func(o Options) error
+	// Axes are more dimensions of test-all's matrix: each is one of the
+	// suite's own flags and the values test-all runs every workload and
+	// fault set under (unless the flag is given). Test names carry the
+	// axes' values.
+	Axes []Axis
 	// Flags registers the suite's own flags (--version, --tarball-url, ...)
 	// on test, test-all and analyze. Their values reach the workloads as
 	// strings in Options.Flags.
@@ -52,6 +61,12 @@ type Suite struct {
 	// cluster that `faultline cluster up` built (see AutoLocal for one
 	// built on demand).
 	Local ClusterFunc
+}
+
+// Axis is one flag test-all varies, and its values.
+type Axis struct {
+	Flag   string
+	Values []string
 }
 
 // Workload is one --workload of a suite.

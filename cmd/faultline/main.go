@@ -5,11 +5,13 @@ package main
 import (
 	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/suites/etcd"
+	"github.com/faultline/faultline/suites/sqlsuite"
 )
 
 func main() {
 	cli.Main(cli.Root(
 		// The suites, one line each: `faultline <name> test|test-all|analyze`.
 		etcd.Suite(),
+		sqlsuite.Suite(),
 	))
 }
