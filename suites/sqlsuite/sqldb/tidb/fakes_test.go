@@ -229,14 +229,14 @@ type fakeAPI struct {
 	behave     map[string]behaviour // "n3/kv": behaviour; default healthy
 	attempts   map[string]int
 	regions    func(attempt int) [][]int // peers (store ids) per region
-	leader     string                   // PD leader member name
-	leaderDown map[string]bool          // nodes whose PD does not answer
+	leader     string                    // PD leader member name
+	pdDown     map[string]bool           // nodes whose PD does not answer
 	schedulers []string
 	requests   []string
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{t: t, behave: map[string]behaviour{}, attempts: map[string]int{}, leader: "pd2", leaderDown: map[string]bool{},
+	f := &fakeAPI{t: t, behave: map[string]behaviour{}, attempts: map[string]int{}, leader: "pd2", pdDown: map[string]bool{},
 		regions: func(int) [][]int { return [][]int{{1, 2, 3}, {2, 3, 4}} }}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -278,6 +278,10 @@ func (f *fakeAPI) serve(w http.ResponseWriter, req *http.Request) {
 	f.requests = append(f.requests, req.Method+" "+node+":"+port+path)
 	answer := func(v any) { _ = json.NewEncoder(w).Encode(v) }
 	unavailable := func() { http.Error(w, `{"error":"not ready"}`, http.StatusServiceUnavailable) }
+	if port == "2379" && f.pdDown[node] {
+		unavailable()
+		return
+	}
 	switch port + " " + path {
 	case "2379 /health":
 		if f.ok(node, PD) {
@@ -314,10 +318,6 @@ func (f *fakeAPI) serve(w http.ResponseWriter, req *http.Request) {
 		}
 		answer(map[string]any{"count": len(regions), "regions": regions})
 	case "2379 /pd/api/v1/leader":
-		if f.leaderDown[node] {
-			unavailable()
-			return
-		}
 		answer(map[string]any{"name": f.leader, "member_id": 7})
 	case "2379 /pd/api/v1/schedulers":
 		var body struct{ Name string }
