@@ -13,9 +13,9 @@ import (
 const (
 	Optimistic  = "optimistic"
 	Pessimistic = "pessimistic"
-	// Mixed runs half the connections optimistic and half pessimistic
-	// (even workers optimistic), so both kinds of transaction meet on the
-	// same rows.
+	// Mixed alternates optimistic and pessimistic transactions (each
+	// transaction sets tidb_txn_mode before its BEGIN), so both kinds
+	// meet on the same rows.
 	Mixed = "mixed"
 )
 
@@ -131,20 +131,14 @@ func (s Settings) Models() []string {
 // which lets it through only with the check skipped).
 func (s Settings) ClientIsolation() sqlclient.Isolation { return s.Isolation }
 
-// InitSQL is the session's settings for worker's connection (run once per
-// connection, --init-sql's place), each documented on the system variable
-// of the same name (system-variables).
-func (s Settings) InitSQL(worker int) []string {
+// InitSQL is the session's settings (run once per connection, after
+// --init-sql), each documented on the system variable of the same name
+// (system-variables). Mixed mode sets tidb_txn_mode per transaction
+// instead (Hooks).
+func (s Settings) InitSQL() []string {
 	var out []string
-	switch mode := s.TxnMode; mode {
-	case Optimistic, Pessimistic:
-		out = append(out, "SET SESSION tidb_txn_mode = '"+mode+"'")
-	case Mixed:
-		mode = Optimistic
-		if worker%2 == 1 {
-			mode = Pessimistic
-		}
-		out = append(out, "SET SESSION tidb_txn_mode = '"+mode+"'")
+	if s.TxnMode == Optimistic || s.TxnMode == Pessimistic {
+		out = append(out, txnModeSQL(s.TxnMode))
 	}
 	if s.AutoRetry != nil {
 		off := "ON"
@@ -176,3 +170,6 @@ func (s Settings) ExpectedToPass(ver string) bool {
 	}
 	return s.AutoRetry != nil && !*s.AutoRetry && s.AutoRetryLimit != nil && *s.AutoRetryLimit == 0
 }
+
+// txnModeSQL sets the session's transaction mode.
+func txnModeSQL(mode string) string { return "SET SESSION tidb_txn_mode = '" + mode + "'" }

@@ -62,21 +62,23 @@ func TestSettingsModelsAndSessionSQL(t *testing.T) {
 		}
 	}
 	s := Settings{TxnMode: Mixed, AutoRetry: ptr(false), AutoRetryLimit: ptr(0), SkipIsolationCheck: true, FollowerRead: true}
-	even, odd := s.InitSQL(0), s.InitSQL(1)
-	wantEven := []string{
-		"SET SESSION tidb_txn_mode = 'optimistic'",
+	got := s.InitSQL()
+	want := []string{
 		"SET SESSION tidb_disable_txn_auto_retry = ON",
 		"SET SESSION tidb_retry_limit = 0",
 		"SET SESSION tidb_skip_isolation_level_check = 1",
 		"SET SESSION tidb_replica_read = 'follower'",
 	}
-	if !slices.Equal(even, wantEven) || odd[0] != "SET SESSION tidb_txn_mode = 'pessimistic'" {
-		t.Errorf("mixed: worker 0 %v, worker 1 %v", even, odd)
+	if !slices.Equal(got, want) {
+		t.Errorf("session SQL %v, want %v", got, want)
 	}
-	if got := (Settings{AutoRetry: ptr(true)}).InitSQL(0); !slices.Equal(got, []string{"SET SESSION tidb_disable_txn_auto_retry = OFF"}) {
+	if got := (Settings{TxnMode: Pessimistic}).InitSQL(); !slices.Equal(got, []string{"SET SESSION tidb_txn_mode = 'pessimistic'"}) {
+		t.Errorf("--txn-mode pessimistic: %v", got)
+	}
+	if got := (Settings{AutoRetry: ptr(true)}).InitSQL(); !slices.Equal(got, []string{"SET SESSION tidb_disable_txn_auto_retry = OFF"}) {
 		t.Errorf("--auto-retry: %v", got)
 	}
-	if got := (Settings{}).InitSQL(3); len(got) != 0 {
+	if got := (Settings{}).InitSQL(); len(got) != 0 {
 		t.Errorf("no options set %v", got)
 	}
 	if !s.ExpectedToPass(PinnedVersion) || (Settings{AutoRetry: ptr(true), AutoRetryLimit: ptr(10)}).ExpectedToPass(PinnedVersion) || (Settings{}).ExpectedToPass(PinnedVersion) || !(Settings{}).ExpectedToPass("v8.5.0") {
