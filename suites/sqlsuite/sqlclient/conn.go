@@ -2,11 +2,11 @@ package sqlclient
 
 import (
 	"context"
-	"slices"
 	"database/sql"
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"time"
 
