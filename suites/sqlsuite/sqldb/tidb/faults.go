@@ -112,7 +112,7 @@ func (v componentView) Resume(ctx context.Context, n db.Node) error {
 type ComponentFault struct {
 	Component Component
 	Pause     bool
-	Targets   target.Spec // zero: a random non-empty subset (nemesis.clj)
+	Targets   target.Spec // the default for ops without one; zero: a random non-empty subset (nemesis.clj)
 	Seed      uint64
 }
 
@@ -320,7 +320,9 @@ func families() faultband.Table {
 // nemesis/combined with o's interval, targets and seed. kill and pause
 // are combined's (all three components of the target nodes);
 // partition-pd-leader is combined's partition with the one shape
-// primaries (Server.Primaries is PD's leader). Each of TiDB's own faults
+// primaries (Server.Primaries is PD's leader). A component fault hits one
+// of o.Targets chosen at random per op (none: a random non-empty subset of
+// the nodes, as the Jepsen suite). Each of TiDB's own faults
 // is switched on and off about every interval (ScheduleRandom) or exactly
 // every interval (ScheduleFixed); with LongRecovery, faults run for
 // LongRecoveryFaults, then everything is healed and left alone for
@@ -341,10 +343,6 @@ func BuildFaults(o combined.Options, fo FaultOptions) (combined.Package, error) 
 	var rest []string
 	var nems []nemesis.Nemesis
 	var gens, heals []generator.Generator
-	targets := target.Spec{}
-	if len(o.Targets) == 1 {
-		targets = o.Targets[0]
-	}
 	for _, name := range o.Faults {
 		name = strings.TrimSpace(name)
 		var nem nemesis.Nemesis
@@ -358,7 +356,7 @@ func BuildFaults(o combined.Options, fo FaultOptions) (combined.Package, error) 
 			continue
 		case slices.Contains(componentFaults(), name):
 			kind, comp, _ := strings.Cut(name, "-")
-			nem = ComponentFault{Component: Component(comp), Pause: kind == "pause", Targets: targets, Seed: o.Seed}
+			nem = ComponentFault{Component: Component(comp), Pause: kind == "pause", Seed: o.Seed}
 		case slices.Contains(schedulerFaults(), name):
 			nem = SchedulerFault{Name: name, Seed: o.Seed}
 		default:
@@ -367,7 +365,11 @@ func BuildFaults(o combined.Options, fo FaultOptions) (combined.Package, error) 
 		}
 		fs := nem.Fs()
 		nems = append(nems, nem)
-		gens = append(gens, spacing(o.Interval, generator.FlipFlop(generator.Invoke(fs[0], nil), generator.Invoke(fs[1], nil))))
+		start := generator.Repeat(generator.Invoke(fs[0], nil))
+		if _, ok := nem.(ComponentFault); ok && len(o.Targets) > 0 {
+			start = targeted(fs[0], o.Targets)
+		}
+		gens = append(gens, spacing(o.Interval, generator.FlipFlop(start, generator.Repeat(generator.Invoke(fs[1], nil)))))
 		heals = append(heals, generator.Invoke(fs[1], nil))
 	}
 	o.Faults = rest
@@ -398,4 +400,12 @@ func BuildFaults(o combined.Options, fo FaultOptions) (combined.Package, error) 
 			generator.SleepFor(LongRecoveryQuiet))))
 	}
 	return p, nil
+}
+
+// targeted is an endless generator of f on one of specs, chosen at
+// random for each op (as combined's kill and pause choose theirs).
+func targeted(f string, specs []target.Spec) generator.Generator {
+	return generator.Func(func(ctx *generator.Context) generator.Generator {
+		return generator.Invoke(f, specs[ctx.Rand.IntN(len(specs))].String())
+	})
 }

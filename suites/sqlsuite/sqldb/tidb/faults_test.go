@@ -6,8 +6,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/db"
+	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/nemesis/combined"
@@ -168,5 +170,82 @@ func TestBuildFaultsMixesTiDBsAndCombinedFaults(t *testing.T) {
 		if _, err := BuildFaults(combined.Options{Faults: bad.faults}, FaultOptions{Schedule: bad.schedule}); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%v %q: %v, want %q", bad.faults, bad.schedule, err, bad.want)
 		}
+	}
+}
+
+// TestFaultScheduleInSimulation runs the fault generator on a virtual
+// clock: kill-pd ops name one of --nemesis-targets' specs and alternate
+// with start-pd, a fixed schedule spaces them exactly one interval apart,
+// the final generator heals every fault asked for, and long recovery
+// leaves a quiet minute after two minutes of faults.
+func TestFaultScheduleInSimulation(t *testing.T) {
+	specs := []target.Spec{target.MustParse("one"), target.MustParse("n1+n3")}
+	p, err := BuildFaults(combined.Options{Faults: []string{"kill-pd", "shuffle-leader"}, Interval: 10 * time.Second, Targets: specs}, FaultOptions{Schedule: ScheduleFixed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := generator.Simulate(generator.TimeLimit(5*time.Minute, p.Generator), generator.Sim{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	final, err := generator.Simulate(p.Final, generator.Sim{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var finalFs []string
+	for _, op := range final.History {
+		if op.Type == history.Invoke {
+			finalFs = append(finalFs, op.F)
+		}
+	}
+	var kills, starts int
+	var shuffleTimes []int64
+	for _, op := range sim.History {
+		if op.Type != history.Invoke {
+			continue
+		}
+		switch op.F {
+		case "kill-pd":
+			kills++
+			if v, _ := op.Value.(string); v != "one" && v != "n1+n3" {
+				t.Errorf("kill-pd aimed at %v, not one of --nemesis-targets", op.Value)
+			}
+		case "start-pd":
+			starts++
+		case FaultShuffleLeader, "del-" + FaultShuffleLeader:
+			shuffleTimes = append(shuffleTimes, op.Time)
+		}
+	}
+	if kills < 5 || starts < kills-1 {
+		t.Errorf("%d kill-pd and %d start-pd in 5 minutes at a 10 s interval", kills, starts)
+	}
+	for i := 1; i < len(shuffleTimes); i++ {
+		if gap := time.Duration(shuffleTimes[i] - shuffleTimes[i-1]); gap < 10*time.Second || gap > 11*time.Second {
+			t.Fatalf("a fixed schedule spaced two scheduler ops %v apart, want 10 s: %v", gap, shuffleTimes)
+		}
+	}
+	slices.Sort(finalFs)
+	if !slices.Equal(finalFs, []string{"del-shuffle-leader", "start-pd"}) {
+		t.Errorf("final generator: %v, want every fault healed", finalFs)
+	}
+
+	p, err = BuildFaults(combined.Options{Faults: []string{"pause-kv"}, Interval: 5 * time.Second}, FaultOptions{LongRecovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err = generator.Simulate(generator.TimeLimit(6*time.Minute, p.Generator), generator.Sim{Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var quiet time.Duration
+	last := int64(0)
+	for _, op := range sim.History {
+		if op.Type == history.Invoke {
+			quiet = max(quiet, time.Duration(op.Time-last))
+			last = op.Time
+		}
+	}
+	if quiet < LongRecoveryQuiet {
+		t.Errorf("longest pause between fault ops %v, want a %v recovery", quiet, LongRecoveryQuiet)
 	}
 }
