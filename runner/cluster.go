@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"path"
 	"path/filepath"
-	"sync"
 
 	"github.com/faultline/faultline/client"
 	"github.com/faultline/faultline/control"
@@ -43,12 +42,12 @@ func (c *cluster) nodes() []db.Node {
 // names the nodes that failed. A node that fails breaks the barrier, so the
 // others stop waiting for it.
 func (c *cluster) each(ctx context.Context, what string, step func(ctx context.Context, n db.Node) error) error {
-	b := newBarrier(len(c.names))
+	b := db.NewBarrier(len(c.names))
 	err := control.OnNodes(ctx, c.names, func(ctx context.Context, name string) error {
-		n := db.Node{Name: name, Nodes: c.names, Conn: c.conns[name], Barrier: b.wait}
+		n := db.Node{Name: name, Nodes: c.names, Conn: c.conns[name], Barrier: b.Wait}
 		err := step(ctx, n)
 		if err != nil {
-			b.fail(fmt.Errorf("%s failed on %s: %w", what, name, err))
+			b.Fail(fmt.Errorf("%s failed on %s: %w", what, name, err))
 		}
 		return err
 	})
@@ -58,57 +57,6 @@ func (c *cluster) each(ctx context.Context, what string, step func(ctx context.C
 	c.log.Info(what + " done")
 	return nil
 }
-
-// barrier is a reusable rendezvous of n parties that a failing party breaks
-// for everyone.
-type barrier struct {
-	mu      sync.Mutex
-	n, here int
-	release chan struct{}
-	broken  error
-}
-
-func newBarrier(n int) *barrier { return &barrier{n: n, release: make(chan struct{})} }
-
-func (b *barrier) wait(ctx context.Context) error {
-	b.mu.Lock()
-	if b.broken != nil {
-		defer b.mu.Unlock()
-		return b.broken
-	}
-	b.here++
-	ch := b.release
-	if b.here == b.n {
-		close(ch)
-		b.here, b.release = 0, make(chan struct{})
-		b.mu.Unlock()
-		return nil
-	}
-	b.mu.Unlock()
-	select {
-	case <-ch:
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		return b.broken
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (b *barrier) fail(err error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.broken == nil {
-		b.broken = &brokenBarrier{cause: err}
-		close(b.release)
-	}
-}
-
-// brokenBarrier is what the nodes waiting at a barrier get when another node
-// failed: they did not fail themselves.
-type brokenBarrier struct{ cause error }
-
-func (e *brokenBarrier) Error() string { return "stopped waiting: " + e.cause.Error() }
 
 // rootCauses drops, from the per-node errors of a step, the nodes that only
 // stopped because another node failed, so the error names the node at fault
@@ -120,7 +68,7 @@ func rootCauses(err error) error {
 	}
 	roots := control.NodeErrors{}
 	for node, e := range ne {
-		var bb *brokenBarrier
+		var bb *db.BrokenBarrierError
 		if !errors.As(e, &bb) {
 			roots[node] = e
 		}

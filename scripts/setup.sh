@@ -16,6 +16,9 @@ fi
 packages=(iproute2 iptables util-linux openssh-server openssh-client procps psmisc chromium etcd-server)
 # control/node and localcluster tests: sudo to other users, fetching and unpacking archives.
 packages+=(sudo curl unzip)
+# The SQL suite's databases (suites/sqlsuite/sqldb), started inside the nodes, never on the host;
+# mariadb-backup is Galera's other state-transfer method (--sst-method mariabackup).
+packages+=(mariadb-server mariadb-client galera-4 rsync mariadb-backup postgresql)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

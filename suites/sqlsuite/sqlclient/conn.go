@@ -3,6 +3,7 @@ package sqlclient
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net"
@@ -61,37 +62,84 @@ func orDuration(d, def time.Duration) time.Duration {
 
 // Conn is one worker's connection: a single database/sql connection, never
 // a pool, so that every statement of a worker goes down the same session
-// and a lost connection is never silently replaced mid-transaction.
+// and a lost connection is never silently replaced mid-transaction. After
+// an error that may have broken the connection (anything but a server's
+// refusal) it is dropped, and the next transaction connects again.
 type Conn struct {
-	cfg  Config
-	db   *sql.DB
-	conn *sql.Conn
+	cfg      Config
+	endpoint Endpoint
+	db       *sql.DB
+	conn     *sql.Conn // nil: dropped, connect before the next transaction
 }
+
+// connectBackoff is how long a failed connection attempt waits before
+// reporting: a worker facing a dead server would otherwise spin through
+// its ops (thousands of instant fails a second). A real client backs off
+// too.
+const connectBackoff = 500 * time.Millisecond
 
 // Open connects to e and runs the InitSQL statements. Errors name the
 // endpoint.
 func Open(ctx context.Context, cfg Config, e Endpoint) (*Conn, error) {
-	db, err := openDB(cfg, e)
-	if err != nil {
+	c := &Conn{cfg: cfg, endpoint: e}
+	if err := c.connect(ctx); err != nil {
 		return nil, err
+	}
+	return c, nil
+}
+
+// connect opens the connection and runs InitSQL, backing off on failure.
+func (c *Conn) connect(ctx context.Context) error {
+	err := c.dial(ctx)
+	if err != nil {
+		t := time.NewTimer(connectBackoff)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+	return err
+}
+
+func (c *Conn) dial(ctx context.Context) error {
+	e := c.endpoint
+	db, err := openDB(c.cfg, e)
+	if err != nil {
+		return err
 	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
-	cctx, cancel := context.WithTimeout(ctx, cfg.connectTimeout())
+	cctx, cancel := context.WithTimeout(ctx, c.cfg.connectTimeout())
 	defer cancel()
 	conn, err := db.Conn(cctx)
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connecting to %s %s as %s: %w", cfg.Dialect.Protocol, e.Addr(), e.User, err)
+		return fmt.Errorf("connecting to %s %s as %s: %w", c.cfg.Dialect.Protocol, e.Addr(), e.User, err)
 	}
-	c := &Conn{cfg: cfg, db: db, conn: conn}
-	for _, s := range cfg.InitSQL {
+	c.db, c.conn = db, conn
+	for _, s := range c.cfg.InitSQL {
 		if err := c.Exec(ctx, s); err != nil {
-			c.Close()
-			return nil, fmt.Errorf("--init-sql on %s: %w", e.Addr(), err)
+			c.drop()
+			return fmt.Errorf("--init-sql on %s: %w", e.Addr(), err)
 		}
 	}
-	return c, nil
+	return nil
+}
+
+// drop closes the connection; the next transaction connects again.
+// Closing a connection the server or the network already broke reports
+// "bad connection"; it is gone either way, so that is no error.
+func (c *Conn) drop() error {
+	if c.conn == nil {
+		return nil
+	}
+	err := errors.Join(c.conn.Close(), c.db.Close())
+	c.db, c.conn = nil, nil
+	if errors.Is(err, driver.ErrBadConn) {
+		return nil
+	}
+	return err
 }
 
 // openDB makes the database/sql handle of the dialect's driver, dialing
@@ -139,11 +187,10 @@ func openDB(cfg Config, e Endpoint) (*sql.DB, error) {
 // Close closes the connection. A transaction still open on it is rolled
 // back by the server.
 func (c *Conn) Close() error {
-	if c == nil || c.db == nil {
+	if c == nil {
 		return nil
 	}
-	err := c.conn.Close()
-	return errors.Join(err, c.db.Close())
+	return c.drop()
 }
 
 // Dialect is the connection's dialect.
@@ -152,6 +199,11 @@ func (c *Conn) Dialect() Dialect { return c.cfg.Dialect }
 // Exec runs one statement outside any transaction (DDL, settings), with
 // the statement timeout; query's ? placeholders are bound by the dialect.
 func (c *Conn) Exec(ctx context.Context, query string, args ...any) error {
+	if c.conn == nil {
+		if err := c.connect(ctx); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.statementTimeout())
 	defer cancel()
 	_, err := c.conn.ExecContext(ctx, c.cfg.Dialect.Bind(query), args...)
@@ -189,6 +241,27 @@ func (r Result) Complete(op history.Op) history.Op {
 // a server's error, is then a fail). The whole transaction, COMMIT
 // included, is bounded by the transaction timeout.
 func (c *Conn) Txn(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) Result {
+	if c.conn == nil {
+		if err := c.connect(ctx); err != nil {
+			return Result{Type: history.Fail, Err: err, Phase: Connecting}
+		}
+	}
+	res := c.txn(ctx, fn)
+	if res.Err != nil && !Refusal(res.Err) {
+		c.drop()
+	}
+	return res
+}
+
+// Refusal reports whether err is a server's error or an Abort: errors
+// that leave the connection usable.
+func Refusal(err error) bool {
+	var a *AbortError
+	_, _, server := ServerCode(err)
+	return server || errors.As(err, &a)
+}
+
+func (c *Conn) txn(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) Result {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.txnTimeout())
 	defer cancel()
 	for _, s := range slices.Concat(c.cfg.InitTxnSQL, c.cfg.Hooks.beforeTxn()) {

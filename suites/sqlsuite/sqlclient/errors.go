@@ -92,11 +92,7 @@ func Classify(err error, phase Phase) history.Type {
 	case phase == Connecting:
 		return history.Fail
 	case phase == Statements:
-		var a *AbortError
-		if errors.As(err, &a) {
-			return history.Fail
-		}
-		if _, _, ok := ServerCode(err); ok {
+		if Refusal(err) {
 			return history.Fail
 		}
 		return history.Info

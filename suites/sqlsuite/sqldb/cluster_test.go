@@ -45,14 +45,14 @@ func nodesOf(t *testing.T) []db.Node {
 // onAll runs step on every node at once with one barrier shared by them, as
 // the runner's setup does; a failing node breaks the barrier for the others.
 func onAll(ctx context.Context, nodes []db.Node, step func(context.Context, db.Node) error) error {
-	b := &testBarrier{n: len(nodes), release: make(chan struct{})}
+	b := db.NewBarrier(len(nodes))
 	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
 	for i, n := range nodes {
-		n.Barrier = b.wait
+		n.Barrier = b.Wait
 		wg.Go(func() {
 			if errs[i] = step(ctx, n); errs[i] != nil {
-				b.fail()
+				b.Fail(fmt.Errorf("on %s: %w", n.Name, errs[i]))
 			}
 		})
 	}
@@ -60,50 +60,29 @@ func onAll(ctx context.Context, nodes []db.Node, step func(context.Context, db.N
 	return errors.Join(errs...)
 }
 
-// testBarrier is a reusable rendezvous that a failing party breaks.
-type testBarrier struct {
-	mu       sync.Mutex
-	n, here  int
-	release  chan struct{}
-	isBroken bool
+// deployNew makes the named server and sets it up on every cluster node.
+func deployNew(t *testing.T, name string) (Server, []db.Node) {
+	t.Helper()
+	nodes := nodesOf(t)
+	s, err := New(name, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deploy(t, s, nodes)
+	return s, nodes
 }
 
-var errBroken = errors.New("another node failed")
-
-func (b *testBarrier) wait(ctx context.Context) error {
-	b.mu.Lock()
-	if b.isBroken {
-		b.mu.Unlock()
-		return errBroken
+// checkSettings checks that n's SettingsFile holds every want.
+func checkSettings(t *testing.T, n db.Node, wants ...string) {
+	t.Helper()
+	out, err := node.Output(context.Background(), n.Conn, "cat", SettingsFile)
+	if err != nil {
+		t.Fatal(err)
 	}
-	b.here++
-	ch := b.release
-	if b.here == b.n {
-		close(ch)
-		b.here, b.release = 0, make(chan struct{})
-		b.mu.Unlock()
-		return nil
-	}
-	b.mu.Unlock()
-	select {
-	case <-ch:
-		b.mu.Lock()
-		defer b.mu.Unlock()
-		if b.isBroken {
-			return errBroken
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s on %s lacks %q:\n%s", SettingsFile, n.Name, want, out)
 		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (b *testBarrier) fail() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.isBroken {
-		b.isBroken = true
-		close(b.release)
 	}
 }
 
@@ -200,7 +179,7 @@ func eventually(t *testing.T, d *sql.DB, table, want string, limit time.Duration
 // files that exist, the settings record holding wantVersion.
 func checkBasics(t *testing.T, s Server, nodes []db.Node, serving db.Node, wantVersion string) {
 	ctx := context.Background()
-	d := open(t, s, s.Endpoint(nodes[len(nodes)-1].Name))
+	d := open(t, s, s.Endpoint(serving.Name))
 	t.Run("write and read", func(t *testing.T) {
 		exec(t, d, "CREATE TABLE basics (k INT PRIMARY KEY, v VARCHAR(32))", "INSERT INTO basics VALUES (1, 'one'), (2, 'two')")
 		eventually(t, d, "basics", "one,two", 5*time.Second)
@@ -218,7 +197,7 @@ func checkBasics(t *testing.T, s Server, nodes []db.Node, serving db.Node, wantV
 		if err := s.Start(ctx, serving); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, open(t, s, s.Endpoint(nodes[len(nodes)-1].Name)), "basics", "one,two", 30*time.Second)
+		eventually(t, open(t, s, s.Endpoint(serving.Name)), "basics", "one,two", 30*time.Second)
 	})
 	t.Run("pause and resume", func(t *testing.T) {
 		p := open(t, s, s.Endpoint(serving.Name))
@@ -323,41 +302,118 @@ func checkTornDown(t *testing.T, s Server, nodes []db.Node) {
 }
 
 func TestMariaDB(t *testing.T) {
-	nodes := nodesOf(t)
-	s, err := New("mariadb", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	deploy(t, s, nodes)
+	s, nodes := deployNew(t, "mariadb")
 	ep := s.Endpoint(nodes[2].Name)
 	if want := s.Endpoint(nodes[0].Name); ep != want || net.ParseIP(ep.Host).To4() == nil || ep.Port != 3306 {
 		t.Fatalf("endpoint for %s is %+v, want the first node's IPv4 address %+v", nodes[2].Name, ep, want)
 	}
 	checkBasics(t, s, nodes, nodes[0], "version: 10.")
-	out, _ := node.Output(context.Background(), nodes[0].Conn, "cat", SettingsFile)
-	for _, want := range []string{"innodb_snapshot_isolation: ", "isolation: REPEATABLE-READ"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("%s lacks %q:\n%s", SettingsFile, want, out)
-		}
-	}
+	checkSettings(t, nodes[0], "innodb_snapshot_isolation: ", "isolation: REPEATABLE-READ")
 	checkTornDown(t, s, nodes)
 }
 
 func TestPostgres(t *testing.T) {
-	nodes := nodesOf(t)
-	s, err := New("postgres", Options{})
-	if err != nil {
+	s, nodes := deployNew(t, "postgres")
+	checkBasics(t, s, nodes, nodes[0], "server_version: 1")
+	checkSettings(t, nodes[0], "default_transaction_isolation: read committed", "fsync: on")
+	checkTornDown(t, s, nodes)
+}
+
+func TestGalera(t *testing.T) {
+	s, nodes := deployNew(t, "galera")
+	hosts := map[string]bool{}
+	for _, n := range nodes {
+		hosts[s.Endpoint(n.Name).Host] = true
+	}
+	if len(hosts) != len(nodes) {
+		t.Fatalf("the nodes' endpoints share hosts %v: each worker must reach its own node", hosts)
+	}
+	checkBasics(t, s, nodes, nodes[1], "wsrep_cluster_size: 3")
+	checkSettings(t, nodes[0], "wsrep_sync_wait: 0", "wsrep_sst_method: rsync", "binlog_format: ROW", "innodb_autoinc_lock_mode: 2", "wsrep_cluster_status: Primary")
+	conns := make([]*sql.DB, len(nodes))
+	for i, n := range nodes {
+		conns[i] = open(t, s, s.Endpoint(n.Name))
+	}
+	t.Run("a write on one node is read on the others", func(t *testing.T) {
+		exec(t, conns[0], "CREATE TABLE spread (k INT PRIMARY KEY, v VARCHAR(32))", "INSERT INTO spread VALUES (1, 'from-first')")
+		for _, c := range conns[1:] {
+			eventually(t, c, "spread", "from-first", 10*time.Second)
+		}
+	})
+	t.Run("a killed node rejoins", func(t *testing.T) {
+		ctx := context.Background()
+		victim := nodes[2]
+		if err := s.Kill(ctx, victim); err != nil {
+			t.Fatal(err)
+		}
+		waitClusterSize(t, conns[0], 2)
+		exec(t, conns[0], "INSERT INTO spread VALUES (2, 'while-down')")
+		if err := s.Start(ctx, victim); err != nil {
+			t.Fatal(err)
+		}
+		waitClusterSize(t, conns[2], 3)
+		eventually(t, conns[2], "spread", "from-first,while-down", 30*time.Second)
+	})
+	t.Run("every node killed comes back", func(t *testing.T) {
+		restartAll(t, s, nodes, conns, nil)
+	})
+	t.Run("every node killed without its saved view comes back", func(t *testing.T) {
+		// Without gvwstate.dat Galera cannot recover the primary component
+		// by itself: the first node must bootstrap it anew, and the others
+		// join it once their own wait for a primary component has failed.
+		restartAll(t, s, nodes, conns, func(ctx context.Context, n db.Node) error {
+			_, err := node.Output(ctx, n.Conn, "rm", "-f", dataDir+"/gvwstate.dat")
+			return err
+		})
+	})
+	checkTornDown(t, s, nodes)
+}
+
+// restartAll kills every node, runs between on each (if given), starts
+// them all at once, and checks that the cluster is whole again with the rows
+// the earlier subtests wrote.
+func restartAll(t *testing.T, s Server, nodes []db.Node, conns []*sql.DB, between func(context.Context, db.Node) error) {
+	t.Helper()
+	ctx := context.Background()
+	if err := onAll(ctx, nodes, s.Kill); err != nil {
 		t.Fatal(err)
 	}
-	deploy(t, s, nodes)
-	checkBasics(t, s, nodes, nodes[0], "server_version: 1")
-	out, _ := node.Output(context.Background(), nodes[0].Conn, "cat", SettingsFile)
-	for _, want := range []string{"default_transaction_isolation: read committed", "fsync: on"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("%s lacks %q:\n%s", SettingsFile, want, out)
+	if between != nil {
+		if err := onAll(ctx, nodes, between); err != nil {
+			t.Fatal(err)
 		}
 	}
-	checkTornDown(t, s, nodes)
+	start := time.Now()
+	if err := onAll(ctx, nodes, s.Start); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conns {
+		waitClusterSize(t, c, 3)
+	}
+	t.Logf("the cluster came back in %v", time.Since(start).Round(time.Millisecond))
+	for _, c := range conns {
+		eventually(t, c, "spread", "from-first,while-down", 30*time.Second)
+	}
+}
+
+// waitClusterSize waits until the node d reaches is in a primary component
+// of want members.
+func waitClusterSize(t *testing.T, d *sql.DB, want int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	var status, size string
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := d.QueryRowContext(ctx, "SELECT (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_STATUS'), (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'WSREP_CLUSTER_SIZE')").Scan(&status, &size)
+		cancel()
+		if err == nil && status == "Primary" && size == strconv.Itoa(want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("wsrep_cluster_status %q, wsrep_cluster_size %q (error %v), want Primary of %d", status, size, err, want)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
 
 // A server that cannot start fails Setup with the node's name and the tail

@@ -3,8 +3,10 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/faultline/faultline/control/node"
 	"github.com/faultline/faultline/db"
@@ -104,21 +106,80 @@ func (s *mysqlServer) waitSynced(ctx context.Context, n db.Node) error {
 	})
 }
 
-// startGalera restarts a killed node. It joins the members that still run
-// (no --wsrep-new-cluster: that would make a second cluster). When Kill
-// stopped every node, the first restarted node bootstraps the cluster
-// anew... (see below)
+// startGalera restarts a killed node, never with --wsrep-new-cluster while
+// another member may run (that would split the cluster in two): it joins the
+// members that run. When Kill stopped every node, Galera recovers by itself
+// once they are all back: each restores the last primary component it saved
+// (gvwstate.dat, pc.recovery). Should that fail (a node without the saved
+// view gives up after pc.wait_prim_timeout and exits), the first node
+// bootstraps a new primary component from its own data (safe_to_bootstrap
+// forced to 1, as an operator would after a whole-cluster crash) and the
+// others retry until they join it. The first node's data may lack the last
+// transactions another node applied; a checker would then see them lost:
+// this is the harness's choice, logged as a warning, not Galera's.
 func (s *mysqlServer) startGalera(ctx context.Context, n db.Node) error {
 	if running, err := node.Running(ctx, n.Conn, pidFile); err != nil {
 		return fmt.Errorf("on %s: %w", n.Name, err)
 	} else if running {
 		return nil
 	}
-	if err := s.start(ctx, n, nil, joinTimeout); err != nil {
+	s.downMu.Lock()
+	allDown := true
+	for _, o := range n.Nodes {
+		allDown = allDown && s.down[o]
+	}
+	s.downMu.Unlock()
+	var err error
+	switch {
+	case !allDown:
+		err = s.start(ctx, n, nil, joinTimeout)
+	case isFirst(n):
+		if err = s.start(ctx, n, nil, joinTimeout); err != nil {
+			err = s.bootstrapAgain(ctx, n, err)
+		}
+	default:
+		err = s.joinRetrying(ctx, n)
+	}
+	if err != nil {
 		return err
 	}
-	s.mu.Lock()
+	s.downMu.Lock()
 	delete(s.down, n.Name)
-	s.mu.Unlock()
+	s.downMu.Unlock()
 	return nil
+}
+
+// bootstrapAgain makes n a new primary component after a whole-cluster
+// crash that pc.recovery did not undo (why).
+func (s *mysqlServer) bootstrapAgain(ctx context.Context, n db.Node, why error) error {
+	slog.Warn("galera: every node was killed and the cluster did not recover its primary component; bootstrapping it anew from this node's data",
+		"node", n.Name, "cause", why)
+	if err := killGroup(ctx, n); err != nil {
+		return err
+	}
+	if _, err := node.Shell(ctx, n.Conn, `[ -f "$1" ] && sed -i 's/^safe_to_bootstrap: *0/safe_to_bootstrap: 1/' "$1"; exit 0`, dataDir+"/grastate.dat"); err != nil {
+		return fmt.Errorf("on %s: marking the node safe to bootstrap: %w", n.Name, err)
+	}
+	if err := s.start(ctx, n, []string{"--wsrep-new-cluster"}, joinTimeout); err != nil {
+		return fmt.Errorf("bootstrapping galera anew after every node was killed: %w (the first attempt: %v)", err, why)
+	}
+	return nil
+}
+
+// joinRetrying starts n until it joins, for at most joinTimeout: after a
+// whole-cluster crash a node may give up waiting for a primary component
+// before the first node has bootstrapped one.
+func (s *mysqlServer) joinRetrying(ctx context.Context, n db.Node) error {
+	deadline := time.Now().Add(joinTimeout)
+	for {
+		err := s.start(ctx, n, nil, time.Until(deadline))
+		if err == nil {
+			return nil
+		}
+		if running, rerr := node.Running(ctx, n.Conn, pidFile); rerr != nil || running || time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		slog.Info("galera: a node gave up waiting for a primary component; starting it again", "node", n.Name)
+		time.Sleep(2 * time.Second)
+	}
 }

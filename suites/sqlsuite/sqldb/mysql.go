@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/control/node"
-	"github.com/faultline/faultline/control/nodeaddr"
 	"github.com/faultline/faultline/db"
 )
 
@@ -28,13 +27,12 @@ const (
 // cluster over every node. The two share the server, its files, the login
 // and the settings record; galera.go holds what only the cluster does.
 type mysqlServer struct {
+	placement
 	galera bool
 	opts   Options
-	book   nodeaddr.Book
 
-	mu    sync.Mutex
-	first string          // the serving node (mariadb), the bootstrap node (galera)
-	down  map[string]bool // galera: nodes Kill stopped that Start has not restarted
+	downMu sync.Mutex
+	down   map[string]bool // galera: nodes Kill stopped that Start has not restarted
 
 	// extraArgs are added to mariadbd's command line: tests break the
 	// server through them.
@@ -60,35 +58,26 @@ func (s *mysqlServer) Protocol() string { return "mysql" }
 func (s *mysqlServer) Endpoint(node string) Endpoint {
 	host := node
 	if !s.galera {
-		s.mu.Lock()
-		host = s.first
-		s.mu.Unlock()
+		host = s.firstNode()
 	}
 	return Endpoint{Host: s.book.Host(host), Port: mysqlPort, User: ClientUser, Password: ClientPassword, Database: ClientDatabase}
 }
 
 // serves reports whether n runs a server.
 func (s *mysqlServer) serves(n db.Node) bool {
-	return s.galera || (len(n.Nodes) > 0 && n.Name == n.Nodes[0])
+	return s.galera || isFirst(n)
 }
 
 // Setup learns the nodes' addresses, then deploys MariaDB on the first node
 // (mariadb) or the Galera cluster (galera, see setupGalera), creates the
 // clients' database and login, and records the server's settings.
 func (s *mysqlServer) Setup(ctx context.Context, n db.Node) error {
-	if len(n.Nodes) == 0 {
-		return fmt.Errorf("on %s: %s needs the test's node list", n.Name, s.Name())
-	}
-	if err := s.book.Resolve(ctx, n.Conn, n.Name, n.Nodes); err != nil {
+	if err := s.learn(ctx, n, s.Name()); err != nil {
 		return err
 	}
-	if err := n.Sync(ctx); err != nil { // every node's address is known after this
-		return err
-	}
-	s.mu.Lock()
-	s.first = n.Nodes[0]
+	s.downMu.Lock()
 	clear(s.down)
-	s.mu.Unlock()
+	s.downMu.Unlock()
 	if s.galera {
 		return s.setupGalera(ctx, n)
 	}
@@ -273,9 +262,9 @@ func (s *mysqlServer) Kill(ctx context.Context, n db.Node) error {
 		return nil
 	}
 	if s.galera {
-		s.mu.Lock()
+		s.downMu.Lock()
 		s.down[n.Name] = true
-		s.mu.Unlock()
+		s.downMu.Unlock()
 	}
 	return killGroup(ctx, n)
 }

@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/control/node"
-	"github.com/faultline/faultline/control/nodeaddr"
 	"github.com/faultline/faultline/db"
 )
 
@@ -22,10 +21,9 @@ const (
 
 // postgresServer is PostgreSQL on the first node, serving every client.
 type postgresServer struct {
-	book nodeaddr.Book
+	placement
 
-	mu    sync.Mutex
-	first string // the serving node
+	binMu sync.Mutex
 	bin   string // the newest installed version's bin directory
 
 	// extraArgs are added to postgres's command line: tests break the
@@ -43,18 +41,13 @@ func (p *postgresServer) Protocol() string { return "postgres" }
 
 // Endpoint is the first node's server, whatever node asks.
 func (p *postgresServer) Endpoint(string) Endpoint {
-	p.mu.Lock()
-	first := p.first
-	p.mu.Unlock()
-	return Endpoint{Host: p.book.Host(first), Port: pgPort, User: ClientUser, Password: ClientPassword, Database: ClientDatabase}
+	return Endpoint{Host: p.book.Host(p.firstNode()), Port: pgPort, User: ClientUser, Password: ClientPassword, Database: ClientDatabase}
 }
-
-func (p *postgresServer) serves(n db.Node) bool { return len(n.Nodes) > 0 && n.Name == n.Nodes[0] }
 
 // binary is the path of one of PostgreSQL's programs.
 func (p *postgresServer) binary(name string) string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.binMu.Lock()
+	defer p.binMu.Unlock()
 	return p.bin + "/" + name
 }
 
@@ -69,19 +62,10 @@ func asPostgres(argv ...string) []string {
 // address, starts postgres, creates the clients' database and login and
 // records the server's settings.
 func (p *postgresServer) Setup(ctx context.Context, n db.Node) error {
-	if len(n.Nodes) == 0 {
-		return fmt.Errorf("on %s: postgres needs the test's node list", n.Name)
-	}
-	if err := p.book.Resolve(ctx, n.Conn, n.Name, n.Nodes); err != nil {
+	if err := p.learn(ctx, n, p.Name()); err != nil {
 		return err
 	}
-	if err := n.Sync(ctx); err != nil { // every node's address is known after this
-		return err
-	}
-	p.mu.Lock()
-	p.first = n.Nodes[0]
-	p.mu.Unlock()
-	if !p.serves(n) {
+	if !isFirst(n) {
 		return nil
 	}
 	if err := p.prepare(ctx, n); err != nil {
@@ -110,9 +94,9 @@ func (p *postgresServer) prepare(ctx context.Context, n db.Node) error {
 	if bin == "" {
 		return fmt.Errorf("on %s: no %s/*/bin/postgres: install Debian's postgresql (scripts/setup.sh does)", n.Name, pgBinDir)
 	}
-	p.mu.Lock()
+	p.binMu.Lock()
 	p.bin = strings.TrimSuffix(bin, "/postgres")
-	p.mu.Unlock()
+	p.binMu.Unlock()
 	if err := wipe(ctx, n); err != nil {
 		return err
 	}
@@ -193,7 +177,7 @@ func (p *postgresServer) record(ctx context.Context, n db.Node) error {
 // Start restarts postgres on the serving node after Kill (crash recovery
 // replays the WAL) and waits until it answers.
 func (p *postgresServer) Start(ctx context.Context, n db.Node) error {
-	if !p.serves(n) {
+	if !isFirst(n) {
 		return nil
 	}
 	return p.start(ctx, n)
@@ -218,7 +202,7 @@ func (p *postgresServer) Teardown(ctx context.Context, n db.Node) error { return
 
 // LogFiles are the server's log and its settings record, on the serving node.
 func (p *postgresServer) LogFiles(_ context.Context, n db.Node) ([]string, error) {
-	if !p.serves(n) {
+	if !isFirst(n) {
 		return nil, nil
 	}
 	return []string{pgLog, SettingsFile}, nil

@@ -73,34 +73,54 @@ func waitReady(ctx context.Context, n db.Node, what, logFile string, timeout tim
 	}
 }
 
-// signalGroup sends sig to the process group of the server on n (its pid is
-// the group's id, since it was started with setsid). No server is no error.
-// After SIGSTOP it waits (up to a second) until the server shows as stopped:
-// a multi-threaded process stops asynchronously, and a query answered after
-// Pause returned would make the pause a lie.
+// treeScript sends signal $2 to the server whose pid file is $1: first to
+// its process group (its pid is the group's id, since it was started with
+// setsid), so the server itself stops forking, then to every descendant,
+// since some leave the group (PostgreSQL's backends call setsid). After
+// SIGSTOP it waits until every thread of them shows as stopped (a
+// multi-threaded process stops asynchronously, and a query answered after
+// Pause returned would make the pause a lie); after SIGKILL, until they are
+// gone, so a restart finds the port, the files and shared memory free. Each
+// wait is bounded by $3 tenths of a second. No server is no error.
+const treeScript = `[ -s "$1" ] || exit 0
+pid=$(cat "$1")
+tree() { echo "$1"; for c in $(pgrep -P "$1"); do tree "$c"; done; }
+kill -"$2" "-$pid" 2>/dev/null
+all=$(tree "$pid")
+kill -"$2" $all 2>/dev/null
+case "$2" in
+STOP) i=0; while [ $i -lt "$3" ]; do
+    busy=0
+    for p in $all; do for st in /proc/"$p"/task/*/status; do
+      [ -e "$st" ] && ! grep -q '^State:[[:space:]]*[Tt]' "$st" 2>/dev/null && busy=1
+    done; done
+    [ $busy = 0 ] && break; sleep 0.1; i=$((i+1)); done ;;
+KILL) i=0; while [ $i -lt "$3" ]; do
+    alive=0; for p in $all; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break; sleep 0.05; i=$((i+1)); done
+  rm -f "$1" ;;
+esac
+exit 0`
+
+// signalGroup sends sig (STOP, CONT, KILL, ...) to the server on n and
+// everything it started (treeScript).
 func signalGroup(ctx context.Context, n db.Node, sig string) error {
-	_, err := node.Shell(ctx, n.Conn, `[ -s "$1" ] || exit 0; pid=$(cat "$1"); kill -"$2" "-$pid" 2>/dev/null || exit 0
-[ "$2" = STOP ] || exit 0
-i=0; while [ $i -lt 100 ] && ls /proc/"$pid"/task 2>/dev/null | while read t; do grep -q '^State:[[:space:]]*T' /proc/"$pid"/task/"$t"/status || exit 1; done; [ $? -ne 0 ]; do sleep 0.01; i=$((i+1)); done; exit 0`,
-		pidFile, strings.TrimPrefix(sig, "SIG"))
+	sig = strings.TrimPrefix(sig, "SIG")
+	_, err := node.Shell(ctx, n.Conn, treeScript, pidFile, sig, strconv.Itoa(int(stopGrace/(100*time.Millisecond))))
 	if err != nil {
-		return fmt.Errorf("on %s: sending SIG%s to the server: %w", n.Name, strings.TrimPrefix(sig, "SIG"), err)
+		return fmt.Errorf("on %s: sending SIG%s to the server: %w", n.Name, sig, err)
 	}
 	return nil
 }
 
-// killGroup kills the server's process group with SIGKILL (nothing is
-// flushed), waits until its leader is gone so a restart finds its port and
-// files free, and removes the pid file.
+// killGroup kills the server and everything it started with SIGKILL
+// (nothing is flushed), after SIGCONT so a paused server dies too, and
+// removes the pid file.
 func killGroup(ctx context.Context, n db.Node) error {
-	_, err := node.Shell(ctx, n.Conn, `[ -s "$1" ] || exit 0; pid=$(cat "$1")
-kill -CONT "-$pid" 2>/dev/null; kill -KILL "-$pid" 2>/dev/null
-i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt "$2" ]; do sleep 0.05; i=$((i+1)); done
-rm -f "$1"`, pidFile, strconv.Itoa(int(stopGrace/(50*time.Millisecond))))
-	if err != nil {
-		return fmt.Errorf("on %s: killing the server: %w", n.Name, err)
+	if err := signalGroup(ctx, n, "CONT"); err != nil {
+		return err
 	}
-	return nil
+	return signalGroup(ctx, n, "KILL")
 }
 
 // wipe kills the server and anything else still running from BaseDir

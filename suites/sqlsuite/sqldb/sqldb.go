@@ -14,6 +14,18 @@
 // own (setsid), so Kill and Pause signal the whole process group: a
 // PostgreSQL backend or a Galera state-transfer helper is stopped with its
 // server, not left serving.
+//
+// Galera's nodes are set up with a barrier between the steps: every node
+// prepared, the first bootstrapped (--wsrep-new-cluster), then the others
+// joining one at a time, each by a state transfer (SST). A killed node
+// restarts as a joiner. After Kill stopped every node, the cluster comes back
+// by Galera's own pc.recovery, or else by the first node bootstrapping anew
+// (startGalera says when and what that may lose).
+//
+// The isolation settings are left at each version's defaults (MariaDB 10.11:
+// REPEATABLE-READ with innodb_snapshot_isolation OFF; PostgreSQL: read
+// committed); the suite sets the level per transaction, and SettingsFile
+// records what the server had.
 package sqldb
 
 import (

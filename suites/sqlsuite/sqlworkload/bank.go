@@ -111,7 +111,7 @@ func (b bankTables) read(ctx context.Context, conn *sqlclient.Conn, op history.O
 	res := conn.Txn(ctx, func(ctx context.Context, tx *sqlclient.Tx) error {
 		balances = balances[:0]
 		for _, t := range b.tables() {
-			err := tx.Query(ctx, "SELECT id, balance FROM "+t, nil, func(scan func(...any) error) error {
+			err := tx.Query(ctx, "SELECT id, balance FROM "+t+" ORDER BY id", nil, func(scan func(...any) error) error {
 				var id, bal int64
 				if err := scan(&id, &bal); err != nil {
 					return err
