@@ -256,7 +256,8 @@ func (s *mysqlServer) Start(ctx context.Context, n db.Node) error {
 	return s.start(ctx, n, nil, readyTimeout)
 }
 
-// Kill kills the server's processes on n with SIGKILL.
+// Kill kills the server's processes on n with SIGKILL (nothing where no
+// server runs: mariadb's other nodes).
 func (s *mysqlServer) Kill(ctx context.Context, n db.Node) error {
 	if !s.serves(n) {
 		return nil
