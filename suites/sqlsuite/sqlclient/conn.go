@@ -240,6 +240,10 @@ func (r Result) Complete(op history.Op) history.Op {
 // through tx; an error fn returns rolls the transaction back (an Abort, or
 // a server's error, is then a fail). The whole transaction, COMMIT
 // included, is bounded by the transaction timeout.
+//
+// fn must not run DDL on MySQL-protocol servers: there DDL commits the
+// transaction implicitly before it runs, so a later error would call
+// committed statements failed. Run DDL with Exec, as an op of its own.
 func (c *Conn) Txn(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) Result {
 	if c.conn == nil {
 		if err := c.connect(ctx); err != nil {
@@ -286,7 +290,7 @@ func (c *Conn) txn(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 		return Result{Type: typ, Err: err, Phase: Statements, Fields: fields}
 	}
 	if err := stx.Commit(); err != nil {
-		return Result{Type: c.cfg.Hooks.classify(err, Committing), Err: fmt.Errorf("COMMIT: %w", err), Phase: Committing, Fields: fields}
+		return Result{Type: c.cfg.Hooks.classify(err, Committing), Err: err, Phase: Committing, Fields: fields}
 	}
 	return Result{Type: history.OK, Fields: append(fields, c.cfg.Hooks.committed(ctx, c)...)}
 }
