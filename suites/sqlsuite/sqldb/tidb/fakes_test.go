@@ -26,7 +26,7 @@ import (
 type event struct {
 	seq    int
 	node   string
-	kind   string // start, write, kill, wipe, install, arrive, release, sh
+	kind   string // start, write, kill, wipe, install, arrive, release (from a barrier), sh
 	detail string // the program started, the file written, ...
 	args   []string
 	data   string
@@ -115,60 +115,17 @@ func (recConn) Upload(context.Context, string, string) error   { return nil }
 func (recConn) Download(context.Context, string, string) error { return nil }
 func (recConn) Close() error                                   { return nil }
 
-// barrier is db.Node's barrier for a fixed number of nodes, recording
-// each arrival and each release; a node's failure releases the others
-// with an error, as the runner's does.
-type barrier struct {
-	r       *recorder
-	mu      sync.Mutex
-	n, in   int
-	round   int
-	release chan struct{}
-	failed  bool
-}
-
-func newBarrier(r *recorder, n int) *barrier {
-	return &barrier{r: r, n: n, release: make(chan struct{})}
-}
-
-func (b *barrier) wait(node string) func(ctx context.Context) error {
+// recordedWait is b's Wait for node, recording the node's arrival and,
+// when the barrier lets it through, its release: every release of a round
+// follows every arrival of that round.
+func recordedWait(r *recorder, b *db.Barrier, node string) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		b.mu.Lock()
-		if b.failed {
-			b.mu.Unlock()
-			return errors.New("another node failed")
+		r.add(event{node: node, kind: "arrive"})
+		err := b.Wait(ctx)
+		if err == nil {
+			r.add(event{node: node, kind: "release"})
 		}
-		round, ch := b.round, b.release
-		b.r.add(event{node: node, kind: "arrive", detail: strconv.Itoa(round)})
-		b.in++
-		if b.in == b.n {
-			b.r.add(event{node: node, kind: "release", detail: strconv.Itoa(round)})
-			b.in, b.round, b.release = 0, b.round+1, make(chan struct{})
-			close(ch)
-			b.mu.Unlock()
-			return nil
-		}
-		b.mu.Unlock()
-		select {
-		case <-ch:
-			b.mu.Lock()
-			defer b.mu.Unlock()
-			if b.failed {
-				return errors.New("another node failed")
-			}
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-func (b *barrier) fail() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.failed {
-		b.failed = true
-		close(b.release)
+		return err
 	}
 }
 
@@ -190,14 +147,14 @@ func fakeCluster(n int) (*recorder, []db.Node) {
 
 // onAll runs step on every node at once with one recorded barrier.
 func onAll(ctx context.Context, r *recorder, nodes []db.Node, step func(context.Context, db.Node) error) error {
-	b := newBarrier(r, len(nodes))
+	b := db.NewBarrier(len(nodes))
 	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
 	for i, n := range nodes {
-		n.Barrier = b.wait(n.Name)
+		n.Barrier = recordedWait(r, b, n.Name)
 		wg.Go(func() {
 			if errs[i] = step(ctx, n); errs[i] != nil {
-				b.fail()
+				b.Fail(fmt.Errorf("%s failed", n.Name))
 			}
 		})
 	}
