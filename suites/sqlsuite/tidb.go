@@ -156,6 +156,9 @@ func tidbConfig(s settings) map[string]any {
 		"tidb-version": s.db.(*tidb.Server).Version(), "txn-mode": t.TxnMode, "skip-isolation-check": t.SkipIsolationCheck,
 		"follower-read": t.FollowerRead, "predicate-read": t.PredicateRead, "use-index": t.UseIndex,
 		"nemesis-schedule": t.faults.Schedule, "nemesis-long-recovery": t.faults.LongRecovery,
+		// Whether the Jepsen suite expects these options to pass (no
+		// automatic retries), so a reader of an invalid run knows.
+		"expected-to-pass": t.ExpectedToPass(s.db.(*tidb.Server).Version()),
 	}
 	if t.AutoRetry != nil {
 		c["auto-retry"] = *t.AutoRetry

@@ -47,7 +47,7 @@ func TestTiDBOptionsThroughTheSuite(t *testing.T) {
 			t.Errorf("the workloads' connections lack %q: %v", want, s.workload.Env.Config.InitSQL)
 		}
 	}
-	if c := tidbConfig(s); c["txn-mode"] != "optimistic" || c["auto-retry"] != false || c["tidb-version"] != tidb.PinnedVersion {
+	if c := tidbConfig(s); c["txn-mode"] != "optimistic" || c["auto-retry"] != false || c["tidb-version"] != tidb.PinnedVersion || c["expected-to-pass"] != true {
 		t.Errorf("the run's config records %v", c)
 	}
 	if s.workload.Env.Config.Hooks.Classify == nil || s.workload.Env.Config.Hooks.Committed == nil {

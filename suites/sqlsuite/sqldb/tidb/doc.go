@@ -14,7 +14,7 @@
 // only TiDB has: its options (Settings: isolation as TiDB implements it,
 // transaction mode, automatic retries, follower reads), the classification
 // of its error codes (Classify), the start and commit timestamps of each
-// transaction (TxnTimestamps), and its faults (kill, pause of one
+// transaction (Settings.Hooks, through sqlclient.Hooks), and its faults (kill, pause of one
 // component; PD's scheduler faults; partitions isolating the PD leader
 // through Primaries).
 //

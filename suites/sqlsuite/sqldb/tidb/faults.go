@@ -188,13 +188,12 @@ type SchedulerFault struct {
 // Fs are the name and del-name.
 func (f SchedulerFault) Fs() []string { return []string{f.Name, "del-" + f.Name} }
 
-// pdStatus is what the scheduler faults need: the status API and the
-// nodes running PD.
+// pdStatus is what the scheduler faults need of the database: PD's API.
 type pdStatus interface {
-	statusAPI() *statusAPI
+	pdAPI() *statusAPI
 }
 
-func (s *Server) statusAPI() *statusAPI { return s.api }
+func (s *Server) pdAPI() *statusAPI { return s.api }
 
 // Setup needs TiDB's deployment.
 func (f SchedulerFault) Setup(_ context.Context, env nemesis.Env) (nemesis.Active, error) {
@@ -209,7 +208,7 @@ func (f SchedulerFault) Setup(_ context.Context, env nemesis.Env) (nemesis.Activ
 	for _, n := range env.Nodes {
 		nodes = append(nodes, n.Name)
 	}
-	return &scheduling{f: f, api: s.statusAPI(), nodes: nodes, rng: rand.New(rand.NewPCG(f.Seed, 0x7d1b))}, nil
+	return &scheduling{f: f, api: s.pdAPI(), nodes: nodes, rng: rand.New(rand.NewPCG(f.Seed, 0x7d1b))}, nil
 }
 
 // scheduling is a set-up SchedulerFault.

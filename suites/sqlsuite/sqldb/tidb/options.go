@@ -126,11 +126,6 @@ func (s Settings) Models() []string {
 	return []string{"snapshot-isolation"}
 }
 
-// ClientIsolation is the level the client sets on every transaction: none
-// for TiDB's default, else the one asked for (SERIALIZABLE reaches TiDB,
-// which lets it through only with the check skipped).
-func (s Settings) ClientIsolation() sqlclient.Isolation { return s.Isolation }
-
 // InitSQL is the session's settings (run once per connection, after
 // --init-sql), each documented on the system variable of the same name
 // (system-variables). Mixed mode sets tidb_txn_mode per transaction
