@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -77,4 +80,31 @@ func atoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestErrorTableInTheDocs: docs/tidb.md's error table has a fail row for
+// each refusal of commitRefusals and no other fail row, so the document
+// and the classifier cannot drift apart.
+func TestErrorTableInTheDocs(t *testing.T) {
+	data, err := os.ReadFile("../../../../docs/tidb.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docFails []string
+	for _, line := range strings.Split(string(data), "\n") {
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if len(cells) == 3 && cells[1] == "fail" {
+			docFails = append(docFails, strings.Fields(cells[0])[0])
+		}
+	}
+	var want []string
+	for _, r := range commitRefusals() {
+		want = append(want, r.Code)
+	}
+	want = append(want, "1213") // the suite's own MySQL rule, listed for completeness
+	slices.Sort(docFails)
+	slices.Sort(want)
+	if !slices.Equal(docFails, want) {
+		t.Errorf("docs/tidb.md lists %v as fail at COMMIT; the classifier %v", docFails, want)
+	}
 }
