@@ -84,6 +84,7 @@ func TestValidateFindsASuitesOwnMistakes(t *testing.T) {
 		"workload a named twice":     func(s *Suite) { s.Workloads[1].Name = "a" },
 		"fault kill listed twice":    func(s *Suite) { s.Faults = append(s.Faults, "kill") },
 		`test-all fault set "kill,pause": --nemesis pause: toy cannot take this fault`: func(s *Suite) { s.Nemeses = append(s.Nemeses, "kill,pause") },
+		"test-all axis --level is not one of the suite's flags":                        func(s *Suite) { s.Axes = []Axis{{Flag: "level", Values: []string{"x"}}} },
 	} {
 		s := toy()
 		breakIt(&s)
@@ -128,6 +129,30 @@ func TestMatrixRunsEachWorkloadUnderEachFaultSetWithCountingSeeds(t *testing.T) 
 		if _, err := s.Matrix(c.o, c.sets); !IsOptionsError(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v %v: %v; want %q", c.o, c.sets, err, c.want)
 		}
+	}
+}
+
+// An axis multiplies the matrix by its values, in the run's flags and its
+// name, unless its flag was given; the caller's flags are left alone.
+func TestMatrixVariesTheAxesNotGiven(t *testing.T) {
+	s := toy()
+	s.Nemeses = []string{""}
+	s.Axes = []Axis{{Flag: "level", Values: []string{"low", "high"}}}
+	flags := map[string]string{"level": "mid"}
+	runs, err := s.Matrix(Options{Workload: "a", Flags: flags}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range runs {
+		names = append(names, s.TestName(r.Workload, r.Options))
+	}
+	if want := []string{"toy-a-low", "toy-a-high"}; !slices.Equal(names, want) || flags["level"] != "mid" {
+		t.Fatalf("runs %v (caller's level now %s), want %v", names, flags["level"], want)
+	}
+	runs, err = s.Matrix(Options{Workload: "a", Flags: flags}, nil, "level")
+	if err != nil || len(runs) != 1 || s.TestName(runs[0].Workload, runs[0].Options) != "toy-a-mid" {
+		t.Fatalf("--level given: %+v %v, want one run at mid", runs, err)
 	}
 }
 

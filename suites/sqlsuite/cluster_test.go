@@ -149,3 +149,51 @@ func TestUnknownNamesExit254ListingTheValidOnes(t *testing.T) {
 		}
 	}
 }
+
+// Galera over the three nodes under partitions and kills: whatever Galera
+// does, bank and append reach a verdict (valid or invalid, never unknown)
+// with a few hundred ok transactions, and the faults are in the history.
+func TestGaleraUnderPartitionsAndKills(t *testing.T) {
+	for _, w := range []string{"append", "bank"} {
+		t.Run(w, func(t *testing.T) {
+			code, out, l := run(t, t.TempDir(), "test", "--workload", w, "--db", "galera", "--isolation", "serializable",
+				"--nemesis", "partition,kill", "--nemesis-interval", "4", "--time-limit", "20", "--concurrency", "6", "--recovery-time", "5")
+			if code != cli.ExitValid && code != cli.ExitInvalid {
+				t.Fatalf("exit %d, expected a verdict (valid or invalid): %s", code, out)
+			}
+			ok, faults := 0, map[string]int{}
+			for _, op := range l.History.All() {
+				switch {
+				case op.IsClient() && op.Type.String() == "ok":
+					ok++
+				case op.IsNemesis() && op.Type.IsCompletion():
+					faults[op.F]++
+				}
+			}
+			if ok < 200 {
+				t.Fatalf("%d ok transactions, expected at least 200", ok)
+			}
+			if faults["kill"] == 0 || faults["start-partition"] == 0 {
+				t.Fatalf("faults recorded: %v, expected kills and partitions", faults)
+			}
+		})
+	}
+}
+
+// test-all runs a workload at every isolation level (the suite's axis)
+// under the fault set, and ends with the summary table naming each run.
+func TestTestAllRunsEveryIsolationLevel(t *testing.T) {
+	code, out, _ := run(t, t.TempDir(), "test-all", "--workload", "wr", "--db", "postgres", "--nemesis", "pause",
+		"--nemesis-interval", "2", "--time-limit", "6", "--recovery-time", "1", "--concurrency", "6")
+	if code != cli.ExitValid {
+		t.Fatalf("exit %d, expected valid: %s", code, out)
+	}
+	for _, level := range []string{"read-uncommitted", "read-committed", "repeatable-read", "serializable"} {
+		if want := ": valid (sql-wr-" + level + "-pause, "; !strings.Contains(out, want) {
+			t.Fatalf("test-all output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "4 runs: 4 valid, 0 invalid") {
+		t.Fatalf("no summary of 4 valid runs:\n%s", out)
+	}
+}

@@ -72,8 +72,8 @@ type Conn struct {
 	conn     *sql.Conn // nil: dropped, connect before the next transaction
 }
 
-// connectBackoff is how long a failed connection attempt waits before
-// reporting: a worker facing a dead server would otherwise spin through
+// connectBackoff is how long a failed connection attempt (or a refused
+// BEGIN) waits before reporting: a worker facing a dead server would otherwise spin through
 // its ops (thousands of instant fails a second). A real client backs off
 // too.
 const connectBackoff = 500 * time.Millisecond
@@ -92,14 +92,19 @@ func Open(ctx context.Context, cfg Config, e Endpoint) (*Conn, error) {
 func (c *Conn) connect(ctx context.Context) error {
 	err := c.dial(ctx)
 	if err != nil {
-		t := time.NewTimer(connectBackoff)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-		}
+		backOff(ctx)
 	}
 	return err
+}
+
+// backOff waits connectBackoff, or until ctx ends.
+func backOff(ctx context.Context) {
+	t := time.NewTimer(connectBackoff)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 func (c *Conn) dial(ctx context.Context) error {
@@ -253,6 +258,12 @@ func (c *Conn) Txn(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 	res := c.txn(ctx, fn)
 	if res.Err != nil && !Refusal(res.Err) {
 		c.drop()
+	}
+	if res.Err != nil && res.Phase == Connecting {
+		// The server would not start a transaction (a Galera node outside
+		// the primary component answers BEGIN with 1047 at once): back
+		// off as from a failed connection.
+		backOff(ctx)
 	}
 	return res
 }

@@ -208,3 +208,50 @@ func TestWriteSkewRefusedAtCommitIsFail(t *testing.T) {
 		t.Fatal("the refusal was a timeout")
 	}
 }
+
+// TestSessionSettingsReachTheServer: --init-sql runs once per connection,
+// --init-txn-sql before every transaction, and the isolation level is the
+// transaction's own, as each server reports it.
+func TestSessionSettingsReachTheServer(t *testing.T) {
+	cases := []struct {
+		start              func(testing.TB) loopback.Server
+		init, initTxn      string
+		counter, isolation string
+		wantIsolation      string
+	}{
+		{loopback.MariaDB, "SET @txns = 0", "SET @txns = @txns + 1", "SELECT @txns",
+			"SELECT trx_isolation_level FROM information_schema.innodb_trx WHERE trx_mysql_thread_id = CONNECTION_ID()", "READ COMMITTED"},
+		{loopback.Postgres, "CREATE TEMPORARY TABLE txns (n BIGINT)", "INSERT INTO txns VALUES (1)", "SELECT COUNT(*) FROM txns",
+			"SHOW transaction_isolation", "read committed"},
+	}
+	for _, c := range cases {
+		srv := c.start(t)
+		t.Run(srv.Protocol, func(t *testing.T) {
+			cfg := testConfig(t, srv.Protocol, ReadCommitted)
+			cfg.InitSQL, cfg.InitTxnSQL = []string{c.init}, []string{c.initTxn}
+			conn := mustOpen(t, cfg, serverEndpoint(srv))
+			if err := conn.Exec(context.Background(), "CREATE TABLE anchor (id BIGINT NOT NULL PRIMARY KEY)"); err != nil {
+				t.Fatal(err)
+			}
+			var n int64
+			var level string
+			for range 3 {
+				res := conn.Txn(context.Background(), func(ctx context.Context, tx *Tx) error {
+					if err := tx.Query(ctx, "SELECT COUNT(*) FROM anchor", nil, func(scan func(...any) error) error { return scan(&n) }); err != nil {
+						return err
+					}
+					if err := tx.Query(ctx, c.isolation, nil, func(scan func(...any) error) error { return scan(&level) }); err != nil {
+						return err
+					}
+					return tx.Query(ctx, c.counter, nil, func(scan func(...any) error) error { return scan(&n) })
+				})
+				if res.Type != history.OK {
+					t.Fatalf("transaction: %s %v", res.Type, res.Err)
+				}
+			}
+			if n != 3 || level != c.wantIsolation {
+				t.Fatalf("after 3 transactions: --init-txn-sql ran %d times (want 3), isolation %q (want %q)", n, level, c.wantIsolation)
+			}
+		})
+	}
+}
