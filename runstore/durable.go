@@ -6,8 +6,27 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
+
+// IsLeftover reports whether name (a file name or slash path) is a
+// temporary file that writeFile would leave behind if it crashed before its
+// rename: a dot, the final file's name, ".tmp", digits. Readers of a run
+// folder (the web UI's listing) skip them: they are never a finished file.
+func IsLeftover(name string) bool {
+	base := filepath.Base(name)
+	i := strings.LastIndex(base, ".tmp")
+	if !strings.HasPrefix(base, ".") || i <= 1 || i+len(".tmp") == len(base) {
+		return false
+	}
+	for _, c := range base[i+len(".tmp"):] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // writeFile writes path whole or not at all. The content goes to a temporary
 // file in the same folder, which is fsynced and renamed over path, and then

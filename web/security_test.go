@@ -241,3 +241,28 @@ func TestLargeDownloadsOutliveTheWriteTimeout(t *testing.T) {
 		}
 	}
 }
+
+func TestTheTemporaryFilesOfACrashedWriteAreNotListedOrZipped(t *testing.T) {
+	f := newFixture(t)
+	leftover := "." + runstore.ResultsFile + ".tmp12345"
+	must(t, os.WriteFile(f.crashed.Path(leftover), []byte(`{"valid?": tru`), 0o644))
+	srv := serve(t, f.root)
+	_, page := get(t, srv, f.crashedURL)
+	if strings.Contains(page, leftover) {
+		t.Errorf("the run page lists the leftover %s", leftover)
+	}
+	resp, body := get(t, srv, "/zip/bank/"+filepath.Base(f.crashed.Dir))
+	if resp.StatusCode != 200 {
+		t.Fatalf("zip: %d", resp.StatusCode)
+	}
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	must(t, err)
+	if len(zr.File) == 0 {
+		t.Fatal("the zip is empty: the test would pass for the wrong reason")
+	}
+	for _, zf := range zr.File {
+		if strings.HasSuffix(zf.Name, leftover) {
+			t.Errorf("the zip holds the leftover %s", zf.Name)
+		}
+	}
+}

@@ -283,6 +283,15 @@ func checkLogFiles(t *testing.T, s Server, nodes []db.Node, wantVersion string) 
 	}
 }
 
+// checkPrimaries checks that s names want as its primaries.
+func checkPrimaries(t *testing.T, s Server, nodes []db.Node, want ...string) {
+	t.Helper()
+	got, err := s.(db.Primarier).Primaries(context.Background(), nodes)
+	if err != nil || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Primaries = %v, %v; want %v", got, err, want)
+	}
+}
+
 // checkTornDown tears s down and checks that no server process and no data
 // directory is left on any node, and that a second Teardown, where nothing
 // runs any more, succeeds too.
@@ -310,6 +319,7 @@ func TestMariaDB(t *testing.T) {
 	if want := s.Endpoint(nodes[0].Name); ep != want || net.ParseIP(ep.Host).To4() == nil || ep.Port != 3306 {
 		t.Fatalf("endpoint for %s is %+v, want the first node's IPv4 address %+v", nodes[2].Name, ep, want)
 	}
+	checkPrimaries(t, s, nodes, nodes[0].Name)
 	checkBasics(t, s, nodes, nodes[0], "version: 10.")
 	checkSettings(t, nodes[0], "innodb_snapshot_isolation: ", "isolation: REPEATABLE-READ")
 	checkTornDown(t, s, nodes)
@@ -317,6 +327,7 @@ func TestMariaDB(t *testing.T) {
 
 func TestPostgres(t *testing.T) {
 	s, nodes := deployNew(t, "postgres")
+	checkPrimaries(t, s, nodes, nodes[0].Name)
 	checkBasics(t, s, nodes, nodes[0], "server_version: 1")
 	checkSettings(t, nodes[0], "default_transaction_isolation: read committed", "fsync: on")
 	checkTornDown(t, s, nodes)
@@ -331,6 +342,7 @@ func TestGalera(t *testing.T) {
 	if len(hosts) != len(nodes) {
 		t.Fatalf("the nodes' endpoints share hosts %v: each worker must reach its own node", hosts)
 	}
+	checkPrimaries(t, s, nodes, nodes[0].Name, nodes[1].Name, nodes[2].Name)
 	checkBasics(t, s, nodes, nodes[1], "wsrep_cluster_size: 3")
 	checkSettings(t, nodes[0], "wsrep_sync_wait: 0", "wsrep_sst_method: rsync", "binlog_format: ROW", "innodb_autoinc_lock_mode: 2", "wsrep_cluster_status: Primary")
 	conns := make([]*sql.DB, len(nodes))
@@ -350,6 +362,7 @@ func TestGalera(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitClusterSize(t, conns[0], 2)
+		checkPrimaries(t, s, nodes, nodes[0].Name, nodes[1].Name)
 		exec(t, conns[0], "INSERT INTO spread VALUES (2, 'while-down')")
 		if err := s.Start(ctx, victim); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -293,4 +294,37 @@ func (s *mysqlServer) LogFiles(_ context.Context, n db.Node) ([]string, error) {
 		return nil, nil
 	}
 	return []string{mysqlLog, SettingsFile}, nil
+}
+
+// Primaries is the first node for mariadb (the one server); for galera,
+// every node whose server says it is in the primary component (each of them
+// takes writes), asked at once with a short timeout each: a node that does
+// not answer (killed, paused, cut off) is left out.
+func (s *mysqlServer) Primaries(ctx context.Context, nodes []db.Node) ([]string, error) {
+	if !s.galera {
+		if first := s.firstNode(); first != "" {
+			return []string{first}, nil
+		}
+		return nil, nil
+	}
+	var (
+		mu  sync.Mutex
+		out []string
+		wg  sync.WaitGroup
+	)
+	for _, n := range nodes {
+		wg.Go(func() {
+			qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			got, err := s.query(qctx, n, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_status'")
+			if err == nil && strings.HasSuffix(got, "\tPrimary") {
+				mu.Lock()
+				out = append(out, n.Name)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(out)
+	return out, nil
 }

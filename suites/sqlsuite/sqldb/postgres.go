@@ -207,3 +207,11 @@ func (p *postgresServer) LogFiles(_ context.Context, n db.Node) ([]string, error
 	}
 	return []string{pgLog, SettingsFile}, nil
 }
+
+// Primaries is the first node, the one server.
+func (p *postgresServer) Primaries(context.Context, []db.Node) ([]string, error) {
+	if first := p.firstNode(); first != "" {
+		return []string{first}, nil
+	}
+	return nil, nil
+}

@@ -98,6 +98,14 @@ var sstMethods = []string{"rsync", "mariabackup"}
 // Names lists the databases: mariadb, galera, postgres.
 func Names() []string { return []string{"mariadb", "galera", "postgres"} }
 
+// Every server also says which nodes are primaries, for the faults'
+// "primaries" targets: the one server's node, or Galera's members of the
+// primary component.
+var (
+	_ db.Primarier = (*mysqlServer)(nil)
+	_ db.Primarier = (*postgresServer)(nil)
+)
+
 // New returns the named database, or an error listing Names().
 func New(name string, o Options) (Server, error) {
 	if o.SyncWait < 0 || o.SyncWait > 15 {
