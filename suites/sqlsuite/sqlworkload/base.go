@@ -80,6 +80,12 @@ type Spec struct {
 	// Schema lists the statements that create the workload's tables,
 	// dropping any left from an earlier run first. They run once per test.
 	Schema func(d sqlclient.Dialect) []string
+	// Ready, when set, says whether conn's node sees the tables the
+	// schema made as the workload needs them (bank: every account). Every
+	// client's Setup waits for it after the schema ran, so that no node
+	// starts with a partial copy (Galera applies other nodes' writes
+	// asynchronously).
+	Ready func(ctx context.Context, conn *sqlclient.Conn) error
 	// Invoke performs op on conn and returns its completion. An error
 	// records the op as info (client.Call), so return one only when the
 	// outcome is unknown; a definite refusal is a fail completion.
@@ -125,11 +131,35 @@ func (c *sqlClient) Open(ctx context.Context, node string) (client.Client, error
 	return &sqlClient{env: c.env, spec: c.spec, schema: c.schema, node: node, conn: conn}, nil
 }
 
-// Setup creates the workload's tables, once per test.
+// Setup creates the workload's tables, once per test, then waits until
+// this client's node is Ready.
 func (c *sqlClient) Setup(ctx context.Context) error {
 	if c.spec.Schema == nil {
 		return nil
 	}
+	if err := c.createOnce(ctx); err != nil {
+		return err
+	}
+	if c.spec.Ready == nil {
+		return nil
+	}
+	deadline := time.Now().Add(readyTimeout)
+	for {
+		err := c.spec.Ready(ctx, c.conn)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("tables on %s not ready after %v: %w", c.node, readyTimeout, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// readyTimeout bounds the wait for a node to see the schema's data.
+const readyTimeout = 60 * time.Second
+
+func (c *sqlClient) createOnce(ctx context.Context) error {
 	c.schema.mu.Lock()
 	defer c.schema.mu.Unlock()
 	if c.schema.done {
