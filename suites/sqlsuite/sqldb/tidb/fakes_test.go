@@ -333,3 +333,14 @@ func testServer(t *testing.T, f *fakeAPI, o Options) (*Server, *recAdmin) {
 	s.admin = a
 	return s, a
 }
+
+// deployed is a Server set up on five recorded nodes against f.
+func deployed(t *testing.T, f *fakeAPI) (*Server, []db.Node) {
+	t.Helper()
+	r, nodes := fakeCluster(5)
+	s, _ := testServer(t, f, Options{})
+	if err := onAll(context.Background(), r, nodes, s.Setup); err != nil {
+		t.Fatal(err)
+	}
+	return s, nodes
+}

@@ -94,11 +94,7 @@ func TestComponentFaultActsOnOneComponent(t *testing.T) {
 // removing one PD does not have is no error.
 func TestSchedulerFaultsThroughPDsAPI(t *testing.T) {
 	f := newFakeAPI(t)
-	r, nodes := fakeCluster(5)
-	s, _ := testServer(t, f, Options{})
-	if err := onAll(context.Background(), r, nodes, s.Setup); err != nil {
-		t.Fatal(err)
-	}
+	s, nodes := deployed(t, f)
 	f.pdDown["n1"] = true
 	for _, name := range schedulerFaults() {
 		a, err := SchedulerFault{Name: name, Seed: 3}.Setup(context.Background(), nemesis.Env{Nodes: nodes, DB: s})

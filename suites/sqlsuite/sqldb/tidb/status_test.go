@@ -90,11 +90,7 @@ func TestWaitStopsWithItsContext(t *testing.T) {
 // test is an error, not a guess.
 func TestPrimariesIsPDsLeader(t *testing.T) {
 	f := newFakeAPI(t)
-	r, nodes := fakeCluster(5)
-	s, _ := testServer(t, f, Options{})
-	if err := onAll(context.Background(), r, nodes, s.Setup); err != nil {
-		t.Fatal(err)
-	}
+	s, nodes := deployed(t, f)
 	f.leader = "pd4"
 	f.pdDown["n1"] = true
 	got, err := s.Primaries(context.Background(), nodes)
