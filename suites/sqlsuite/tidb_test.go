@@ -1,12 +1,14 @@
 package sqlsuite
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
 
+	"github.com/faultline/faultline/cli"
 	"github.com/faultline/faultline/suite"
 	"github.com/faultline/faultline/suites/sqlsuite/sqldb/tidb"
 )
@@ -104,5 +106,26 @@ func TestTiDBFaultsOnlyOnTiDB(t *testing.T) {
 	}
 	if _, err := buildFaults(o, s); err == nil || !strings.Contains(err.Error(), "shuffle-leader is a TiDB fault") {
 		t.Errorf("a TiDB fault on mariadb: %v", err)
+	}
+}
+
+// TestTiDBBadOptionsExit254: on the command line, what TiDB cannot do is
+// refused with exit 254 and the reason, before any cluster is looked for.
+func TestTiDBBadOptionsExit254(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"test", "--db", "tidb"}, "--isolation serializable: TiDB does not implement it"},
+		{[]string{"test", "--db", "tidb", "--isolation", "read-committed", "--txn-mode", "optimistic"}, "needs --txn-mode pessimistic"},
+		{[]string{"test", "--db", "tidb", "--isolation", "repeatable-read", "--version", "v8.5.0", "--auto-retry-limit", "3"}, "removed in v8.0.0"},
+		{[]string{"test", "--db", "tidb", "--isolation", "repeatable-read", "--nemesis", "kill-tikv"}, "kill-tikv"},
+		{[]string{"test", "--db", "postgres", "--follower-read"}, "--follower-read is TiDB's"},
+	} {
+		var out, errs bytes.Buffer
+		code := cli.Execute(cli.SuiteCommand(Suite()), append(tc.args, "--workload", "append"), &out, &errs)
+		if code != cli.ExitBadArgs || !strings.Contains(errs.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d with %q", tc.args, code, errs.String(), cli.ExitBadArgs, tc.want)
+		}
 	}
 }
