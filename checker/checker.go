@@ -2,6 +2,13 @@
 // results merge. A checker reads a history and returns a Result: data, never
 // files (rendering lives in package report). The small classic checkers live
 // in sub-packages beside this one.
+//
+// A checker that needs one pass over a history can also be a Streamer: fed
+// ops one at a time in history order (paired on the fly by a Pairer, as a
+// History pairs them), it holds only what its verdict needs, so `faultline
+// check` judges a file as it reads it, without building a History. Checkers
+// report the phases of a long check through Phase, to whatever WithPhases
+// put in their context.
 package checker
 
 import (
@@ -100,10 +107,16 @@ func (f Func) Check(ctx context.Context, h *history.History) Result { return f(c
 func Safe(ctx context.Context, c Checker, h *history.History) (r Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = Result{Valid: Unknown, Error: fmt.Sprintf("checker panicked: %v\n%s", p, debug.Stack())}
+			r = Panicked(p)
 		}
 	}()
 	return c.Check(ctx, h)
+}
+
+// Panicked is the unknown result of a checker that panicked with p (called
+// from the deferred recover, so that the stack shows where).
+func Panicked(p any) Result {
+	return Result{Valid: Unknown, Error: fmt.Sprintf("checker panicked: %v\n%s", p, debug.Stack())}
 }
 
 // Compose runs several named checkers on the same history (in parallel) and

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
+	"github.com/faultline/faultline/internal/progress"
 )
 
 // CheckModel is one --model of `faultline check`: how to build its checker
@@ -45,6 +47,7 @@ func checkCommand() *cobra.Command {
 	var (
 		model, format, output string
 		verbose, explain      bool
+		prog                  progressFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "check --model NAME [flags] FILE...",
@@ -62,6 +65,7 @@ func checkCommand() *cobra.Command {
 	fs.StringVar(&format, "format", "auto", "history format: auto, edn, jepsen-log or json")
 	fs.StringVar(&output, "output", string(formVerdicts), "faultline (verdict lines, Faultline's exit codes), or elle-cli's text or json (elle-cli's exit codes)")
 	fs.BoolVar(&verbose, "verbose", false, "the same as --output json (elle-cli's older spelling)")
+	prog.register(fs)
 	fs.BoolVar(&explain, "explain", false, "print the counterexample or anomalies of a history that is not valid")
 	spellLikeElleCLI(fs, cmd.Flags())
 	cmd.RunE = func(cmd *cobra.Command, files []string) error {
@@ -98,7 +102,7 @@ func checkCommand() *cobra.Command {
 		}
 		var tally exitTally
 		for _, file := range files {
-			c := checkFile(cmd, chk, m, f, file)
+			c := checkFile(cmd, chk, m, f, file, &prog)
 			if err := form.print(cmd.OutOrStdout(), cmd.ErrOrStderr(), c, explainer); err != nil {
 				return &ExitError{Code: ExitCrash, Err: fmt.Errorf("%s: writing the result: %w", file, err)}
 			}
@@ -131,30 +135,58 @@ func checkFileArgs(files []string) error {
 }
 
 // checkFile reads and checks one file ("-" is standard input), printing the
-// reader's warnings as it goes.
-func checkFile(cmd *cobra.Command, chk checker.Checker, m *CheckModel, f codec.Format, file string) checkedFile {
+// reader's warnings. A checker that streams checks a file as it is read
+// (check_stream.go); one that cannot, and standard input, get the history
+// whole. Progress shows on standard error while it takes long.
+func checkFile(cmd *cobra.Command, chk checker.Checker, m *CheckModel, f codec.Format, file string, prog *progressFlags) checkedFile {
 	c := checkedFile{Path: file, Model: m.Name}
-	h, warnings, err := readHistory(cmd.InOrStdin(), file, f)
-	for _, w := range warnings {
-		fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+	meter, stderr, stop := prog.start(cmd.ErrOrStderr(), file)
+	defer stop()
+	if s, ok := chk.(checker.Streamer); ok && file != "-" {
+		if c, warnings, ok := streamFile(cmd.Context(), s, c, f, meter); ok {
+			stop()
+			printWarnings(cmd.ErrOrStderr(), warnings)
+			return c
+		}
 	}
+	meter.Restart()
+	meter.Phase("read")
+	h, warnings, err := readHistory(cmd.InOrStdin(), file, f, meter)
+	printWarnings(stderr, warnings)
 	if err != nil {
 		c.Err = err
 		return c
 	}
+	meter.Phase("check")
+	meter.AddOps(int64(h.Len()))
 	start := time.Now()
-	c.Result = checker.Safe(cmd.Context(), chk, h)
+	c.Result = checker.Safe(checker.WithPhases(cmd.Context(), meter), chk, h)
 	c.Elapsed = time.Since(start)
 	c.Ops = h.Len()
 	return c
 }
 
-// readHistory reads a history file, or standard input for "-".
-func readHistory(stdin io.Reader, file string, f codec.Format) (*history.History, []codec.Warning, error) {
-	if file == "-" {
-		return codec.Read(stdin, "standard input", f)
+func printWarnings(w io.Writer, warnings []codec.Warning) {
+	for _, w1 := range warnings {
+		fmt.Fprintln(w, "warning:", w1)
 	}
-	return codec.ReadFile(file, f)
+}
+
+// readHistory reads a history file, or standard input for "-", counting
+// the bytes read on meter.
+func readHistory(stdin io.Reader, file string, f codec.Format, meter *progress.Meter) (*history.History, []codec.Warning, error) {
+	if file == "-" {
+		return codec.Read(meter.Reader(stdin), "standard input", f)
+	}
+	in, err := os.Open(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer in.Close()
+	if st, err := in.Stat(); err == nil && st.Mode().IsRegular() {
+		meter.SetSize(st.Size())
+	}
+	return codec.Read(meter.Reader(in), file, f)
 }
 
 func firstLine(s string) string {

@@ -78,7 +78,7 @@ func independentFlag(fs *pflag.FlagSet) func() bool {
 }
 
 // fixed is the builder of a checker without options.
-func fixed(c func() checker.Checker) builder {
+func fixed[C checker.Checker](c func() C) builder {
 	return func(*pflag.FlagSet) func() (checker.Checker, error) {
 		return func() (checker.Checker, error) { return c(), nil }
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/statusline"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/osetup"
 	"github.com/faultline/faultline/runstore"
@@ -133,7 +134,7 @@ func (t *Test) analyze(ctx context.Context, run *runstore.Run, h *history.Histor
 
 // runCluster is setup, run and teardown. It returns the recorded ops (nil if
 // the run never started), whether the run was interrupted, and what failed.
-func (t *Test) runCluster(ctx context.Context, run *runstore.Run, journal *runstore.Journal, log *slog.Logger, term *terminal, start time.Time) ([]history.Op, bool, error) {
+func (t *Test) runCluster(ctx context.Context, run *runstore.Run, journal *runstore.Journal, log *slog.Logger, term *statusline.Terminal, start time.Time) ([]history.Op, bool, error) {
 	teardownCtx := func() (context.Context, context.CancelFunc) {
 		d := t.TeardownTimeout
 		if d <= 0 {
@@ -304,14 +305,14 @@ func (t *Test) configRecord() map[string]any {
 // logger builds the run's logger: text lines to the run log, and text or
 // JSON lines to the output, which on a terminal shares its last line with
 // the live status; secrets hides the configuration's secrets in both.
-func (t *Test) logger(runLog io.Writer, secrets *redact.Redactor) (*slog.Logger, *terminal) {
+func (t *Test) logger(runLog io.Writer, secrets *redact.Redactor) (*slog.Logger, *statusline.Terminal) {
 	out := t.Output
 	if out == nil {
 		out = os.Stderr
 	}
-	var term *terminal
-	if !t.LogJSON && isTerminal(out) {
-		term = &terminal{w: out}
+	var term *statusline.Terminal
+	if !t.LogJSON && statusline.IsTerminal(out) {
+		term = statusline.New(out)
 		out = term
 	}
 	return slog.New(redact.Handler(slog.NewMultiHandler(slog.NewTextHandler(runLog, nil), t.handler(out)), secrets)), term

@@ -3,9 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/statusline"
 )
 
 // Stats counts what a run has recorded so far, for the status line. The
@@ -116,60 +115,12 @@ func (s Snapshot) Line(elapsed, limit time.Duration, opsPerSec float64) string {
 		elapsed.Truncate(time.Second), lim, opsPerSec, s.OK, s.Fail, s.Info, faults)
 }
 
-// isTerminal reports whether w is a character device (a terminal), where a
-// live status line makes sense.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok || os.Getenv("TERM") == "dumb" {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// terminal is an output shared by log lines and a status line that is
-// redrawn in place: a log line first clears the status, then the status is
-// drawn again below it.
-type terminal struct {
-	mu     sync.Mutex
-	w      io.Writer
-	status string
-}
-
-func (t *terminal) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if _, err := io.WriteString(t.w, "\r\033[K"); err != nil {
-		return 0, err
-	}
-	n, err := t.w.Write(p)
-	if err == nil && t.status != "" {
-		_, err = io.WriteString(t.w, t.status)
-	}
-	return n, err
-}
-
-func (t *terminal) setStatus(s string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.status = s
-	_, _ = io.WriteString(t.w, "\r\033[K"+s)
-}
-
-// clear removes the status line for good (the run is over).
-func (t *terminal) clear() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.status = ""
-	_, _ = io.WriteString(t.w, "\r\033[K")
-}
-
 // reportProgress shows progress until ctx ends: every half second on the
 // terminal's status line, or (with no terminal) every interval as a log line.
-func reportProgress(ctx context.Context, stats *Stats, start time.Time, limit time.Duration, term *terminal, log *slog.Logger, interval time.Duration) {
+func reportProgress(ctx context.Context, stats *Stats, start time.Time, limit time.Duration, term *statusline.Terminal, log *slog.Logger, interval time.Duration) {
 	if term != nil {
 		interval = 500 * time.Millisecond
-		defer term.clear()
+		defer term.Clear()
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
@@ -183,7 +134,7 @@ func reportProgress(ctx context.Context, stats *Stats, start time.Time, limit ti
 			rate := float64(s.completed()-prev) / now.Sub(prevAt).Seconds()
 			prev, prevAt = s.completed(), now
 			if term != nil {
-				term.setStatus(s.Line(now.Sub(start), limit, rate))
+				term.Set(s.Line(now.Sub(start), limit, rate))
 				continue
 			}
 			log.Info("progress", "elapsed", now.Sub(start).Truncate(time.Second).String(), "ops-per-sec", int64(rate),

@@ -45,18 +45,6 @@ func TestStatsCountOutcomesAndTrackActiveFaults(t *testing.T) {
 	}
 }
 
-func TestTerminalLogLinesClearAndRedrawTheStatusLine(t *testing.T) {
-	var out bytes.Buffer
-	term := &terminal{w: &out}
-	term.setStatus("3s / 1m0s  10 ops/s")
-	term.Write([]byte("level=INFO msg=hello\n"))
-	term.clear()
-	want := "\r\033[K3s / 1m0s  10 ops/s" + "\r\033[Klevel=INFO msg=hello\n3s / 1m0s  10 ops/s" + "\r\033[K"
-	if out.String() != want {
-		t.Fatalf("terminal wrote %q\nwant          %q", out.String(), want)
-	}
-}
-
 func TestWithoutATerminalProgressIsLoggedAsPlainOrJSONLines(t *testing.T) {
 	var out bytes.Buffer
 	test := &Test{Output: &out, LogJSON: true}

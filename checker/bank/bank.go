@@ -18,10 +18,12 @@
 // present; elle-cli sums the very first read and fails on a nil balance).
 // The result says where they came from, because a wrong first read then
 // makes every right one look wrong.
+//
+// Streaming: Checker is a checker.Streamer holding the total, the accounts,
+// counts and the first, worst and last read of each kind of error.
 package bank
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -153,8 +155,14 @@ func balances(bs []Balance) string {
 
 // Checker returns the bank checker. Without any ok read the result is
 // unknown.
-func Checker(opts Options) checker.Checker {
-	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return check(ctx, h, opts) })
+//
+// It streams (checker.Streamer), holding the total and accounts, counts,
+// and the first, worst and last read of each kind of error.
+func Checker(opts Options) checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := newStream(opts)
+		return verdict.ClientStream(s.add, s.result)
+	})
 }
 
 // rules are what each read is checked against. The total and accounts not
@@ -167,7 +175,13 @@ type rules struct {
 	negativeOK    bool
 }
 
-func check(ctx context.Context, h *history.History, opts Options) checker.Result {
+// stream is the bank checker fed op by op.
+type stream struct {
+	d *Details
+	r rules
+}
+
+func newStream(opts Options) *stream {
 	d := &Details{Errors: make(map[string]*Group), TotalSource: NoSource, AccountsSource: NoSource, FirstRead: -1}
 	r := rules{accounts: opts.Accounts, accountsKnown: opts.Accounts != nil, negativeOK: opts.NegativeOK}
 	if opts.Total != nil {
@@ -177,40 +191,45 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 	if r.accountsKnown {
 		d.AccountsSource, d.Accounts = Configured, opts.Accounts
 	}
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
-		if op.F != "read" || op.Type != history.OK {
-			continue
-		}
-		m, ok := op.Value.(history.Map)
-		if !ok {
-			return verdict.BadOp(op, "a bank read must return a map {account balance}, found %s", verdict.EDN(op.Value))
-		}
-		if d.ReadCount == 0 {
-			d.FirstRead = op.Index
-		}
-		d.ReadCount++
-		if !r.accountsKnown {
-			r.accounts, r.accountsKnown = keys(m), true
-			d.AccountsSource, d.Accounts = FromRead, r.accounts
-		}
-		e, bad := inspect(op, m, r.accounts)
-		if bad != "" {
-			return verdict.BadOp(op, "%s", bad)
-		}
-		if !r.totalKnown && len(e.Unexpected) == 0 && len(e.Nil) == 0 {
-			// The first read that can be summed sets the total.
-			r.total, r.totalKnown = e.Total, true
-			d.TotalSource, d.Total, d.TotalFrom = FromRead, e.Total, op.Index
-		}
-		if r.judge(e) {
-			d.ErrorCount++
-			d.add(*e)
-		}
+	return &stream{d: d, r: r}
+}
+
+func (s *stream) add(ev checker.Event) (checker.Result, bool) {
+	op := ev.Op
+	if op.F != "read" || op.Type != history.OK {
+		return checker.Result{}, false
 	}
-	if r, stop := cancelled(); stop {
-		return r
+	d, r := s.d, &s.r
+	m, ok := op.Value.(history.Map)
+	if !ok {
+		return verdict.BadOp(op, "a bank read must return a map {account balance}, found %s", verdict.EDN(op.Value)), true
 	}
+	if d.ReadCount == 0 {
+		d.FirstRead = op.Index
+	}
+	d.ReadCount++
+	if !r.accountsKnown {
+		r.accounts, r.accountsKnown = keys(m), true
+		d.AccountsSource, d.Accounts = FromRead, r.accounts
+	}
+	e, bad := inspect(op, m, r.accounts)
+	if bad != "" {
+		return verdict.BadOp(op, "%s", bad), true
+	}
+	if !r.totalKnown && len(e.Unexpected) == 0 && len(e.Nil) == 0 {
+		// The first read that can be summed sets the total.
+		r.total, r.totalKnown = e.Total, true
+		d.TotalSource, d.Total, d.TotalFrom = FromRead, e.Total, op.Index
+	}
+	if r.judge(e) {
+		d.ErrorCount++
+		d.add(*e)
+	}
+	return checker.Result{}, false
+}
+
+func (s *stream) result() checker.Result {
+	d := s.d
 	res := checker.Result{Valid: checker.Valid, Details: d, Summary: d.inferred()}
 	switch {
 	case d.ErrorCount > 0:

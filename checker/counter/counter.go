@@ -12,10 +12,16 @@
 // Beyond Jepsen: adds may be negative (Jepsen refuses them), and an ok add
 // counts with the value it was invoked with (Jepsen takes the completion's,
 // and fails on a completion without one).
+//
+// Streaming: Checker is a checker.Streamer, fed ops as a file is read. It
+// holds the bounds, the reads and adds in flight, the reads out of bounds,
+// and the ops since the oldest add whose outcome is not yet known (a failed
+// add widens nothing, so the reads concurrent with it wait for its
+// completion); an add that never completes keeps the ops after it waiting
+// until the end.
 package counter
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -64,69 +70,159 @@ func (d *Details) Explain(w io.Writer) {
 // happened, so it stays in whichever bound it widened; one that failed never
 // happened, so it widens nothing, even while in flight (as in Jepsen). An ok
 // read whose value is not an integer makes the result unknown.
-func Checker() checker.Checker {
-	return checker.Func(check)
+//
+// It streams (checker.Streamer): it holds the two bounds, the reads and
+// adds in flight, the reads out of bounds, and the ops since the oldest add
+// whose outcome is not known yet (an add that fails must not widen the
+// bounds of the reads concurrent with it, so those wait for its completion).
+// In a history whose adds all complete that window is about the ops
+// concurrent with one add; an add that never completes keeps every later op
+// waiting until the end of the history, at about 48 bytes an op.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := newStream()
+		return verdict.ClientStream(s.add, s.result)
+	})
 }
 
 // pendingRead tracks the widest bounds seen while a read was outstanding.
 type pendingRead struct{ lower, upper int64 }
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	var lower, upper int64
-	reads := make(map[int]*pendingRead) // process -> read in flight
-	adds := make(map[int]int64)         // process -> delta of its add in flight
-	d := &Details{}
-	widen := func() {
-		for _, r := range reads {
-			r.lower = min(r.lower, lower)
-			r.upper = max(r.upper, upper)
+// step is one client op of interest, waiting for the outcomes of the adds
+// before it: a compact copy of what the bounds need.
+type step struct {
+	add      bool // an add; else a read
+	typ      history.Type
+	inv      int // position of the op's invocation (its own, for an invocation)
+	process  int
+	index    int
+	v        int64 // an add's delta, a read's value
+	resolved bool  // an add's invocation whose completion has been seen
+	failed   bool  // ... and it failed
+}
+
+// stream is the counter checker fed op by op.
+type stream struct {
+	lower, upper int64
+	reads        map[int]*pendingRead // position of its invocation -> read in flight
+	adds         map[int]int64        // position of its invocation -> delta of an add in flight
+	d            *Details
+
+	waiting []step      // steps not yet applied, oldest first
+	head    int         // waiting[:head] are applied
+	openAdd map[int]int // position in the history of an add's invocation -> its position in waiting, until its completion
+}
+
+func newStream() *stream {
+	return &stream{reads: make(map[int]*pendingRead), adds: make(map[int]int64), openAdd: make(map[int]int), d: &Details{}}
+}
+
+// add queues the op's step and applies every step whose adds' outcomes are
+// known.
+func (s *stream) add(e checker.Event) (checker.Result, bool) {
+	op := e.Op
+	st := step{typ: op.Type, inv: e.InvPos, process: op.Process, index: op.Index, resolved: true}
+	if op.Type == history.Invoke {
+		st.inv = e.Pos
+	}
+	switch {
+	case op.F == "add" && op.Type == history.Invoke:
+		v, ok := history.AsInt(op.Value)
+		if !ok {
+			return verdict.BadOp(op, "an add's value must be an integer delta, found %s", verdict.EDN(op.Value)), true
 		}
-	}
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for i, op := range ops {
-		switch op.F {
-		case "add":
-			if op.Type == history.Invoke {
-				v, ok := history.AsInt(op.Value)
-				if !ok {
-					return verdict.BadOp(op, "an add's value must be an integer delta, found %s", verdict.EDN(op.Value))
-				}
-				if c := h.Completion(i); c >= 0 && h.At(c).Type == history.Fail {
-					v = 0 // it certainly never happened, not even while in flight
-				}
-				adds[op.Process] = v
-			}
-			v := adds[op.Process]
-			switch {
-			case op.Type == history.Invoke && v >= 0, op.Type == history.OK && v < 0:
-				upper += v
-			case op.Type == history.Invoke, op.Type == history.OK:
-				lower += v
-			}
-			widen()
-		case "read":
-			switch op.Type {
-			case history.Invoke:
-				reads[op.Process] = &pendingRead{lower: lower, upper: upper}
-			case history.OK:
-				r := reads[op.Process]
-				delete(reads, op.Process)
-				v, ok := history.AsInt(op.Value)
-				if !ok {
-					return verdict.BadOp(op, "an ok read's value must be an integer, found %s", verdict.EDN(op.Value))
-				}
-				d.ReadCount++
-				if v < r.lower || v > r.upper {
-					d.Errors = append(d.Errors, Read{Index: op.Index, Process: op.Process, Lower: r.lower, Value: v, Upper: r.upper})
-				}
-			default:
-				delete(reads, op.Process)
-			}
+		st.add, st.v, st.resolved = true, v, false
+		s.openAdd[e.Pos] = len(s.waiting)
+	case op.F == "add":
+		if i, ok := s.openAdd[e.InvPos]; ok {
+			delete(s.openAdd, e.InvPos)
+			s.waiting[i].resolved, s.waiting[i].failed = true, op.Type == history.Fail
 		}
+		st.add = true
+	case op.F == "read" && op.Type == history.OK:
+		v, ok := history.AsInt(op.Value)
+		if !ok {
+			return verdict.BadOp(op, "an ok read's value must be an integer, found %s", verdict.EDN(op.Value)), true
+		}
+		st.v = v
+	case op.F != "read":
+		return checker.Result{}, false
 	}
-	if r, stop := cancelled(); stop {
-		return r
+	s.waiting = append(s.waiting, st)
+	s.apply()
+	return checker.Result{}, false
+}
+
+// apply applies waiting steps in order up to the first add whose outcome is
+// still unknown, then forgets them.
+func (s *stream) apply() {
+	for s.head < len(s.waiting) && s.waiting[s.head].resolved {
+		s.step(&s.waiting[s.head])
+		s.head++
 	}
+	switch {
+	case s.head == len(s.waiting):
+		s.waiting, s.head = s.waiting[:0], 0
+		clear(s.openAdd) // holds no entry: every add waiting was resolved
+	case s.head > 4096 && s.head > len(s.waiting)/2:
+		n := copy(s.waiting, s.waiting[s.head:])
+		s.waiting = s.waiting[:n]
+		for inv, i := range s.openAdd {
+			s.openAdd[inv] = i - s.head
+		}
+		s.head = 0
+	}
+}
+
+// step moves the bounds by one op, as the history has it in order.
+func (s *stream) step(st *step) {
+	if st.add {
+		if st.typ == history.Invoke {
+			v := st.v
+			if st.failed {
+				v = 0 // it certainly never happened, not even while in flight
+			}
+			s.adds[st.inv] = v
+		}
+		v := s.adds[st.inv]
+		if st.typ != history.Invoke {
+			delete(s.adds, st.inv)
+		}
+		switch {
+		case st.typ == history.Invoke && v >= 0, st.typ == history.OK && v < 0:
+			s.upper += v
+		case st.typ == history.Invoke, st.typ == history.OK:
+			s.lower += v
+		}
+		for _, r := range s.reads {
+			r.lower = min(r.lower, s.lower)
+			r.upper = max(r.upper, s.upper)
+		}
+		return
+	}
+	switch st.typ {
+	case history.Invoke:
+		s.reads[st.inv] = &pendingRead{lower: s.lower, upper: s.upper}
+	case history.OK:
+		r := s.reads[st.inv]
+		delete(s.reads, st.inv)
+		s.d.ReadCount++
+		if st.v < r.lower || st.v > r.upper {
+			s.d.Errors = append(s.d.Errors, Read{Index: st.index, Process: st.process, Lower: r.lower, Value: st.v, Upper: r.upper})
+		}
+	default:
+		delete(s.reads, st.inv)
+	}
+}
+
+// result applies the steps still waiting (an add never completed did not
+// fail) and judges the reads.
+func (s *stream) result() checker.Result {
+	for i := s.head; i < len(s.waiting); i++ {
+		s.waiting[i].resolved = true
+	}
+	s.apply()
+	d := s.d
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {
 	case len(d.Errors) > 0:

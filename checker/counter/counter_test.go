@@ -86,3 +86,28 @@ func TestCounterSummaryAndExplanationCountInEnglish(t *testing.T) {
 		t.Fatalf("explain = %q", got)
 	}
 }
+
+// Completions without invocations (a history of completions, as Elle's
+// examples are written) are each invoked at the start of the history, so
+// two reads of one process are two reads in flight from the start: each is
+// judged against its own bounds, and the failed add widens none.
+func TestCounterTakesCompletionsWithoutInvocationsAsInvokedAtTheStart(t *testing.T) {
+	ops := []history.Op{
+		{Index: 0, Type: history.OK, Process: 0, F: "add", Value: int64(2)},
+		{Index: 1, Type: history.OK, Process: 1, F: "read", Value: int64(2)},
+		{Index: 2, Type: history.Fail, Process: 0, F: "add", Value: int64(5)},
+		{Index: 3, Type: history.OK, Process: 1, F: "read", Value: int64(7)},
+	}
+	h, err := history.NewInvokingAtStart(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Checker().Check(context.Background(), h)
+	if r.Valid != checker.Invalid || r.Error != "" {
+		t.Fatalf("got %v %q %q, want invalid: 7 is beyond every add that did not fail", r.Valid, r.Summary, r.Error)
+	}
+	errs := r.Details.(*Details).Errors
+	if len(errs) != 1 || errs[0] != (Read{Index: 3, Process: 1, Lower: 0, Value: 7, Upper: 2}) {
+		t.Fatalf("errors %+v, want only op 3 reading 7 of 0..2", errs)
+	}
+}

@@ -9,26 +9,18 @@ import (
 	"github.com/faultline/faultline/history"
 )
 
-// counterStore is a correct counter.
-type counterStore struct{ n int64 }
+func simulate(seed uint64) *histbuild.B { return simulation(seed, 300).Run() }
 
-func (c *counterStore) Apply(f string, v any) any {
-	if f == "add" {
-		d, _ := history.AsInt(v)
-		c.n += d
-		return v
-	}
-	return c.n
-}
-
-func simulate(seed uint64) *histbuild.B {
-	return histbuild.Sim{Seed: seed, Procs: 5, N: 300, InfoRate: 0.05, Store: &counterStore{},
+// simulation is a correct counter under n operations of 5 processes, 5% of
+// them info.
+func simulation(seed uint64, n int) histbuild.Sim {
+	return histbuild.Sim{Seed: seed, Procs: 5, N: n, InfoRate: 0.05, Store: &histbuild.Counter{},
 		Next: func(r *rand.Rand) (string, any) {
 			if r.IntN(2) == 0 {
 				return "add", int64(r.IntN(5) + 1)
 			}
 			return "read", nil
-		}}.Run()
+		}}
 }
 
 func TestCounterPassesSimulatedCorrectCounters(t *testing.T) {

@@ -21,6 +21,11 @@
 //
 // Results are data (a checker.Result whose Details is a *Report); rendering
 // lives in report/elle. The package is pure: no I/O.
+//
+// Not streamed: the analysis needs the whole history (a key's version order
+// comes from its longest read, real-time and process orders span it), so it
+// takes a History and holds, beside it, one record per transaction and
+// micro-op, the dependency graph (CSR, int32 nodes) and its components.
 package elle
 
 import (
@@ -216,6 +221,7 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 	if err != nil {
 		return checker.Unknown, nil, err
 	}
+	checker.Phase(ctx, "analyse")
 	a, err := parse(h, wl, &o)
 	if err != nil {
 		return checker.Unknown, nil, err
@@ -231,6 +237,7 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 	}
 	r := &Report{Workload: wl.name, Models: req.Models, NotChecked: req.NotChecked, Txns: len(a.txns), Committed: a.committed, Edges: g.EdgeCount()}
 	cs := &cycleSearch{a: a, g: g, ntxn: int32(len(a.txns)), rels: rels, budget: budget, timeout: o.CycleSearchTimeout, ex: ex}
+	checker.Phase(ctx, "search cycles")
 	cycles, err := cs.run(ctx)
 	r.Components = cs.components
 	if err != nil {
@@ -244,6 +251,7 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 			"no transaction that committed (or might have) depends on another through ww, wr or rw edges" + orderWords(rels) +
 				", so there is nothing to judge against the models: the verdict is unknown unless something else is invalid"}})
 	}
+	checker.Phase(ctx, "explain")
 	r.fill(all, o.maxPerType(), a.counts)
 	valid := checker.Valid
 	if len(cs.timeouts) > 0 || empty || len(req.Undefined) > 0 {
@@ -256,6 +264,7 @@ func analyze(ctx context.Context, h *history.History, o Options, wl workloadSpec
 	}
 	if valid == checker.Valid {
 		var bad []Anomaly
+		checker.Phase(ctx, "try write orders")
 		r.Undecided, bad = undecided(ctx, cs, req, r.AnomalyTypes)
 		switch {
 		case len(bad) > 0:

@@ -7,6 +7,9 @@
 // It proves whatever the inner checker proves, for each key separately. It
 // cannot see anything that spans keys; ops whose value is not a [key value]
 // tuple (nemesis ops, for instance) are left out.
+//
+// Not streamed: it splits a History by key (History.ByKey), holding each
+// key's sub-history beside the whole while the keys are checked.
 package independent
 
 import (

@@ -13,6 +13,9 @@
 // Counterexample as data; package report/linearizability renders it.
 //
 // The package is pure: no I/O, no clocks.
+//
+// Not streamed: the search may move any op of a key's history, so it takes a
+// History and holds, beside it, each key's entry list and the search's memo.
 package linear
 
 import (

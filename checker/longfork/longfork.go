@@ -11,10 +11,12 @@
 // isolation allows it. It cannot see forks between reads of different groups
 // (there are none to see: no key is in two groups), nor forks hidden behind
 // keys written more than once (the workload writes each key once).
+//
+// Streaming: Checker is a checker.Streamer holding, per group of keys, one
+// read for each pattern of keys it saw written.
 package longfork
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"math/bits"
@@ -94,8 +96,11 @@ func (d *Details) Explain(w io.Writer) {
 // Checker returns the long-fork checker. Forks make the history invalid;
 // otherwise malformed reads (a read of keys that are not one group) make it
 // unknown, as does a history without any read.
-func Checker(opts Options) checker.Checker {
-	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return check(ctx, h, opts) })
+//
+// It streams (checker.Streamer), holding per group of keys one read for each
+// pattern of keys seen written.
+func Checker(opts Options) checker.Streamer {
+	return checker.Streamed(func() checker.Stream { return newStream(opts) })
 }
 
 // group is the reads of one key group, deduplicated by what they saw.
@@ -109,28 +114,28 @@ type observed struct {
 	op   history.Op
 }
 
-func check(ctx context.Context, h *history.History, opts Options) checker.Result {
+func newStream(opts Options) checker.Stream {
 	d := &Details{}
 	groups := make(map[string]*group)
 	var order []string
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
+	add := func(e checker.Event) (checker.Result, bool) {
+		op := e.Op
 		if op.Type != history.OK || (op.F != "read" && op.F != "txn") {
-			continue
+			return checker.Result{}, false
 		}
 		keys, vals, isRead, err := parseRead(op.Value)
 		if err != "" {
-			return verdict.BadOp(op, "%s", err)
+			return verdict.BadOp(op, "%s", err), true
 		}
 		if !isRead {
-			continue
+			return checker.Result{}, false
 		}
 		want, gk, bad := groupOf(keys, opts.GroupSize)
 		if bad != "" {
-			return verdict.BadOp(op, "%s", bad)
+			return verdict.BadOp(op, "%s", bad), true
 		}
 		if len(want) > 64 {
-			return verdict.BadOp(op, "a read of %d keys: groups of more than 64 keys are not supported", len(want))
+			return verdict.BadOp(op, "a read of %d keys: groups of more than 64 keys are not supported", len(want)), true
 		}
 		d.ReadCount++
 		g := groups[gk]
@@ -142,7 +147,7 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 		seen, ok := g.observe(keys, vals)
 		if !ok {
 			d.Malformed = append(d.Malformed, Malformed{Op: op.Index, Keys: keys, Want: want})
-			continue
+			return checker.Result{}, false
 		}
 		switch bits.OnesCount64(seen) {
 		case 0:
@@ -153,28 +158,28 @@ func check(ctx context.Context, h *history.History, opts Options) checker.Result
 		if g.patterns[seen] == nil {
 			g.patterns[seen] = &observed{seen: seen, op: op}
 		}
+		return checker.Result{}, false
 	}
-	if r, stop := cancelled(); stop {
-		return r
-	}
-	for _, gk := range order {
-		groups[gk].forks(d)
-	}
-	res := checker.Result{Valid: checker.Valid, Details: d}
-	switch {
-	case d.ForkCount > 0:
-		f := d.Forks[0]
-		res.Valid = checker.Invalid
-		res.Summary = fmt.Sprintf("%s; e.g. op %d saw %s without %s, op %d saw %s without %s",
-			plural.Count(d.ForkCount, "fork"), f.A.Op, verdict.EDN(f.OnlyA), verdict.EDN(f.OnlyB), f.B.Op, verdict.EDN(f.OnlyB), verdict.EDN(f.OnlyA))
-	case len(d.Malformed) > 0:
-		res.Valid = checker.Unknown
-		res.Summary = fmt.Sprintf("%s did not read exactly one group of keys", plural.Count(len(d.Malformed), "read"))
-	case d.ReadCount == 0:
-		res.Valid = checker.Unknown
-		res.Summary = "no ok reads: nothing to check"
-	}
-	return res
+	return verdict.ClientStream(add, func() checker.Result {
+		for _, gk := range order {
+			groups[gk].forks(d)
+		}
+		res := checker.Result{Valid: checker.Valid, Details: d}
+		switch {
+		case d.ForkCount > 0:
+			f := d.Forks[0]
+			res.Valid = checker.Invalid
+			res.Summary = fmt.Sprintf("%s; e.g. op %d saw %s without %s, op %d saw %s without %s",
+				plural.Count(d.ForkCount, "fork"), f.A.Op, verdict.EDN(f.OnlyA), verdict.EDN(f.OnlyB), f.B.Op, verdict.EDN(f.OnlyB), verdict.EDN(f.OnlyA))
+		case len(d.Malformed) > 0:
+			res.Valid = checker.Unknown
+			res.Summary = fmt.Sprintf("%s did not read exactly one group of keys", plural.Count(len(d.Malformed), "read"))
+		case d.ReadCount == 0:
+			res.Valid = checker.Unknown
+			res.Summary = "no ok reads: nothing to check"
+		}
+		return res
+	})
 }
 
 // observe returns the bit pattern of keys the read saw written; ok is false

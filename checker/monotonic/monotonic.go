@@ -10,10 +10,15 @@
 // another one ended never sees a smaller value (in real time). It cannot
 // prove that increments were applied exactly once, nor find contradictions
 // across keys (use Elle for those).
+//
+// Streaming: Checker is a checker.Streamer holding the last value each
+// process saw of each key, the invocations in flight, and the rises of each
+// key's greatest completed value since the oldest op in flight (an op is
+// compared with the greatest completed before its invocation); an op that
+// never completes keeps every rise after it.
 package monotonic
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -87,12 +92,20 @@ func (d *Details) Explain(w io.Writer) {
 
 // Checker returns the monotonic checker. Without a single observation the
 // result is unknown.
-func Checker(opts Options) checker.Checker {
+//
+// It streams (checker.Streamer), holding the last value each process saw of
+// each key and, per key, the rises of the greatest value completed since
+// the oldest op in flight (an op is compared with the greatest completed
+// before its invocation), and the invocations in flight.
+func Checker(opts Options) checker.Streamer {
 	fs := opts.Fs
 	if fs == nil {
 		fs = []string{"read", "inc"}
 	}
-	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return check(ctx, h, fs) })
+	return checker.Streamed(func() checker.Stream {
+		s := &stream{fs: fs, d: &Details{}, last: make(map[string]Observation), peaks: make(map[string][]peak), keys: make(map[string]any), done: make(map[int]bool)}
+		return verdict.ClientStream(s.add, s.result)
+	})
 }
 
 // peak is a point where the greatest completed value of a key rose.
@@ -101,53 +114,94 @@ type peak struct {
 	obs Observation
 }
 
-func check(ctx context.Context, h *history.History, fs []string) checker.Result {
-	d := &Details{}
-	last := make(map[string]Observation) // process/key -> last seen
-	peaks := make(map[string][]peak)     // key -> rising greatest completed values
-	keys := make(map[string]any)
-	report := func(kind string, key any, earlier, later Observation) {
-		d.ViolationCount++
-		if len(d.Violations) < MaxViolations {
-			d.Violations = append(d.Violations, Violation{Kind: kind, Key: key, Earlier: earlier, Later: later})
+// stream is the monotonic checker fed op by op.
+type stream struct {
+	fs    []string
+	d     *Details
+	last  map[string]Observation // process/key -> last seen
+	peaks map[string][]peak      // key -> rising greatest completed values, from the last one before the oldest op in flight
+	keys  map[string]any
+	open  []int        // positions of the invocations of fs in flight, oldest first, with completed ones not yet dropped
+	done  map[int]bool // completed invocations still in open
+}
+
+// track follows the invocations of fs in flight: the oldest bounds which
+// rises of a key a later op can still be compared with.
+func (s *stream) track(e checker.Event) {
+	if !slices.Contains(s.fs, e.Op.F) {
+		return
+	}
+	if e.Op.Type == history.Invoke {
+		s.open = append(s.open, e.Pos)
+		return
+	}
+	if e.InvPos >= 0 {
+		s.done[e.InvPos] = true
+	}
+	for len(s.open) > 0 && s.done[s.open[0]] {
+		delete(s.done, s.open[0])
+		s.open = s.open[1:]
+	}
+}
+
+// since is the position no op still to complete was invoked before.
+func (s *stream) since(pos int) int {
+	if len(s.open) > 0 {
+		return s.open[0]
+	}
+	return pos + 1
+}
+
+func (s *stream) report(kind string, key any, earlier, later Observation) {
+	s.d.ViolationCount++
+	if len(s.d.Violations) < MaxViolations {
+		s.d.Violations = append(s.d.Violations, Violation{Kind: kind, Key: key, Earlier: earlier, Later: later})
+	}
+}
+
+func (s *stream) add(e checker.Event) (checker.Result, bool) {
+	op, i, inv := e.Op, e.Pos, e.InvPos
+	s.track(e)
+	if op.Type != history.OK || !slices.Contains(s.fs, op.F) {
+		return checker.Result{}, false
+	}
+	kvs, bad := observations(op.Value)
+	if bad != "" {
+		return verdict.BadOp(op, "%s", bad), true
+	}
+	for _, kv := range kvs {
+		s.d.ObservationCount++
+		ks := history.Key(kv.key)
+		s.keys[ks] = kv.key
+		o := Observation{Op: op.Index, Process: op.Process, Value: kv.value}
+		pk := history.ProcessString(op.Process) + "/" + ks
+		prev, seen := s.last[pk]
+		if seen && o.Value < prev.Value {
+			s.report(ByProcess, kv.key, prev, o)
+		}
+		s.last[pk] = o
+		ps := s.peaks[ks]
+		// The greatest value completed before this op was invoked.
+		j := sort.Search(len(ps), func(j int) bool { return ps[j].pos >= inv }) - 1
+		if j >= 0 && o.Value < ps[j].obs.Value && !(seen && o.Value < prev.Value && ps[j].obs.Process == op.Process) {
+			s.report(RealTime, kv.key, ps[j].obs, o)
+		}
+		if len(ps) == 0 || o.Value > ps[len(ps)-1].obs.Value {
+			// Later ops were invoked after since, so the rises before the
+			// last one before it will never be looked at again.
+			bound := s.since(i)
+			if m := sort.Search(len(ps), func(j int) bool { return ps[j].pos >= bound }) - 1; m > 0 {
+				ps = ps[m:]
+			}
+			s.peaks[ks] = append(ps, peak{pos: i, obs: o})
 		}
 	}
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for i, op := range ops {
-		if op.Type != history.OK || !slices.Contains(fs, op.F) {
-			continue
-		}
-		kvs, bad := observations(op.Value)
-		if bad != "" {
-			return verdict.BadOp(op, "%s", bad)
-		}
-		inv := h.Invocation(i)
-		for _, kv := range kvs {
-			d.ObservationCount++
-			ks := history.Key(kv.key)
-			keys[ks] = kv.key
-			o := Observation{Op: op.Index, Process: op.Process, Value: kv.value}
-			pk := history.ProcessString(op.Process) + "/" + ks
-			prev, seen := last[pk]
-			if seen && o.Value < prev.Value {
-				report(ByProcess, kv.key, prev, o)
-			}
-			last[pk] = o
-			ps := peaks[ks]
-			// The greatest value completed before this op was invoked.
-			j := sort.Search(len(ps), func(j int) bool { return ps[j].pos >= inv }) - 1
-			if j >= 0 && o.Value < ps[j].obs.Value && !(seen && o.Value < prev.Value && ps[j].obs.Process == op.Process) {
-				report(RealTime, kv.key, ps[j].obs, o)
-			}
-			if len(ps) == 0 || o.Value > ps[len(ps)-1].obs.Value {
-				peaks[ks] = append(ps, peak{pos: i, obs: o})
-			}
-		}
-	}
-	if r, stop := cancelled(); stop {
-		return r
-	}
-	d.KeyCount = len(keys)
+	return checker.Result{}, false
+}
+
+func (s *stream) result() checker.Result {
+	d := s.d
+	d.KeyCount = len(s.keys)
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {
 	case d.ViolationCount > 0:

@@ -31,15 +31,20 @@ func (c *counters) read() history.Map {
 }
 
 func simulate(seed uint64) (*histbuild.B, *counters) {
-	store := &counters{}
-	b := histbuild.Sim{Seed: seed, Procs: 5, N: 400, InfoRate: 0.05, Store: store,
+	sim := simulation(seed, 400, 0.05)
+	return sim.Run(), sim.Store.(*counters)
+}
+
+// simulation is n reads and increments of four correct counters by 5
+// processes, that fraction of them info.
+func simulation(seed uint64, n int, info float64) histbuild.Sim {
+	return histbuild.Sim{Seed: seed, Procs: 5, N: n, InfoRate: info, Store: &counters{},
 		Next: func(r *rand.Rand) (string, any) {
 			if r.IntN(2) == 0 {
 				return "read", nil
 			}
 			return "inc", int64(r.IntN(4))
-		}}.Run()
-	return b, store
+		}}
 }
 
 func TestMonotonicPassesSimulatedCorrectCounters(t *testing.T) {
@@ -61,5 +66,24 @@ func TestMonotonicCatchesAFinalReadThatWentBackwards(t *testing.T) {
 		if d.ViolationCount != 1 || v.Kind != RealTime || !history.Equal(v.Key, 2) || v.Later.Op != final || v.Later.Value != store.v[2]-1 || v.Earlier.Value != store.v[2] {
 			t.Fatalf("seed %d: violations %+v, want one: key 2 read as %d at op %d after %d", seed, d.Violations, store.v[2]-1, final, store.v[2])
 		}
+	}
+}
+
+// Keys that keep rising leave the stream only the rises since the oldest
+// op in flight: a history thirty times longer leaves no more on the heap.
+// (Without info: each process that retires after one leaves its last
+// values behind.)
+func TestMonotonicStreamMemoryStaysFlat(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates 300k operations")
+	}
+	small, v1 := histbuild.StreamHeap(t, Checker(Options{}), simulation(1, 10_000, 0))
+	large, v2 := histbuild.StreamHeap(t, Checker(Options{}), simulation(1, 300_000, 0))
+	t.Logf("live heap after streaming 10k operations: %d KB; 300k operations: %d KB", small/1024, large/1024)
+	if v1 != checker.Valid || v2 != checker.Valid {
+		t.Fatalf("verdicts %v and %v on correct counters", v1, v2)
+	}
+	if large > small+512*1024 {
+		t.Fatalf("the live heap grew from %d KB to %d KB with the history", small/1024, large/1024)
 	}
 }

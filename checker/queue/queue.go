@@ -9,10 +9,13 @@
 // end: what was acknowledged but never came out (lost), what came out more
 // often than it went in (duplicated), and what came out but never went in
 // (unexpected).
+//
+// Streaming: both checkers are checker.Streamers: Checker holds the values
+// enqueued and not yet dequeued, TotalChecker every value enqueued and
+// dequeued with its count.
 package queue
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -47,38 +50,50 @@ func (d *Details) Explain(w io.Writer) {
 // wrongly reports fail cannot make a valid history invalid); every ok
 // dequeue must take a value some earlier-invoked enqueue put in and no
 // earlier dequeue took out.
-func Checker() checker.Checker { return checker.Func(check) }
+//
+// It streams (checker.Streamer), holding the values enqueued and not yet
+// dequeued.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := &stream{in: valueset.New(), d: &Details{BadDequeue: -1}}
+		return verdict.ClientStream(s.add, s.result)
+	})
+}
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	in := valueset.New()
-	d := &Details{BadDequeue: -1}
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
-		if op.F == "enqueue" && op.Type == history.Invoke {
-			in.Add(op.Value, 1)
-			d.EnqueueCount++
-			continue
-		}
-		out, res, ok := dequeued(op)
-		if !ok {
-			return res
-		}
-		for _, v := range out {
-			d.DequeueCount++
-			if !in.Remove(v) {
-				d.BadDequeue, d.Value = op.Index, v
-				return checker.Result{Valid: checker.Invalid, Details: d,
-					Summary: fmt.Sprintf("op %d dequeued %s, which was never enqueued (or already dequeued)", op.Index, verdict.EDN(v))}
-			}
+// stream is the queue checker fed op by op.
+type stream struct {
+	in *valueset.Multiset // enqueued, not dequeued
+	d  *Details
+}
+
+func (s *stream) add(e checker.Event) (checker.Result, bool) {
+	op := e.Op
+	d := s.d
+	if op.F == "enqueue" && op.Type == history.Invoke {
+		s.in.Add(op.Value, 1)
+		d.EnqueueCount++
+		return checker.Result{}, false
+	}
+	out, res, ok := dequeued(op)
+	if !ok {
+		return res, true
+	}
+	for _, v := range out {
+		d.DequeueCount++
+		if !s.in.Remove(v) {
+			d.BadDequeue, d.Value = op.Index, v
+			return checker.Result{Valid: checker.Invalid, Details: d,
+				Summary: fmt.Sprintf("op %d dequeued %s, which was never enqueued (or already dequeued)", op.Index, verdict.EDN(v))}, true
 		}
 	}
-	if r, stop := cancelled(); stop {
-		return r
+	return checker.Result{}, false
+}
+
+func (s *stream) result() checker.Result {
+	if s.d.DequeueCount == 0 {
+		return checker.Result{Valid: checker.Unknown, Details: s.d, Summary: "nothing was dequeued"}
 	}
-	if d.DequeueCount == 0 {
-		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "nothing was dequeued"}
-	}
-	return checker.Result{Valid: checker.Valid, Details: d}
+	return checker.Result{Valid: checker.Valid, Details: s.d}
 }
 
 // dequeued returns the values an op took out of the queue: one for an ok

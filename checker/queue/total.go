@@ -1,7 +1,6 @@
 package queue
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -49,43 +48,55 @@ func (d *TotalDetails) Explain(w io.Writer) {
 // that ends by draining the queue, or every value still queued counts as
 // lost. Lost or unexpected values make the history invalid; duplicated ones
 // only with ForbidDuplicates. With nothing dequeued at all it is unknown.
-func TotalChecker(opts TotalOptions) checker.Checker {
-	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return checkTotal(ctx, h, opts) })
+//
+// It streams (checker.Streamer), holding the values enqueued (attempted and
+// acknowledged) and dequeued, each with its count.
+func TotalChecker(opts TotalOptions) checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := &totalStream{opts: opts, attempts: valueset.New(), acked: valueset.New(), out: valueset.New(), d: &TotalDetails{}}
+		return verdict.ClientStream(s.add, s.result)
+	})
 }
 
-func checkTotal(ctx context.Context, h *history.History, opts TotalOptions) checker.Result {
-	attempts, acked, out := valueset.New(), valueset.New(), valueset.New()
-	d := &TotalDetails{}
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
-		switch {
-		case op.F == "enqueue" && op.Type == history.Invoke:
-			attempts.Add(op.Value, 1)
-			d.AttemptCount++
-		case op.F == "enqueue" && op.Type == history.OK:
-			acked.Add(op.Value, 1)
-			d.AcknowledgedCount++
-		default:
-			vs, res, ok := dequeued(op)
-			if !ok {
-				return res
-			}
-			for _, v := range vs {
-				out.Add(v, 1)
-				d.DequeueCount++
-			}
+// totalStream is the total-queue checker fed op by op.
+type totalStream struct {
+	opts                 TotalOptions
+	attempts, acked, out *valueset.Multiset
+	d                    *TotalDetails
+}
+
+func (s *totalStream) add(e checker.Event) (checker.Result, bool) {
+	op := e.Op
+	d := s.d
+	switch {
+	case op.F == "enqueue" && op.Type == history.Invoke:
+		s.attempts.Add(op.Value, 1)
+		d.AttemptCount++
+	case op.F == "enqueue" && op.Type == history.OK:
+		s.acked.Add(op.Value, 1)
+		d.AcknowledgedCount++
+	default:
+		vs, res, ok := dequeued(op)
+		if !ok {
+			return res, true
+		}
+		for _, v := range vs {
+			s.out.Add(v, 1)
+			d.DequeueCount++
 		}
 	}
-	if r, stop := cancelled(); stop {
-		return r
-	}
+	return checker.Result{}, false
+}
+
+func (s *totalStream) result() checker.Result {
+	d, attempts, acked, out := s.d, s.attempts, s.acked, s.out
 	d.Lost = acked.Where(func(v any, n int) bool { return out.Count(v) < n })
 	d.Unexpected = out.Where(func(v any, _ int) bool { return !attempts.Has(v) })
 	d.Duplicated = out.Where(func(v any, n int) bool { return attempts.Has(v) && n > attempts.Count(v) })
 	d.Recovered = out.Where(func(v any, _ int) bool { return attempts.Has(v) && !acked.Has(v) })
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {
-	case len(d.Lost) > 0 || len(d.Unexpected) > 0 || (opts.ForbidDuplicates && len(d.Duplicated) > 0):
+	case len(d.Lost) > 0 || len(d.Unexpected) > 0 || (s.opts.ForbidDuplicates && len(d.Duplicated) > 0):
 		res.Valid = checker.Invalid
 		res.Summary = fmt.Sprintf("%d lost, %d duplicated, %d unexpected", len(d.Lost), len(d.Duplicated), len(d.Unexpected))
 	case d.DequeueCount == 0:

@@ -10,10 +10,12 @@
 // after a non-nil means the reader saw a later write without an earlier one
 // of the same client: the store is not sequential. It cannot tell anything
 // from reads that saw all or none of the subkeys.
+//
+// Streaming: Checker is a checker.Streamer holding counts and the first reads
+// that went wrong.
 package sequential
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -64,50 +66,57 @@ func (d *Details) Explain(w io.Writer) {
 
 // Checker returns the sequential checker. Without any ok read the result is
 // unknown.
-func Checker() checker.Checker { return checker.Func(check) }
+//
+// It streams (checker.Streamer), holding counts and the first reads that
+// went wrong.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		d := &Details{}
+		return verdict.ClientStream(func(e checker.Event) (checker.Result, bool) { return read(d, e.Op) }, func() checker.Result { return result(d) })
+	})
+}
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	d := &Details{}
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
-		if op.F != "read" || op.Type != history.OK {
-			continue
-		}
-		key, vals, ok := split(op.Value)
-		if !ok {
-			return verdict.BadOp(op, "a sequential read must return [key [values...]] or [values...], found %s", verdict.EDN(op.Value))
-		}
-		d.ReadCount++
-		seen, missing, present := -1, -1, 0
-		for j, v := range vals {
-			switch {
-			case v != nil:
-				present++
-				if seen < 0 {
-					seen = j
-				}
-			case seen >= 0 && missing < 0:
-				missing = j
+// read judges one op: an ok read's values must not show a later write
+// without an earlier one.
+func read(d *Details, op history.Op) (checker.Result, bool) {
+	if op.F != "read" || op.Type != history.OK {
+		return checker.Result{}, false
+	}
+	key, vals, ok := split(op.Value)
+	if !ok {
+		return verdict.BadOp(op, "a sequential read must return [key [values...]] or [values...], found %s", verdict.EDN(op.Value)), true
+	}
+	d.ReadCount++
+	seen, missing, present := -1, -1, 0
+	for j, v := range vals {
+		switch {
+		case v != nil:
+			present++
+			if seen < 0 {
+				seen = j
 			}
-		}
-		switch present {
-		case len(vals):
-			d.AllCount++
-		case 0:
-			d.NoneCount++
-		default:
-			d.SomeCount++
-		}
-		if missing >= 0 {
-			d.BadCount++
-			if len(d.Bad) < MaxBad {
-				d.Bad = append(d.Bad, Bad{Op: op.Index, Process: op.Process, Key: key, Values: vals, Seen: seen, Missing: missing})
-			}
+		case seen >= 0 && missing < 0:
+			missing = j
 		}
 	}
-	if r, stop := cancelled(); stop {
-		return r
+	switch present {
+	case len(vals):
+		d.AllCount++
+	case 0:
+		d.NoneCount++
+	default:
+		d.SomeCount++
 	}
+	if missing >= 0 {
+		d.BadCount++
+		if len(d.Bad) < MaxBad {
+			d.Bad = append(d.Bad, Bad{Op: op.Index, Process: op.Process, Key: key, Values: vals, Seen: seen, Missing: missing})
+		}
+	}
+	return checker.Result{}, false
+}
+
+func result(d *Details) checker.Result {
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {
 	case d.BadCount > 0:

@@ -1,7 +1,6 @@
 package set
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -132,85 +131,141 @@ func latencies(qs map[string]int64) string {
 // Jepsen 0.3: duplicates within one read are reported and invalid (Jepsen
 // means to, but its filter never matches), and so are elements read that no
 // one ever added (Jepsen ignores them).
-func FullChecker(opts FullOptions) checker.Checker {
-	return checker.Func(func(ctx context.Context, h *history.History) checker.Result { return checkFull(ctx, h, opts) })
+//
+// It streams (checker.Streamer), holding one record per element added (its
+// value and the ops that decide its outcome), the elements of the read being
+// judged, and any element read before anyone tried to add it.
+func FullChecker(opts FullOptions) checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := &fullStream{opts: opts, index: valueset.NewIndex[*tracked](), early: valueset.NewIndex[*earlyRead](),
+			unexpected: valueset.New(), duplicated: valueset.New()}
+		return verdict.ClientStream(s.add, s.result)
+	})
 }
 
-// tracked is an element under observation; ops are positions in the history.
+// at is an op that decided something about an element: its position in the
+// history (-1 for none), its index and its time.
+type at struct {
+	pos, index int
+	time       int64
+}
+
+var none = at{pos: -1, index: -1}
+
+// tracked is an element under observation.
 type tracked struct {
 	value                          any
-	added                          int // its first add's invoke: reads completing later concern it
-	known, lastPresent, lastAbsent int
-	seenBy                         int // the last read that returned it
+	known, lastPresent, lastAbsent at
+	seenBy                         int // position of the last read that returned it
 }
 
-func checkFull(ctx context.Context, h *history.History, opts FullOptions) checker.Result {
-	var elems []*tracked
-	index := valueset.NewIndex[*tracked]()
-	for i, op := range h.All() {
-		if op.IsClient() && op.F == "add" && op.Type == history.Invoke {
-			if _, seen := index.Get(op.Value); !seen {
-				e := &tracked{value: op.Value, added: i, known: -1, lastPresent: -1, lastAbsent: -1, seenBy: -1}
-				index.Put(op.Value, e)
-				elems = append(elems, e)
+// earlyRead is an element read before anyone tried to add it: unexpected,
+// unless an add comes later (then only a read that returned it twice counts).
+type earlyRead struct {
+	value      any
+	lastRead   int  // position of the last read that returned it
+	duplicated bool // some read returned it more than once
+	added      bool
+}
+
+// fullStream is the set-full checker fed op by op.
+type fullStream struct {
+	opts                   FullOptions
+	elems                  []*tracked // in the order of their first add's invocation
+	index                  *valueset.Index[*tracked]
+	early                  *valueset.Index[*earlyRead]
+	earlyOrder             []*earlyRead
+	unexpected, duplicated *valueset.Multiset
+}
+
+func (s *fullStream) add(e checker.Event) (checker.Result, bool) {
+	op := e.Op
+	switch {
+	case op.F == "add" && op.Type == history.Invoke:
+		if _, seen := s.index.Get(op.Value); !seen {
+			t := &tracked{value: op.Value, known: none, lastPresent: none, lastAbsent: none, seenBy: -1}
+			s.index.Put(op.Value, t)
+			s.elems = append(s.elems, t)
+			if r, ok := s.early.Get(op.Value); ok {
+				r.added = true
 			}
 		}
-	}
-	unexpected, duplicated := valueset.New(), valueset.New()
-	active := 0 // elems[:active] had their add invoked before the current op
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for i, op := range ops {
-		if op.Type != history.OK {
-			continue
+	case op.F == "add" && op.Type == history.OK:
+		if t, _ := s.index.Get(op.Value); t != nil && t.known.pos < 0 {
+			t.known = at{pos: e.Pos, index: op.Index, time: op.Time}
 		}
-		switch op.F {
-		case "add":
-			if e, _ := index.Get(op.Value); e != nil && e.known < 0 {
-				e.known = i
-			}
-		case "read":
-			vs, ok := valueset.Elements(op.Value)
-			if !ok {
-				return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value))
-			}
-			inv := h.Invocation(i)
-			for _, v := range vs {
-				switch e, _ := index.Get(v); {
-				case e == nil:
-					unexpected.Add(v, 1)
-				case e.seenBy == i:
-					duplicated.Add(v, 1)
-				default:
-					e.seenBy = i
-				}
-			}
-			for active < len(elems) && elems[active].added < i {
-				active++
-			}
-			for _, e := range elems[:active] {
-				if e.seenBy == i {
-					if e.known < 0 {
-						e.known = i
-					}
-					e.lastPresent = max(e.lastPresent, inv)
-				} else {
-					e.lastAbsent = max(e.lastAbsent, inv)
-				}
-			}
+	case op.F == "read" && op.Type == history.OK:
+		return s.read(e)
+	}
+	return checker.Result{}, false
+}
+
+// read follows every element added so far through one ok read.
+func (s *fullStream) read(e checker.Event) (checker.Result, bool) {
+	op, i := e.Op, e.Pos
+	vs, ok := valueset.Elements(op.Value)
+	if !ok {
+		return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value)), true
+	}
+	for _, v := range vs {
+		switch t, _ := s.index.Get(v); {
+		case t == nil:
+			s.readEarly(v, i)
+		case t.seenBy == i:
+			s.duplicated.Add(v, 1)
+		default:
+			t.seenBy = i
 		}
 	}
-	if r, stop := cancelled(); stop {
-		return r
+	inv := at{pos: e.InvPos, index: e.Inv.Index, time: e.Inv.Time}
+	for _, t := range s.elems {
+		if t.seenBy == i {
+			if t.known.pos < 0 {
+				t.known = at{pos: i, index: op.Index, time: op.Time}
+			}
+			if inv.pos > t.lastPresent.pos {
+				t.lastPresent = inv
+			}
+		} else if inv.pos > t.lastAbsent.pos {
+			t.lastAbsent = inv
+		}
 	}
-	d := summarize(h, elems)
-	d.Duplicated = duplicated.Where(func(any, int) bool { return true })
-	d.Unexpected = unexpected.Where(func(any, int) bool { return true })
+	return checker.Result{}, false
+}
+
+// readEarly notes that the read at position i returned v, which nobody has
+// tried to add so far.
+func (s *fullStream) readEarly(v any, i int) {
+	r, ok := s.early.Get(v)
+	if !ok {
+		r = &earlyRead{value: v, lastRead: -1}
+		s.early.Put(v, r)
+		s.earlyOrder = append(s.earlyOrder, r)
+	}
+	if r.lastRead == i {
+		r.duplicated = true
+	}
+	r.lastRead = i
+}
+
+func (s *fullStream) result() checker.Result {
+	for _, r := range s.earlyOrder {
+		switch {
+		case !r.added:
+			s.unexpected.Add(r.value, 1)
+		case r.duplicated:
+			s.duplicated.Add(r.value, 1)
+		}
+	}
+	d := summarize(s.elems)
+	d.Duplicated = s.duplicated.Where(func(any, int) bool { return true })
+	d.Unexpected = s.unexpected.Where(func(any, int) bool { return true })
 	res := checker.Result{Valid: checker.Valid, Details: d}
 	switch {
 	case d.LostCount > 0 || len(d.Duplicated) > 0 || len(d.Unexpected) > 0:
 		res.Valid = checker.Invalid
 		res.Summary = fmt.Sprintf("%d lost, %d duplicated, %d unexpected", d.LostCount, len(d.Duplicated), len(d.Unexpected))
-	case opts.Linearizable && d.StaleCount > 0:
+	case s.opts.Linearizable && d.StaleCount > 0:
 		res.Valid = checker.Invalid
 		res.Summary = fmt.Sprintf("%s (reads missed %s after %s acknowledged)", plural.Count(d.StaleCount, "stale element"), plural.Pick(d.StaleCount, "it", "them"), plural.Pick(d.StaleCount, "it was", "they were"))
 	case d.StableCount == 0:
@@ -221,25 +276,25 @@ func checkFull(ctx context.Context, h *history.History, opts FullOptions) checke
 }
 
 // summarize classifies every element and computes the latency quantiles.
-func summarize(h *history.History, elems []*tracked) *FullDetails {
+func summarize(elems []*tracked) *FullDetails {
 	d := &FullDetails{AttemptCount: len(elems)}
 	var stableLat, lostLat []int64
 	var stale []Element
 	for _, e := range elems {
-		el := Element{Element: e.value, Known: opIndex(h, e.known), LastPresent: opIndex(h, e.lastPresent), LastAbsent: opIndex(h, e.lastAbsent)}
+		el := Element{Element: e.value, Known: e.known.index, LastPresent: e.lastPresent.index, LastAbsent: e.lastAbsent.index}
 		switch {
-		case e.lastPresent >= 0 && e.lastAbsent < e.lastPresent:
+		case e.lastPresent.pos >= 0 && e.lastAbsent.pos < e.lastPresent.pos:
 			el.Outcome = Stable
-			el.StableLatency = latency(h, e.known, e.lastAbsent)
+			el.StableLatency = latency(e.known, e.lastAbsent)
 			stableLat = append(stableLat, el.StableLatency)
 			d.StableCount++
 			if el.StableLatency > 0 {
 				stale = append(stale, el)
 				d.Stale = append(d.Stale, e.value)
 			}
-		case e.known >= 0 && e.lastAbsent > e.lastPresent && e.known < e.lastAbsent:
+		case e.known.pos >= 0 && e.lastAbsent.pos > e.lastPresent.pos && e.known.pos < e.lastAbsent.pos:
 			el.Outcome = Lost
-			el.LostLatency = latency(h, e.known, e.lastPresent)
+			el.LostLatency = latency(e.known, e.lastPresent)
 			lostLat = append(lostLat, el.LostLatency)
 			d.Lost = append(d.Lost, e.value)
 			if len(d.LostElements) < 8 {
@@ -260,23 +315,16 @@ func summarize(h *history.History, elems []*tracked) *FullDetails {
 	return d
 }
 
-func opIndex(h *history.History, pos int) int {
-	if pos < 0 {
-		return -1
-	}
-	return h.At(pos).Index
-}
-
 // latency is the time in whole milliseconds (never below zero) from when
-// an element became known to just after the read invoked at position until
-// (the last read that missed a stable element, or the last that saw a lost
+// an element became known to just after the read invoked at until (the
+// last read that missed a stable element, or the last that saw a lost
 // one); with no such read it counts from time zero, as Jepsen does.
-func latency(h *history.History, known, until int) int64 {
+func latency(known, until at) int64 {
 	var since int64
-	if until >= 0 {
-		since = h.At(until).Time + 1
+	if until.pos >= 0 {
+		since = until.time + 1
 	}
-	return max(since-h.At(known).Time, 0) / int64(time.Millisecond)
+	return max(since-known.time, 0) / int64(time.Millisecond)
 }
 
 // Quantiles are the points FullDetails reports latencies at.

@@ -6,10 +6,15 @@
 // lost) and that the final read holds only elements someone tried to add
 // (nothing unexpected). It says nothing about reads before the last one; for
 // that, and for how long elements took to appear, use FullChecker.
+//
+// Streaming: both checkers are checker.Streamers. Checker holds the elements
+// attempted and acknowledged and the last read; FullChecker holds one record
+// per element added (the ops that decide its outcome), the read being judged
+// and any element read before anyone tried to add it; neither holds the
+// history.
 package set
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -48,39 +53,51 @@ func (d *Details) Explain(w io.Writer) {
 
 // Checker returns the set checker. A history without an ok read is unknown:
 // the set was never read.
-func Checker() checker.Checker { return checker.Func(check) }
+//
+// It streams (checker.Streamer), holding the elements attempted and
+// acknowledged, and the elements of the last ok read.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := &setStream{attempts: valueset.New(), acked: valueset.New()}
+		return verdict.ClientStream(s.add, s.result)
+	})
+}
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	attempts, acked := valueset.New(), valueset.New()
-	var final history.Op
-	var finalElems []any
-	everRead := false
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
-		switch {
-		case op.F == "add" && op.Type == history.Invoke:
-			attempts.Add(op.Value, 1)
-		case op.F == "add" && op.Type == history.OK:
-			acked.Add(op.Value, 1)
-		case op.F == "read" && op.Type == history.OK:
-			elems, ok := valueset.Elements(op.Value)
-			if !ok {
-				return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value))
-			}
-			final, finalElems, everRead = op, elems, true
+// setStream is the set checker fed op by op.
+type setStream struct {
+	attempts, acked *valueset.Multiset
+	final           history.Op // the last ok read
+	finalElems      []any
+	everRead        bool
+}
+
+func (s *setStream) add(e checker.Event) (checker.Result, bool) {
+	op := e.Op
+	switch {
+	case op.F == "add" && op.Type == history.Invoke:
+		s.attempts.Add(op.Value, 1)
+	case op.F == "add" && op.Type == history.OK:
+		s.acked.Add(op.Value, 1)
+	case op.F == "read" && op.Type == history.OK:
+		elems, ok := valueset.Elements(op.Value)
+		if !ok {
+			return verdict.BadOp(op, "a read must return a set, vector or list of elements, found %s", verdict.EDN(op.Value)), true
 		}
+		s.final, s.finalElems, s.everRead = op, elems, true
 	}
-	if r, stop := cancelled(); stop {
-		return r
-	}
-	if !everRead {
+	return checker.Result{}, false
+}
+
+func (s *setStream) result() checker.Result {
+	if !s.everRead {
 		return checker.Result{Valid: checker.Unknown, Summary: "the set was never read"}
 	}
-	read := valueset.Of(finalElems...)
+	attempts, acked := s.attempts, s.acked
+	read := valueset.Of(s.finalElems...)
 	d := &Details{
 		AttemptCount:      attempts.Len(),
 		AcknowledgedCount: acked.Len(),
-		FinalRead:         final.Index,
+		FinalRead:         s.final.Index,
 		Lost:              acked.Where(func(v any, _ int) bool { return !read.Has(v) }),
 		Unexpected:        read.Where(func(v any, _ int) bool { return !attempts.Has(v) }),
 		Recovered:         read.Where(func(v any, _ int) bool { return attempts.Has(v) && !acked.Has(v) }),

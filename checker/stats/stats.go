@@ -4,17 +4,18 @@
 // exercised nothing of it (a broken client, a cluster that was down the whole
 // time), so the other checkers' verdicts about it mean little. Nemesis ops
 // are not counted.
+//
+// Streaming: Checker is a checker.Streamer holding the counts and the f of
+// each operation in flight.
 package stats
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 
 	"github.com/faultline/faultline/checker"
-	"github.com/faultline/faultline/checker/internal/verdict"
 	"github.com/faultline/faultline/history"
 )
 
@@ -53,34 +54,57 @@ func (d *Details) Explain(w io.Writer) {
 
 // Checker returns the stats checker. A history without client ops is
 // unknown.
-func Checker() checker.Checker { return checker.Func(check) }
+//
+// It streams (checker.Streamer): it counts each operation when it
+// completes, and those still outstanding at the end as info; it holds the
+// counts and the f of each operation in flight.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		return &stream{d: &Details{ByF: make(map[string]Counts)}, open: make(map[int]string)}
+	})
+}
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	d := &Details{ByF: make(map[string]Counts)}
-	i := 0
-	for op := range h.Operations() {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		i++
-		if !op.Invoke.IsClient() {
-			continue
-		}
-		c := d.ByF[op.Invoke.F]
-		for _, t := range []*Counts{&c, &d.Counts} {
-			t.Count++
-			switch op.Outcome() {
-			case history.OK:
-				t.OK++
-			case history.Fail:
-				t.Fail++
-			default:
-				t.Info++
-			}
-			t.Valid = t.OK > 0
-		}
-		d.ByF[op.Invoke.F] = c
+// stream is the stats checker fed op by op.
+type stream struct {
+	d    *Details
+	open map[int]string // position of an invocation not yet completed -> its f
+}
+
+func (s *stream) Add(e checker.Event) {
+	op := e.Op
+	switch {
+	case !op.IsClient():
+	case op.Type == history.Invoke:
+		s.open[e.Pos] = op.F
+	case e.InvPos >= 0:
+		delete(s.open, e.InvPos)
+		s.count(e.Inv.F, op.Type)
 	}
+}
+
+// count counts one operation of f with outcome t.
+func (s *stream) count(f string, t history.Type) {
+	c := s.d.ByF[f]
+	for _, n := range []*Counts{&c, &s.d.Counts} {
+		n.Count++
+		switch t {
+		case history.OK:
+			n.OK++
+		case history.Fail:
+			n.Fail++
+		default:
+			n.Info++
+		}
+		n.Valid = n.OK > 0
+	}
+	s.d.ByF[f] = c
+}
+
+func (s *stream) Result() checker.Result {
+	for _, f := range s.open {
+		s.count(f, history.Info) // never completed: it may or may not have happened
+	}
+	d := s.d
 	var never []string
 	for f, c := range d.ByF {
 		if !c.Valid {

@@ -7,10 +7,12 @@
 // It proves nothing about the system under test: the result is always
 // valid, as in Jepsen. It exists to point at client code that needs an error
 // mapped to fail or info.
+//
+// Streaming: Checker is a checker.Streamer holding one group per class of
+// error.
 package unhandled
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -47,29 +49,33 @@ func (d *Details) Explain(w io.Writer) {
 	}
 }
 
-// Checker returns the unhandled-errors checker.
-func Checker() checker.Checker { return checker.Func(check) }
+// Checker returns the unhandled-errors checker. It streams
+// (checker.Streamer), holding one group per class of error.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream { return &stream{groups: make(map[string]*Group)} })
+}
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	groups := make(map[string]*Group)
-	for i, op := range h.All() {
-		if r, stop := verdict.Cancelled(ctx, i); stop {
-			return r
-		}
-		ex, ok := op.Get(Field)
-		if !ok || ex == nil || op.Type == history.Invoke {
-			continue
-		}
-		class, msg := describe(ex)
-		g := groups[class]
-		if g == nil {
-			g = &Group{Class: class, Example: op.Index, Message: msg}
-			groups[class] = g
-		}
-		g.Count++
+// stream is the unhandled-errors checker fed op by op.
+type stream struct{ groups map[string]*Group }
+
+func (s *stream) Add(e checker.Event) {
+	op := e.Op
+	ex, ok := op.Get(Field)
+	if !ok || ex == nil || op.Type == history.Invoke {
+		return
 	}
+	class, msg := describe(ex)
+	g := s.groups[class]
+	if g == nil {
+		g = &Group{Class: class, Example: op.Index, Message: msg}
+		s.groups[class] = g
+	}
+	g.Count++
+}
+
+func (s *stream) Result() checker.Result {
 	d := &Details{}
-	for _, g := range groups {
+	for _, g := range s.groups {
 		d.Exceptions = append(d.Exceptions, *g)
 	}
 	sort.Slice(d.Exceptions, func(i, j int) bool {

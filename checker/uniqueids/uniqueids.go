@@ -3,10 +3,12 @@
 // proves no id was handed out twice among acknowledged generates. It cannot
 // see duplicates among generates whose outcome is unknown (their ids were
 // never reported), nor say anything about ordering.
+//
+// Streaming: Checker is a checker.Streamer holding every acknowledged id and
+// the ops that returned it (a duplicate can only be found against them all).
 package uniqueids
 
 import (
-	"context"
 	"fmt"
 	"io"
 
@@ -47,53 +49,66 @@ func (d *Details) Explain(w io.Writer) {
 
 // Checker returns the unique-ids checker. Without any acknowledged generate
 // the result is unknown.
-func Checker() checker.Checker { return checker.Func(check) }
+//
+// It streams (checker.Streamer), holding every id acknowledged with the
+// ops that returned it: duplicates can only be found against them all.
+func Checker() checker.Streamer {
+	return checker.Streamed(func() checker.Stream {
+		s := &stream{d: &Details{}, ids: valueset.New(), where: make(map[string][]int), allInts: true}
+		return verdict.ClientStream(s.add, s.result)
+	})
+}
 
-func check(ctx context.Context, h *history.History) checker.Result {
-	d := &Details{}
-	ids := valueset.New()
-	where := make(map[string][]int)
-	var lo, hi int64
-	allInts := true
-	ops, cancelled := verdict.ClientOps(ctx, h)
-	for _, op := range ops {
-		if op.F != "generate" {
-			continue
-		}
-		switch op.Type {
-		case history.Invoke:
-			d.AttemptCount++
-		case history.OK:
-			if op.Value == nil {
-				return verdict.BadOp(op, "an ok generate must carry the id it returned, found nil")
-			}
-			k := history.Key(op.Value)
-			ids.Add(op.Value, 1)
-			where[k] = append(where[k], op.Index)
-			if n, ok := history.AsInt(op.Value); ok && allInts {
-				if d.AcknowledgedCount == 0 || n < lo {
-					lo = n
-				}
-				if d.AcknowledgedCount == 0 || n > hi {
-					hi = n
-				}
-			} else {
-				allInts = false
-			}
-			d.AcknowledgedCount++
-		}
+// stream is the unique-ids checker fed op by op.
+type stream struct {
+	d       *Details
+	ids     *valueset.Multiset
+	where   map[string][]int // id's key -> indexes of the ops that returned it
+	lo, hi  int64
+	allInts bool
+}
+
+func (s *stream) add(e checker.Event) (checker.Result, bool) {
+	op := e.Op
+	if op.F != "generate" {
+		return checker.Result{}, false
 	}
-	if r, stop := cancelled(); stop {
-		return r
+	d := s.d
+	switch op.Type {
+	case history.Invoke:
+		d.AttemptCount++
+	case history.OK:
+		if op.Value == nil {
+			return verdict.BadOp(op, "an ok generate must carry the id it returned, found nil"), true
+		}
+		k := history.Key(op.Value)
+		s.ids.Add(op.Value, 1)
+		s.where[k] = append(s.where[k], op.Index)
+		if n, ok := history.AsInt(op.Value); ok && s.allInts {
+			if d.AcknowledgedCount == 0 || n < s.lo {
+				s.lo = n
+			}
+			if d.AcknowledgedCount == 0 || n > s.hi {
+				s.hi = n
+			}
+		} else {
+			s.allInts = false
+		}
+		d.AcknowledgedCount++
 	}
+	return checker.Result{}, false
+}
+
+func (s *stream) result() checker.Result {
+	d := s.d
 	if d.AcknowledgedCount == 0 {
 		return checker.Result{Valid: checker.Unknown, Details: d, Summary: "no id was ever acknowledged"}
 	}
-	if allInts {
-		d.Range = []any{lo, hi}
+	if s.allInts {
+		d.Range = []any{s.lo, s.hi}
 	}
-	for _, id := range ids.Where(func(_ any, n int) bool { return n > 1 }) {
-		d.Duplicated = append(d.Duplicated, Duplicate{ID: id, Ops: where[history.Key(id)]})
+	for _, id := range s.ids.Where(func(_ any, n int) bool { return n > 1 }) {
+		d.Duplicated = append(d.Duplicated, Duplicate{ID: id, Ops: s.where[history.Key(id)]})
 	}
 	d.DuplicatedCount = len(d.Duplicated)
 	if d.DuplicatedCount > 0 {

@@ -28,6 +28,15 @@ type Sim struct {
 
 // Run returns the simulated history. One seed gives one history.
 func (s Sim) Run() *B {
+	b := New()
+	s.Emit(func(op history.Op) { b.ops = append(b.ops, op) })
+	return b
+}
+
+// Emit hands each op of the simulated history to emit as it is made,
+// numbered and timed as B numbers them, without keeping any: the way to
+// write histories larger than memory. Run gives the same ops.
+func (s Sim) Emit(emit func(history.Op)) {
 	r := rand.New(rand.NewPCG(s.Seed, s.Seed+1))
 	type pending struct {
 		f        string
@@ -41,7 +50,11 @@ func (s Sim) Run() *B {
 	for t := range proc {
 		proc[t] = t
 	}
-	b := New()
+	n := 0
+	add := func(t history.Type, p int, f string, v any) {
+		emit(history.Op{Index: n, Time: int64(n) * Step, Type: t, Process: p, F: f, Value: v})
+		n++
+	}
 	issued, inFlight := 0, 0
 	for issued < s.N || inFlight > 0 {
 		t := r.IntN(s.Procs)
@@ -50,7 +63,7 @@ func (s Sim) Run() *B {
 		case !p.inFlight && issued < s.N:
 			f, v := s.Next(r)
 			*p = pending{f: f, v: v, inFlight: true, info: r.Float64() < s.InfoRate}
-			b.Invoke(proc[t], f, v)
+			add(history.Invoke, proc[t], f, v)
 			issued++
 			inFlight++
 		case p.inFlight && !p.applied:
@@ -60,16 +73,15 @@ func (s Sim) Run() *B {
 			}
 		case p.inFlight:
 			if p.info {
-				b.Info(proc[t], p.f, p.v)
+				add(history.Info, proc[t], p.f, p.v)
 				proc[t] += s.Procs // an info retires the process
 			} else {
-				b.OK(proc[t], p.f, p.out)
+				add(history.OK, proc[t], p.f, p.out)
 			}
 			p.inFlight = false
 			inFlight--
 		}
 	}
-	return b
 }
 
 // Last returns the position of the last op for which match holds, or -1;
@@ -89,3 +101,21 @@ func (b *B) SetValue(i int, v any) { b.ops[i].Value = v }
 
 // Value returns the value of the op at position i.
 func (b *B) Value(i int) any { return b.ops[i].Value }
+
+// Ops returns a copy of the ops, in order, for tests that feed them one at a
+// time (as a file is read) rather than as a History.
+func (b *B) Ops() []history.Op { return append([]history.Op(nil), b.ops...) }
+
+// Counter is a correct counter store: an add of an integer delta returns
+// its delta, a read the sum of the adds applied so far.
+type Counter struct{ N int64 }
+
+// Apply performs an add or a read.
+func (c *Counter) Apply(f string, v any) any {
+	if f == "add" {
+		d, _ := history.AsInt(v)
+		c.N += d
+		return v
+	}
+	return c.N
+}

@@ -1,14 +1,12 @@
 // Package verdict holds what every classic checker needs around its own
-// logic: the walk over client ops that gives up (as unknown) when the check
-// is cancelled, results that say why a history could not be checked by
-// naming the offending op, and values printed as EDN (the form users see in
-// their history files).
+// logic: the stream of client ops (ClientStream; checker.Streamed gives up,
+// as unknown, when the check is cancelled), results that say why a history
+// could not be checked by naming the offending op, and values printed as
+// EDN (the form users see in their history files).
 package verdict
 
 import (
-	"context"
 	"fmt"
-	"iter"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
@@ -18,35 +16,6 @@ import (
 // process) and says what was expected of it.
 func BadOp(op history.Op, format string, args ...any) checker.Result {
 	return checker.Result{Valid: checker.Unknown, Error: fmt.Sprintf("op %d (process %s, :%s %s): ", op.Index, history.ProcessString(op.Process), op.F, op.Type) + fmt.Sprintf(format, args...)}
-}
-
-// ClientOps walks the client ops of h in order (nemesis ops skipped),
-// yielding each op's position and the op. It looks at ctx every 4096 ops and
-// ends the walk early when ctx is done; cancelled then returns the unknown
-// result to give back. Loops that return early need not call it.
-func ClientOps(ctx context.Context, h *history.History) (ops iter.Seq2[int, history.Op], cancelled func() (checker.Result, bool)) {
-	var stop checker.Result
-	var stopped bool
-	ops = func(yield func(int, history.Op) bool) {
-		for i, op := range h.All() {
-			if stop, stopped = Cancelled(ctx, i); stopped {
-				return
-			}
-			if op.IsClient() && !yield(i, op) {
-				return
-			}
-		}
-	}
-	return ops, func() (checker.Result, bool) { return stop, stopped }
-}
-
-// Cancelled returns an unknown result if ctx is done, checking only every
-// 4096th step i so that hot loops stay cheap.
-func Cancelled(ctx context.Context, i int) (checker.Result, bool) {
-	if i%4096 != 0 || ctx.Err() == nil {
-		return checker.Result{}, false
-	}
-	return checker.Result{Valid: checker.Unknown, Error: "check cancelled: " + ctx.Err().Error()}, true
 }
 
 // EDN renders a value as EDN text.
@@ -67,4 +36,35 @@ func List(vs []any, max int) string {
 		b = history.AppendEDN(b, v)
 	}
 	return string(append(b, ']'))
+}
+
+// ClientStream makes a checker.Stream of a checker's walk over client ops
+// (nemesis ops skipped): add sees each client op in order and may end the
+// check early with a result (stop true: a malformed op, a first violation
+// that settles it), after which no op reaches it; result gives the verdict
+// after the last op otherwise.
+func ClientStream(add func(e checker.Event) (r checker.Result, stop bool), result func() checker.Result) checker.Stream {
+	return &clientStream{add: add, result: result}
+}
+
+type clientStream struct {
+	add     func(checker.Event) (checker.Result, bool)
+	result  func() checker.Result
+	stopped *checker.Result
+}
+
+func (s *clientStream) Add(e checker.Event) {
+	if s.stopped != nil || !e.Op.IsClient() {
+		return
+	}
+	if r, stop := s.add(e); stop {
+		s.stopped = &r
+	}
+}
+
+func (s *clientStream) Result() checker.Result {
+	if s.stopped != nil {
+		return *s.stopped
+	}
+	return s.result()
 }

@@ -17,21 +17,6 @@ func TestBadOpNamesTheOpAndIsUnknown(t *testing.T) {
 	}
 }
 
-func TestCancelledOnlyWhenContextIsDone(t *testing.T) {
-	if _, stop := Cancelled(context.Background(), 0); stop {
-		t.Fatal("a live context must not stop the check")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	r, stop := Cancelled(ctx, 4096)
-	if !stop || r.Valid != checker.Unknown || !strings.Contains(r.Error, "cancel") {
-		t.Fatalf("cancelled context: stop=%v result=%+v", stop, r)
-	}
-	if _, stop := Cancelled(ctx, 1); stop {
-		t.Fatal("only every 4096th step looks at the context")
-	}
-}
-
 func TestListCutsLongListsWithACount(t *testing.T) {
 	if got := List([]any{1, 2, 3, 4}, 2); got != "[1 2 ...2 more]" {
 		t.Fatalf("got %q", got)
@@ -41,30 +26,28 @@ func TestListCutsLongListsWithACount(t *testing.T) {
 	}
 }
 
-func TestClientOpsSkipsTheNemesisAndStopsWhenCancelled(t *testing.T) {
+func TestClientStreamSkipsTheNemesisAndStopsWhereAddSays(t *testing.T) {
 	h := history.MustNew(
 		history.Op{Index: 0, Type: history.Invoke, Process: 0, F: "read"},
 		history.Op{Index: 1, Type: history.Info, Process: history.NemesisProcess, F: "kill"},
-		history.Op{Index: 2, Type: history.OK, Process: 0, F: "read"},
+		history.Op{Index: 2, Type: history.OK, Process: 0, F: "read", Value: "x"},
+		history.Op{Index: 3, Type: history.Invoke, Process: 0, F: "read"},
 	)
-	ops, cancelled := ClientOps(context.Background(), h)
 	var seen []int
-	for i, op := range ops {
-		seen = append(seen, i*10+op.Index)
+	s := checker.Streamed(func() checker.Stream {
+		return ClientStream(func(e checker.Event) (checker.Result, bool) {
+			seen = append(seen, e.Op.Index)
+			if e.Op.Value != nil {
+				return BadOp(e.Op, "no values"), true
+			}
+			return checker.Result{}, false
+		}, func() checker.Result { return checker.Result{Valid: checker.Valid} })
+	})
+	r := s.Check(context.Background(), h)
+	if len(seen) != 2 || seen[0] != 0 || seen[1] != 2 {
+		t.Fatalf("visited %v, want [0 2]: the nemesis skipped, nothing after the stop", seen)
 	}
-	if len(seen) != 2 || seen[0] != 0 || seen[1] != 22 {
-		t.Fatalf("visited %v, want [0 22]", seen)
-	}
-	if _, stop := cancelled(); stop {
-		t.Fatal("a walk that finished was not cancelled")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	ops, cancelled = ClientOps(ctx, h)
-	for range ops {
-		t.Fatal("a cancelled walk yields nothing")
-	}
-	if r, stop := cancelled(); !stop || r.Valid != checker.Unknown {
-		t.Fatalf("cancelled walk: stop=%v %+v", stop, r)
+	if r.Valid != checker.Unknown || !strings.Contains(r.Error, "op 2") {
+		t.Fatalf("result %+v, want the stop's", r)
 	}
 }
