@@ -25,6 +25,7 @@ import (
 	"github.com/faultline/faultline/suite"
 	"github.com/faultline/faultline/suites/sqlsuite/sqlclient"
 	"github.com/faultline/faultline/suites/sqlsuite/sqldb"
+	"github.com/faultline/faultline/suites/sqlsuite/sqldb/tidb"
 	"github.com/faultline/faultline/suites/sqlsuite/sqlworkload"
 )
 
@@ -72,7 +73,8 @@ func Suite() suite.Suite {
 		// clock moves the nodes' clocks. No file corruption, membership or
 		// lose-unfsynced-writes: sqldb offers neither data files to
 		// corrupt, members to add, nor lazyfs.
-		Faults:  []string{combined.Partition, combined.Kill, combined.Pause, combined.Packet, combined.Clock},
+		// TiDB adds its own (tidb.go).
+		Faults:  append([]string{combined.Partition, combined.Kill, combined.Pause, combined.Packet, combined.Clock}, tidb.FaultNames()...),
 		Nemeses: []string{"", combined.Partition, combined.Kill, combined.Pause},
 		Axes:    []suite.Axis{{Flag: flagIsolation, Values: levels}},
 		Check: func(o suite.Options) error {
@@ -80,7 +82,7 @@ func Suite() suite.Suite {
 			return err
 		},
 		Flags: func(fs *pflag.FlagSet) {
-			fs.String(flagDB, "mariadb", "the database: "+strings.Join(sqldb.Names(), ", "))
+			fs.String(flagDB, "mariadb", "the database: "+strings.Join(dbNames(), ", "))
 			fs.String(flagIsolation, string(sqlclient.Serializable), "isolation level of every transaction: "+sqlclient.IsolationNames()+" (test-all runs each unless given)")
 			fs.StringArray(flagInitSQL, nil, "a statement run on every new connection (repeatable)")
 			fs.StringArray(flagInitTxnSQL, nil, "a statement run before every transaction, on its connection (repeatable)")
@@ -100,6 +102,7 @@ func Suite() suite.Suite {
 			fs.Int(flagSyncWait, 0, "galera: wsrep_sync_wait (0..15)")
 			fs.String(flagSSTMethod, "rsync", "galera: state-transfer method (rsync, mariabackup)")
 			fs.String(flagRecoveryTime, "5", "after the faults are healed, how long (seconds, or a duration) the database gets to recover before the final reads")
+			tidbFlags(fs)
 		},
 	}
 }
@@ -114,6 +117,7 @@ type settings struct {
 	workload  sqlworkload.Options
 	rate      float64
 	recovery  time.Duration
+	tidb      *tidbSettings // --db tidb's options (tidb.go)
 }
 
 // parse reads the suite's flags from o. Unknown databases, levels and
@@ -124,8 +128,14 @@ func parse(o suite.Options) (settings, error) {
 	f := flagReader{flags: o.Flags}
 	syncWait := f.int(flagSyncWait, 0)
 	var err error
-	if s.db, err = sqldb.New(f.str(flagDB, "mariadb"), sqldb.Options{SyncWait: syncWait, SSTMethod: f.str(flagSSTMethod, "rsync")}); err != nil {
-		return s, fmt.Errorf("--%s: %w", flagDB, err)
+	if name := f.str(flagDB, "mariadb"); name == dbTiDB {
+		if s.db, s.tidb, err = newTiDB(&f); err != nil {
+			return s, err
+		}
+	} else if s.db, err = sqldb.New(name, sqldb.Options{SyncWait: syncWait, SSTMethod: f.str(flagSSTMethod, "rsync")}); err != nil {
+		return s, fmt.Errorf("--%s: %w (or %s)", flagDB, err, dbTiDB)
+	} else if err = refuseTiDBFlags(&f, name); err != nil {
+		return s, err
 	}
 	if s.isolation, err = sqlclient.ParseIsolation(f.str(flagIsolation, string(sqlclient.Serializable))); err != nil {
 		return s, err
@@ -140,6 +150,8 @@ func parse(o suite.Options) (settings, error) {
 			}
 			s.models = append(s.models, name)
 		}
+	} else if s.tidb != nil {
+		// TiDB's model depends on its options too (applyTiDB).
 	} else if s.models, err = DefaultModels(s.db.Name(), s.isolation); err != nil {
 		return s, err
 	}
@@ -152,6 +164,11 @@ func parse(o suite.Options) (settings, error) {
 		InitSQL: f.list(flagInitSQL), InitTxnSQL: f.list(flagInitTxnSQL),
 		ConnectTimeout: f.duration(flagConnectTimeout, 5*time.Second), StatementTimeout: f.duration(flagOpTimeout, 5*time.Second),
 		TxnTimeout: f.duration(flagTxnTimeout, 10*time.Second),
+	}
+	if s.tidb != nil {
+		if err := applyTiDB(&s); err != nil {
+			return s, err
+		}
 	}
 	db := s.db
 	s.workload = sqlworkload.Options{
@@ -181,7 +198,7 @@ func testOf(b sqlworkload.Builder) func(o suite.Options) (*runner.Test, error) {
 		if err != nil {
 			return nil, err
 		}
-		faults, err := suite.NemesisPackage(o, combined.Options{})
+		faults, err := buildFaults(o, s)
 		if err != nil {
 			return nil, err
 		}
@@ -212,6 +229,9 @@ func testOf(b sqlworkload.Builder) func(o suite.Options) (*runner.Test, error) {
 			"consistency-models-from": s.modelFrom, "recovery-time": s.recovery.String(),
 		}
 		for k, v := range w.Config {
+			config[k] = v
+		}
+		for k, v := range tidbConfig(s) {
 			config[k] = v
 		}
 		return &runner.Test{

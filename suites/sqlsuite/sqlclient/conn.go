@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,6 +43,8 @@ type Config struct {
 	// StatementTimeout each statement (default 5 s); TxnTimeout a whole
 	// transaction, COMMIT included (default 10 s).
 	ConnectTimeout, StatementTimeout, TxnTimeout time.Duration
+	// Hooks are the database's own additions (hooks.go).
+	Hooks Hooks
 }
 
 func (c Config) connectTimeout() time.Duration { return orDuration(c.ConnectTimeout, 5*time.Second) }
@@ -221,11 +224,16 @@ type Result struct {
 	Type  history.Type
 	Err   error
 	Phase Phase
+	// Fields are what the hooks recorded about the transaction.
+	Fields []history.Field
 }
 
 // Complete fills op's type and error from r; an ok op keeps its value.
 func (r Result) Complete(op history.Op) history.Op {
 	op.Type = r.Type
+	for _, f := range r.Fields {
+		op.Set(f.Name, f.Value)
+	}
 	if r.Err != nil {
 		op.Error = r.Phase.String() + ": " + r.Err.Error()
 	}
@@ -271,27 +279,31 @@ func Refusal(err error) bool {
 func (c *Conn) txn(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) Result {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.txnTimeout())
 	defer cancel()
-	for _, s := range c.cfg.InitTxnSQL {
+	for _, s := range slices.Concat(c.cfg.InitTxnSQL, c.cfg.Hooks.beforeTxn()) {
 		if err := c.Exec(ctx, s); err != nil {
-			return Result{Type: Classify(err, Connecting), Err: fmt.Errorf("--init-txn-sql: %w", err), Phase: Connecting}
+			return Result{Type: c.cfg.Hooks.classify(err, Connecting), Err: fmt.Errorf("--init-txn-sql: %w", err), Phase: Connecting}
 		}
 	}
 	stx, err := c.conn.BeginTx(ctx, &sql.TxOptions{Isolation: c.cfg.Isolation.level()})
 	if err != nil {
-		return Result{Type: Classify(err, Connecting), Err: fmt.Errorf("BEGIN: %w", err), Phase: Connecting}
+		return Result{Type: c.cfg.Hooks.classify(err, Connecting), Err: fmt.Errorf("BEGIN: %w", err), Phase: Connecting}
 	}
 	tx := &Tx{tx: stx, cfg: &c.cfg}
-	if err := fn(ctx, tx); err != nil {
-		typ := Classify(err, Statements)
+	fields, err := c.cfg.Hooks.begin(ctx, tx)
+	if err == nil {
+		err = fn(ctx, tx)
+	}
+	if err != nil {
+		typ := c.cfg.Hooks.classify(err, Statements)
 		if rb := stx.Rollback(); rb != nil && typ == history.Fail {
 			typ, err = history.Info, fmt.Errorf("%w; and ROLLBACK failed: %v", err, rb)
 		}
-		return Result{Type: typ, Err: err, Phase: Statements}
+		return Result{Type: typ, Err: err, Phase: Statements, Fields: fields}
 	}
 	if err := stx.Commit(); err != nil {
-		return Result{Type: Classify(err, Committing), Err: err, Phase: Committing}
+		return Result{Type: c.cfg.Hooks.classify(err, Committing), Err: err, Phase: Committing, Fields: fields}
 	}
-	return Result{Type: history.OK}
+	return Result{Type: history.OK, Fields: append(fields, c.cfg.Hooks.committed(ctx, c)...)}
 }
 
 // Tx is the transaction a Txn function runs its statements in. Every
