@@ -31,7 +31,6 @@ const (
 	flagAutoRetryLimit     = "auto-retry-limit"
 	flagSkipIsolationCheck = "skip-isolation-check"
 	flagPredicateRead      = "predicate-read"
-	flagUseIndex           = "use-index"
 	flagFollowerRead       = "follower-read"
 	flagNemesisSchedule    = "nemesis-schedule"
 	flagLongRecovery       = "nemesis-long-recovery"
@@ -50,7 +49,6 @@ func tidbFlags(fs *pflag.FlagSet) {
 	fs.String(flagAutoRetryLimit, "", "tidb: tidb_retry_limit, retries of a failed optimistic transaction (releases before v8.0.0); default: leave it")
 	fs.Bool(flagSkipIsolationCheck, false, "tidb: let --isolation serializable and read-uncommitted through (tidb_skip_isolation_level_check); TiDB runs them as repeatable read, checked as snapshot isolation")
 	fs.Bool(flagPredicateRead, false, "tidb: workloads read rows by predicate rather than by key (recorded in the run's config; no workload of the suite acts on it yet)")
-	fs.Bool(flagUseIndex, false, "tidb: workloads read through a secondary index rather than the primary key (recorded in the run's config; no workload of the suite acts on it yet)")
 	fs.Bool(flagFollowerRead, false, "tidb: read from Raft followers (tidb_replica_read = 'follower')")
 	fs.String(flagNemesisSchedule, tidb.ScheduleRandom, "tidb: TiDB's own faults at random intervals about --nemesis-interval (random) or exactly that far apart (fixed)")
 	fs.Bool(flagLongRecovery, false, "tidb: every 120 s of faults, heal everything and leave the cluster alone for 60 s")
@@ -59,7 +57,7 @@ func tidbFlags(fs *pflag.FlagSet) {
 
 // tidbFlagNames lists the flags only --db tidb takes.
 func tidbFlagNames() []string {
-	return []string{flagTarballURL, flagTxnMode, flagAutoRetry, flagAutoRetryLimit, flagSkipIsolationCheck, flagPredicateRead, flagUseIndex, flagFollowerRead, flagNemesisSchedule, flagLongRecovery}
+	return []string{flagTarballURL, flagTxnMode, flagAutoRetry, flagAutoRetryLimit, flagSkipIsolationCheck, flagPredicateRead, flagFollowerRead, flagNemesisSchedule, flagLongRecovery}
 }
 
 // tidbSettings are TiDB's options, parsed.
