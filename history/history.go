@@ -130,18 +130,20 @@ func pairOps(ops []Op, start int, lenient bool) (pair, bare []int, err error) {
 			open[op.Process] = i
 		case OK, Fail, Info:
 			j, ok := open[op.Process]
-			if ok {
+			switch q := atStart[op.Process]; {
+			case ok:
 				delete(open, op.Process)
-			} else if q := atStart[op.Process]; len(q) > 0 {
+			case op.Type == Info && op.Process == NemesisProcess:
+				// Jepsen nemeses sometimes log bare info ops. One stays
+				// bare even when the nemesis has made-up invocations:
+				// those belong to its other completions.
+				continue
+			case len(q) > 0:
 				j, atStart[op.Process] = q[0], q[1:]
-			} else {
-				switch {
-				case op.Type == Info && op.Process == NemesisProcess:
-					continue // Jepsen nemeses sometimes log bare info ops
-				case lenient:
-					bare = append(bare, i)
-					continue
-				}
+			case lenient:
+				bare = append(bare, i)
+				continue
+			default:
 				return nil, nil, &PairError{Pos: i, Op: *op, Problem: "completes an operation that was never invoked"}
 			}
 			if ops[j].F != op.F {
