@@ -10,6 +10,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/history/codec"
+	"github.com/faultline/faultline/internal/hangcheck"
 )
 
 // The fuzz targets of this package (fuzz_classic_test.go,
@@ -39,6 +40,7 @@ type fuzzCase struct {
 
 func fuzzChecker(f *testing.F, c fuzzCase) {
 	f.Fuzz(func(t *testing.T, opt uint8, data []byte) {
+		defer hangcheck.Within(hangcheck.Limit, data)()
 		h, _, err := codec.Read(bytes.NewReader(data), "fuzz", codec.Auto)
 		if err != nil || (c.maxOps > 0 && h.Len() > c.maxOps) {
 			return // not a history, or too long to search: the codec targets fuzz reading

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/history/codec"
+	"github.com/faultline/faultline/internal/hangcheck"
 )
 
 // fuzzModel is one --model value of check with the flags that keep one fuzz
@@ -52,6 +53,7 @@ func fuzzCheckModels() []fuzzModel {
 func FuzzCheck(f *testing.F) {
 	models := fuzzCheckModels()
 	f.Fuzz(func(t *testing.T, opt uint8, data []byte) {
+		defer hangcheck.Within(hangcheck.Limit, data)()
 		m := models[int(opt&31)%len(models)]
 		if m.maxOps > 0 {
 			if h, _, err := codec.Read(bytes.NewReader(data), "fuzz", codec.Auto); err == nil && h.Len() > m.maxOps {

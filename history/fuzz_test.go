@@ -4,6 +4,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"github.com/faultline/faultline/internal/hangcheck"
 )
 
 // FuzzPairing feeds arbitrary op sequences to every constructor that pairs
@@ -16,6 +18,7 @@ import (
 // to run it longer.
 func FuzzPairing(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer hangcheck.Within(hangcheck.Limit, data)()
 		ops := fuzzOps(data)
 		strict, strictErr := New(ops)
 		lenient, lenientErr := NewInvokingAtStart(ops)

@@ -10,6 +10,7 @@ import (
 	"testing/iotest"
 
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/internal/hangcheck"
 )
 
 // fuzzRead is what reading one input gave, in a form that compares: the
@@ -44,6 +45,7 @@ func (r fuzzRead) String() string {
 // (testdata/fuzz/FuzzAuto) has every format, gzip, empty and binary input.
 func FuzzAuto(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer hangcheck.Within(hangcheck.Limit, data)()
 		auto := readFuzz(bytes.NewReader(data), Auto)
 		if auto.err != nil {
 			if !strings.Contains(auto.err.Error(), "fuzz") {
@@ -88,6 +90,7 @@ func FuzzAuto(f *testing.F) {
 // (testdata/fuzz/FuzzReadAll) is histories that need each repair.
 func FuzzReadAll(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer hangcheck.Within(hangcheck.Limit, data)()
 		first := readFuzz(bytes.NewReader(data), Auto)
 		if first.err != nil {
 			return
