@@ -23,8 +23,9 @@ import (
 // A checker is called directly, not through checker.Safe, so a panic fails
 // the target. Beyond not panicking, a result must be one that callers can
 // use (resultUsable), and the verdict must be a function of the history:
-// the same on a second run, and the same after the history is written to
-// EDN and read back.
+// the same on a second run, the same after the history is written to EDN
+// and read back, and the same with a nemesis :info appended (no checker
+// judges the nemesis's ops: faults only explain what clients saw).
 
 // fuzzCase configures fuzzChecker.
 type fuzzCase struct {
@@ -51,6 +52,9 @@ func fuzzChecker(f *testing.F, c fuzzCase) {
 		sameVerdict(t, c.bounded, "a second check of the same history", r, c.build(opt).Check(ctx, h))
 		if back := throughEDN(t, h); back != nil {
 			sameVerdict(t, c.bounded, "the history written to EDN and read back", r, c.build(opt).Check(ctx, back))
+		}
+		if more := withNemesisInfo(h); more != nil {
+			sameVerdict(t, c.bounded, "the history with a nemesis :info appended", r, c.build(opt).Check(ctx, more))
 		}
 	})
 }
@@ -111,4 +115,25 @@ func throughEDN(t *testing.T, h *history.History) *history.History {
 		t.Fatalf("the history written as EDN does not read back: %v\n%s", err, b.String())
 	}
 	return back
+}
+
+// withNemesisInfo is h with a bare nemesis :info (no value, no error) at
+// the end; nil when the nemesis has an invocation that never completed,
+// which the :info would complete.
+func withNemesisInfo(h *history.History) *history.History {
+	ops := h.Ops()[h.StartInvokes():]
+	last := history.Op{Index: -1}
+	for i, op := range h.All() {
+		if op.IsNemesis() && op.Type == history.Invoke && h.Completion(i) < 0 {
+			return nil
+		}
+		last.Index = max(last.Index, op.Index)
+		last.Time = max(last.Time, op.Time)
+	}
+	ops = append(ops, history.Op{Index: last.Index + 1, Time: last.Time, Type: history.Info, Process: history.NemesisProcess, F: "start"})
+	more, err := history.NewInvokingAtStart(ops)
+	if err != nil {
+		panic("a bare nemesis info made a paired history unpairable: " + err.Error())
+	}
+	return more
 }
