@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"testing"
 
@@ -25,7 +26,10 @@ import (
 // use (resultUsable), and the verdict must be a function of the history:
 // the same on a second run, the same after the history is written to EDN
 // and read back, and the same with a nemesis :info appended (no checker
-// judges the nemesis's ops: faults only explain what clients saw).
+// judges the nemesis's ops: faults only explain what clients saw). A
+// checker that streams must give the result of its Check when fed the ops
+// as `faultline check` streams a file: read one at a time and paired by a
+// checker.Pairer, no History built.
 
 // fuzzCase configures fuzzChecker.
 type fuzzCase struct {
@@ -52,6 +56,9 @@ func fuzzChecker(f *testing.F, c fuzzCase) {
 		sameVerdict(t, c.bounded, "a second check of the same history", r, c.build(opt).Check(ctx, h))
 		if back := throughEDN(t, h); back != nil {
 			sameVerdict(t, c.bounded, "the history written to EDN and read back", r, c.build(opt).Check(ctx, back))
+		}
+		if s, ok := c.build(opt).(checker.Streamer); ok {
+			streamAgrees(t, s, data, r)
 		}
 		if more := withNemesisInfo(h); more != nil {
 			sameVerdict(t, c.bounded, "the history with a nemesis :info appended", r, c.build(opt).Check(ctx, more))
@@ -136,4 +143,40 @@ func withNemesisInfo(h *history.History) *history.History {
 		panic("a bare nemesis info made a paired history unpairable: " + err.Error())
 	}
 	return more
+}
+
+// streamAgrees feeds the ops of data to a stream of s as `faultline check`
+// streams a file, and holds its result to want, the result of Check on the
+// history ReadAll made of the same bytes. Where check would stop streaming
+// (ops that do not pair, a completion without invocation, no op) or the
+// reader fails, there is nothing to compare.
+func streamAgrees(t *testing.T, s checker.Streamer, data []byte, want checker.Result) {
+	t.Helper()
+	rd, err := codec.NewReader(bytes.NewReader(data), "fuzz", codec.Auto)
+	if err != nil {
+		return
+	}
+	stream := s.NewStream()
+	var p checker.Pairer
+	for {
+		op, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return
+		}
+		e, err := p.Pair(op)
+		if err != nil {
+			return
+		}
+		stream.Add(e)
+	}
+	if p.Len() == 0 {
+		return
+	}
+	got := stream.Result()
+	if got.Valid != want.Valid || got.Summary != want.Summary || got.Error != want.Error {
+		t.Fatalf("streamed: %v %q %q; checked whole: %v %q %q", got.Valid, got.Summary, got.Error, want.Valid, want.Summary, want.Error)
+	}
 }
