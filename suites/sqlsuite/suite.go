@@ -236,7 +236,7 @@ func testOf(b sqlworkload.Builder) func(o suite.Options) (*runner.Test, error) {
 		}
 		return &runner.Test{
 			DB: s.db, Client: w.Client, Nemesis: faults.Nemesis, Faults: faults.Faults,
-			Generator: main, FinalGenerator: final, Checker: summarized(w.Checker, s),
+			Generator: main, FinalGenerator: final, Checker: summarized(w, s),
 			Config: config,
 		}, nil
 	}
@@ -246,9 +246,13 @@ func testOf(b sqlworkload.Builder) func(o suite.Options) (*runner.Test, error) {
 // the client ops' outcome counts in front of the checker's summary, so the
 // one verdict line a run prints says what was tested as well as what was
 // found.
-func summarized(inner checker.Checker, s settings) checker.Checker {
+func summarized(w sqlworkload.Workload, s settings) checker.Checker {
+	checks := w.Checks
+	if checks == "" {
+		checks = strings.Join(s.models, ",")
+	}
 	return checker.Func(func(ctx context.Context, h *history.History) checker.Result {
-		res := checker.Safe(ctx, inner, h)
+		res := checker.Safe(ctx, w.Checker, h)
 		counts := map[history.Type]int{}
 		for _, op := range h.All() {
 			if op.IsClient() && op.Type.IsCompletion() {
@@ -256,7 +260,7 @@ func summarized(inner checker.Checker, s settings) checker.Checker {
 			}
 		}
 		sum := fmt.Sprintf("%s at %s, checked as %s; %d ok, %d fail, %d info", s.db.Name(), s.isolation,
-			strings.Join(s.models, ","), counts[history.OK], counts[history.Fail], counts[history.Info])
+			checks, counts[history.OK], counts[history.Fail], counts[history.Info])
 		switch {
 		case res.Summary != "":
 			sum += "; " + res.Summary

@@ -89,3 +89,25 @@ func TestBadFlagValuesNameTheFlag(t *testing.T) {
 		}
 	}
 }
+
+// Only the Elle workloads are checked against the level's model; the
+// verdict line of any other says what its own checker holds the history
+// to, so a weak level's failure is not read as the database breaking its
+// promise.
+func TestOnlyElleWorkloadsClaimTheLevelsModel(t *testing.T) {
+	flags := map[string]string{flagDB: "postgres", flagIsolation: "read-committed"}
+	for _, w := range Suite().Workloads {
+		tst, err := w.Test(suite.Options{Flags: flags, Concurrency: 4})
+		if err != nil {
+			t.Fatalf("%s: %v", w.Name, err)
+		}
+		res := tst.Checker.Check(context.Background(), history.MustNew())
+		claims := strings.Contains(res.Summary, "checked as read-committed;")
+		if elle := w.Name == "append" || w.Name == "wr"; claims != elle {
+			t.Errorf("%s: summary %q; it should name the model only for an Elle workload", w.Name, res.Summary)
+		}
+		if !strings.Contains(res.Summary, "checked as ") {
+			t.Errorf("%s: summary %q says nothing of what was checked", w.Name, res.Summary)
+		}
+	}
+}

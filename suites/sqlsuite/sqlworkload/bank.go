@@ -37,6 +37,7 @@ func bankWorkload(o Options) (Workload, error) {
 		accounts[i] = int64(i)
 	}
 	return Workload{
+		Checks:    "bank: every read sums to the total (checker/bank)",
 		Client:    NewClient(o.Env, Spec{Schema: b.schema, Ready: b.ready, Invoke: b.invoke}),
 		Generator: generator.Mix(b.transfers(), generator.Repeat(generator.Invoke("read", nil))),
 		Final:     generator.EachThread(generator.Once(generator.Invoke("read", nil))),

@@ -56,7 +56,13 @@ type Workload struct {
 	Generator generator.Generator // client ops only; the suite adds faults
 	Final     generator.Generator // ops after the heal, or nil
 	Checker   checker.Checker
-	Config    map[string]any // recorded in the run's config
+	// Checks says what Checker holds the history to, for the verdict
+	// line. Empty: the consistency models (the Elle workloads). The
+	// other checkers do not depend on --isolation, so a weak level may
+	// fail them when the database keeps its promise: the line must not
+	// claim they were checked against that level's model.
+	Checks string
+	Config map[string]any // recorded in the run's config
 }
 
 // Builder makes a workload from the options.

@@ -40,6 +40,7 @@ func commentsWorkload(o Options) (Workload, error) {
 		))
 	})
 	return Workload{
+		Checks: "comments: a read sees every insert acknowledged before it began (checker/comments)",
 		Client: NewClient(o.Env, Spec{
 			Schema: stripedSchema(commentsTables, tables, "id BIGINT NOT NULL PRIMARY KEY, k BIGINT NOT NULL"),
 			Invoke: func(ctx context.Context, conn *sqlclient.Conn, op history.Op) (history.Op, error) {

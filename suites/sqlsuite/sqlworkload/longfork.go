@@ -23,6 +23,7 @@ const longForkGroup = 10
 func longForkWorkload(o Options) (Workload, error) {
 	t := keyedTable{name: "lf", useIndex: o.UseIndex}
 	return Workload{
+		Checks: "long-fork: no two reads order inserts differently (checker/longfork)",
 		Client: NewClient(o.Env, Spec{
 			Schema: func(sqlclient.Dialect) []string { return t.schema() },
 			Invoke: func(ctx context.Context, conn *sqlclient.Conn, op history.Op) (history.Op, error) {

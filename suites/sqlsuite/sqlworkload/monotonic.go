@@ -27,6 +27,7 @@ func monotonicWorkload(o Options) (Workload, error) {
 		return generator.Invoke("inc", ctx.Rand.Int64N(monotonicKeys))
 	})
 	return Workload{
+		Checks: "monotonic: no counter goes back (checker/monotonic)",
 		Client: NewClient(o.Env, Spec{
 			Schema: func(sqlclient.Dialect) []string {
 				out := t.schema()

@@ -27,6 +27,7 @@ func registerWorkload(o Options) (Workload, error) {
 	t := keyedTable{name: "register", useIndex: o.UseIndex}
 	ro := register.Options{ThreadsPerKey: threadsPerKey(o.Concurrency), OpsPerKey: registerOpsPerKey}
 	return Workload{
+		Checks: "linearizable per key (cas-register)",
 		Client: NewClient(o.Env, Spec{
 			Schema: func(sqlclient.Dialect) []string { return t.schema() },
 			Invoke: func(ctx context.Context, conn *sqlclient.Conn, op history.Op) (history.Op, error) {

@@ -38,6 +38,7 @@ func sequentialWorkload(o Options) (Workload, error) {
 		return generator.Invoke("read", recent.pick(ctx))
 	})
 	return Workload{
+		Checks: "sequential: a read that sees a later write sees the earlier ones (checker/sequential)",
 		Client: NewClient(o.Env, Spec{
 			Schema: stripedSchema(sequentialTables, tables, "tkey VARCHAR(255) NOT NULL PRIMARY KEY"),
 			Invoke: func(ctx context.Context, conn *sqlclient.Conn, op history.Op) (history.Op, error) {

@@ -48,6 +48,7 @@ func setCASWorkload(o Options) (Workload, error) {
 func setShaped(o Options, spec Spec, config map[string]any) (Workload, error) {
 	so := set.Options{}
 	return Workload{
+		Checks:    "set-full: every acknowledged add is read (checker/set)",
 		Client:    NewClient(o.Env, spec),
 		Generator: set.Generator(so), Final: set.FinalGenerator(), Checker: set.Checker(so),
 		Config: config,

@@ -31,6 +31,7 @@ func tableWorkload(o Options) (Workload, error) {
 		return generator.Invoke(tablecheck.CreateTable, nextTable-1)
 	})
 	return Workload{
+		Checks: "table: an insert begun after its CREATE was acknowledged finds the table (checker/table)",
 		Client: NewClient(o.Env, Spec{Invoke: tableInvoke}),
 		Generator: generator.OnUpdate(func(g generator.Generator, ctx *generator.Context, event history.Op) generator.Generator {
 			if n, ok := history.AsInt(event.Value); ok && event.F == tablecheck.CreateTable && event.Type == history.OK {
