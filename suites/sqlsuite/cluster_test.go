@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/runstore"
 	"github.com/faultline/faultline/suite"
 	"github.com/faultline/faultline/suites/sqlsuite"
+	"github.com/faultline/faultline/suites/sqlsuite/internal/hostlock"
 )
 
 // These tests run the suite for real on a three-node local cluster built
@@ -164,6 +165,7 @@ func TestUnknownNamesExit254ListingTheValidOnes(t *testing.T) {
 // rejoin, up to sqldb's join timeout, on the nemesis thread that would
 // heal the partition keeping it out, so the run stalls for minutes.)
 func TestGaleraUnderPartitionsAndKills(t *testing.T) {
+	hostlock.Galera(t) // never beside another package's Galera cluster
 	for _, c := range []struct{ workload, fault, start string }{{"append", "partition", "start-partition"}, {"bank", "kill", "kill"}} {
 		t.Run(c.workload+"-"+c.fault, func(t *testing.T) {
 			// Kills hit a minority (one node), so the cluster keeps its

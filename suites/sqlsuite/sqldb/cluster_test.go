@@ -19,6 +19,7 @@ import (
 	"github.com/faultline/faultline/control/node"
 	"github.com/faultline/faultline/db"
 	"github.com/faultline/faultline/localcluster/clustertest"
+	"github.com/faultline/faultline/suites/sqlsuite/internal/hostlock"
 )
 
 // These tests deploy each database for real on one three-node local cluster
@@ -334,6 +335,7 @@ func TestPostgres(t *testing.T) {
 }
 
 func TestGalera(t *testing.T) {
+	hostlock.Galera(t) // never beside another package's Galera cluster
 	s, nodes := deployNew(t, "galera")
 	hosts := map[string]bool{}
 	for _, n := range nodes {
