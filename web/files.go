@@ -10,7 +10,7 @@ import (
 	"path"
 	"strings"
 
-	"github.com/faultline/faultline/runstore"
+	"github.com/faultline/faultline/internal/durable"
 )
 
 // contentTypes maps the extensions a run folder holds to the type a browser
@@ -102,7 +102,7 @@ type fileEntry struct {
 
 // runFiles lists the regular files of a run folder, recursively, in
 // lexical order, leaving out the temporary files of writes a crash cut
-// short (runstore.IsLeftover). Symlinks are not followed: a run folder holds none of its
+// short (durable.IsLeftover). Symlinks are not followed: a run folder holds none of its
 // own, and one planted there must not widen what is listed or zipped.
 func runFiles(root *os.Root, ref runRef) ([]fileEntry, error) {
 	sub, err := root.OpenRoot(ref.Rel())
@@ -115,7 +115,7 @@ func runFiles(root *os.Root, ref runRef) ([]fileEntry, error) {
 		if err != nil {
 			return nil // an unreadable folder: list what can be read
 		}
-		if !d.Type().IsRegular() || runstore.IsLeftover(p) {
+		if !d.Type().IsRegular() || durable.IsLeftover(p) {
 			return nil // a crashed write's temporary file is no file of the run
 		}
 		info, err := d.Info()

@@ -9,15 +9,34 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
+
+// IsLeftover reports whether name (a file name or slash path) is a
+// temporary file that WriteFile would leave behind if it crashed before its
+// rename: a dot, the final file's name, ".tmp", digits. Readers of a folder
+// (the web UI's listing of a run) skip them: they are never a finished file.
+func IsLeftover(name string) bool {
+	base := filepath.Base(name)
+	i := strings.LastIndex(base, ".tmp")
+	if !strings.HasPrefix(base, ".") || i <= 1 || i+len(".tmp") == len(base) {
+		return false
+	}
+	for _, c := range base[i+len(".tmp"):] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // WriteFile writes path whole or not at all. The content goes to a temporary
 // file in the same folder, which is fsynced and renamed over path, and then
 // the folder is fsynced: after a crash or a power loss path holds its old
 // content or the new one, never a torn mix, and a file said written is on
 // disk. A temporary file that a crash leaves behind starts with a dot and
-// ends in .tmp plus digits.
+// ends in .tmp plus digits (IsLeftover).
 func WriteFile(path string, perm os.FileMode, fill func(w *bufio.Writer) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")

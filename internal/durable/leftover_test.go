@@ -1,4 +1,4 @@
-package runstore
+package durable
 
 import (
 	"bufio"
@@ -23,10 +23,10 @@ func TestIsLeftoverKnowsTheTemporaryNamesWriteFileMakes(t *testing.T) {
 			t.Errorf("IsLeftover(%q) = %v, want %v", name, got, want)
 		}
 	}
-	// The name writeFile really uses while it writes.
+	// The name WriteFile really uses while it writes.
 	dir := t.TempDir()
 	var seen string
-	err := writeFile(filepath.Join(dir, "results.json"), func(w *bufio.Writer) error {
+	err := WriteFile(filepath.Join(dir, "results.json"), 0o644, func(w *bufio.Writer) error {
 		entries, err := os.ReadDir(dir)
 		if err != nil || len(entries) != 1 {
 			t.Fatalf("while writing: %v %v", entries, err)
@@ -38,6 +38,6 @@ func TestIsLeftoverKnowsTheTemporaryNamesWriteFileMakes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !IsLeftover(seen) {
-		t.Errorf("writeFile's temporary name %q is not recognised as a leftover", seen)
+		t.Errorf("WriteFile's temporary name %q is not recognised as a leftover", seen)
 	}
 }
