@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/control/ssh"
 	"github.com/faultline/faultline/generator"
 	"github.com/faultline/faultline/history"
@@ -246,5 +247,34 @@ func TestTheFaultOptionsReachCombinedAndTargetedNamesItsTargetedFaults(t *testin
 	}
 	if _, err := NemesisPackage(Options{Nemesis: []string{"volcano"}}, combined.Options{}); err == nil || !strings.Contains(err.Error(), `--nemesis: unknown fault "volcano"`) {
 		t.Fatalf("volcano: %v", err)
+	}
+}
+
+// The verdict line leads with what was tested: the suite's prefix, then
+// the client outcomes (nemesis ops are not counted), then the checker's
+// own summary, or its error when it has none.
+func TestSummarizedLeadsWithThePrefixAndTheOutcomeCounts(t *testing.T) {
+	h := history.MustNew(
+		history.Op{Type: history.Invoke, Process: 0, F: "read"},
+		history.Op{Type: history.OK, Process: 0, F: "read"},
+		history.Op{Type: history.Invoke, Process: 1, F: "write"},
+		history.Op{Type: history.Fail, Process: 1, F: "write"},
+		history.Op{Type: history.Invoke, Process: history.NemesisProcess, F: "start"},
+		history.Op{Type: history.Info, Process: history.NemesisProcess, F: "start"},
+	)
+	for _, c := range []struct {
+		prefix string
+		inner  checker.Result
+		want   string
+	}{
+		{"", checker.Result{Valid: checker.Valid, Summary: "fine"}, "1 ok, 1 fail, 0 info; fine"},
+		{"db at level", checker.Result{Valid: checker.Invalid, Summary: "lost"}, "db at level; 1 ok, 1 fail, 0 info; lost"},
+		{"db", checker.Result{Valid: checker.Unknown, Error: "broken"}, "db; 1 ok, 1 fail, 0 info; broken"},
+	} {
+		inner := c.inner
+		res := Summarized(c.prefix, checker.Func(func(context.Context, *history.History) checker.Result { return inner })).Check(context.Background(), h)
+		if res.Summary != c.want || res.Valid != c.inner.Valid {
+			t.Errorf("prefix %q: %v %q, want %v %q", c.prefix, res.Valid, res.Summary, c.inner.Valid, c.want)
+		}
 	}
 }

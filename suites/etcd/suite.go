@@ -129,7 +129,7 @@ func (c common) test(cl client.Client, gen, final generator.Generator, chk check
 	return &runner.Test{
 		DB: c.db, Client: cl, Nemesis: c.faults.Nemesis, Faults: c.faults.Faults,
 		Generator: main, FinalGenerator: finalPhase,
-		Checker: summarized(chk), Config: config,
+		Checker: suite.Summarized("", chk), Config: config,
 	}
 }
 

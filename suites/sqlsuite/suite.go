@@ -7,7 +7,6 @@
 package sqlsuite
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"strconv"
@@ -19,7 +18,6 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/elle/consistency"
 	"github.com/faultline/faultline/generator"
-	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis/combined"
 	"github.com/faultline/faultline/runner"
 	"github.com/faultline/faultline/suite"
@@ -242,34 +240,15 @@ func testOf(b sqlworkload.Builder) func(o suite.Options) (*runner.Test, error) {
 	}
 }
 
-// summarized puts the database, isolation level, model checked against and
-// the client ops' outcome counts in front of the checker's summary, so the
-// one verdict line a run prints says what was tested as well as what was
-// found.
+// summarized puts the database, isolation level and what the checker
+// holds the history to (the model checked against, for the Elle workloads)
+// in front of the verdict line (suite.Summarized adds the outcome counts).
 func summarized(w sqlworkload.Workload, s settings) checker.Checker {
 	checks := w.Checks
 	if checks == "" {
 		checks = strings.Join(s.models, ",")
 	}
-	return checker.Func(func(ctx context.Context, h *history.History) checker.Result {
-		res := checker.Safe(ctx, w.Checker, h)
-		counts := map[history.Type]int{}
-		for _, op := range h.All() {
-			if op.IsClient() && op.Type.IsCompletion() {
-				counts[op.Type]++
-			}
-		}
-		sum := fmt.Sprintf("%s at %s, checked as %s; %d ok, %d fail, %d info", s.db.Name(), s.isolation,
-			checks, counts[history.OK], counts[history.Fail], counts[history.Info])
-		switch {
-		case res.Summary != "":
-			sum += "; " + res.Summary
-		case res.Error != "":
-			sum += "; " + res.Error
-		}
-		res.Summary = sum
-		return res
-	})
+	return suite.Summarized(fmt.Sprintf("%s at %s, checked as %s", s.db.Name(), s.isolation, checks), w.Checker)
 }
 
 // flagReader reads the suite's flags from their strings, keeping the first
